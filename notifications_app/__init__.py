@@ -1,0 +1,1 @@
+"""Reminders: the durable reminder schedule, exact-time delivery through Celery and email rendering."""

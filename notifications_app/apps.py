@@ -1,0 +1,8 @@
+"""Django app configuration for `notifications_app`."""
+
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "notifications_app"

@@ -1,0 +1,1 @@
+"""Recurring tasks: next-occurrence computation and the worker that creates the next task of a series."""

@@ -1,0 +1,40 @@
+"""Settings come from the environment; production mode refuses to start without its secrets."""
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def _start_django(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SECRET_KEY", "BETTER_AUTH_SECRET"}}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "todo_project.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_without_secret_key_is_a_clear_startup_error():
+    result = _start_django(DJANGO_DEBUG="false", BETTER_AUTH_SECRET="x" * 40)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_without_jwt_key_is_a_clear_startup_error():
+    result = _start_django(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="s" * 50)
+    assert result.returncode != 0
+    assert "BETTER_AUTH_SECRET must be set" in result.stderr
+
+
+def test_production_with_jwks_only_starts():
+    result = _start_django(
+        DJANGO_DEBUG="false", DJANGO_SECRET_KEY="s" * 50, JWKS_URL="https://auth.example/jwks"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "started"
