@@ -5,6 +5,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -34,6 +35,61 @@ def _delete_run_topics() -> None:
     if topics:
         for future in admin.delete_topics(topics, operation_timeout=30).values():
             future.result()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """The local-memory cache outlives each test's rolled-back transaction; start every test empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user(db):
+    from tests.factories import UserProfileFactory
+
+    return UserProfileFactory()
+
+
+class Api:
+    """An API client acting as one user, with the same JSON helpers for every verb."""
+
+    def __init__(self, user_id: str, token: str | None) -> None:
+        from rest_framework.test import APIClient
+
+        self.user_id = user_id
+        self.client = APIClient()
+        if token is not None:
+            self.client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    def url(self, suffix: str = "") -> str:
+        return f"/api/{self.user_id}/{suffix}"
+
+    def get(self, suffix: str, **params: Any) -> Any:
+        return self.client.get(self.url(suffix), params)
+
+    def post(self, suffix: str, body: Any, **headers: str) -> Any:
+        return self.client.post(self.url(suffix), body, format="json", headers=headers)
+
+    def put(self, suffix: str, body: Any) -> Any:
+        return self.client.put(self.url(suffix), body, format="json")
+
+    def patch(self, suffix: str, body: Any) -> Any:
+        return self.client.patch(self.url(suffix), body, format="json")
+
+    def delete(self, suffix: str) -> Any:
+        return self.client.delete(self.url(suffix))
+
+
+@pytest.fixture
+def api(user) -> Api:
+    """The API as `user`, with a valid token carrying their email and name."""
+    from tests.factories import make_token
+
+    return Api(user.id, make_token(user.id, email=user.email, name=user.name))
 
 
 @pytest.fixture(scope="session")

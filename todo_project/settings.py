@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "workers.tracing.TraceContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -99,6 +100,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # --- Authentication of API callers (JWTs issued by Better Auth) -----------------------------------
 JWKS_URL = env.str("JWKS_URL", default="")
+# Least seconds between two key-set fetches caused by an unknown `kid` (key rotation).
+JWKS_REFRESH_COOLDOWN_SECONDS = env.float("JWKS_REFRESH_COOLDOWN_SECONDS", default=30.0)
 BETTER_AUTH_SECRET = _secret(
     "BETTER_AUTH_SECRET",
     local_default="local-development-only-better-auth-secret-0123456789",
@@ -147,6 +150,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "todo_project.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Todo platform API",

@@ -2,12 +2,19 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from workers import health
+
+handler404 = "todo_project.api_errors.not_found"
+handler500 = "todo_project.api_errors.server_error"
 
 urlpatterns = [
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("tasks_app.urls")),
     path("admin/", admin.site.urls),
     path("", include("django_prometheus.urls")),
 ]

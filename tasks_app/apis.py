@@ -1,0 +1,179 @@
+"""The task REST API: one thin view per operation, each parsing input, calling a service or selector."""
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tasks_app import selectors, services
+from tasks_app.authentication import JwtAuthentication
+from tasks_app.idempotency import MAX_KEY_LENGTH, IdempotencyKeyReusedError, request_fingerprint, run_once
+from tasks_app.models import Task
+from tasks_app.serializers import (
+    TaskCompleteInputSerializer,
+    TaskFilterSerializer,
+    TaskInputSerializer,
+    TaskOutputSerializer,
+    UserProfileSerializer,
+)
+
+
+class IsPathUser(BasePermission):
+    """The `{user_id}` in the path is the caller's own (`sub` of the token)."""
+
+    message = "You can only access your own tasks."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        return bool(getattr(user, "is_authenticated", False)) and view.kwargs.get("user_id") == user.id
+
+
+class TaskPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class UserApi(APIView):
+    authentication_classes = [JwtAuthentication]
+    permission_classes = [IsPathUser]
+
+    def get_task(self, user_id: str, task_id: int) -> Task:
+        try:
+            return selectors.task_get(user_id=user_id, task_id=task_id)
+        except Task.DoesNotExist as error:
+            raise NotFound("Task not found.") from error
+
+
+def _input(user_id: str, data: Any, *, instance: Task | None = None, partial: bool = False) -> dict[str, Any]:
+    user = selectors.user_get(user_id=user_id)
+    serializer = TaskInputSerializer(
+        data=data,
+        partial=partial,
+        context={"now": timezone.now(), "user_timezone": user.timezone, "instance": instance},
+    )
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _filters(request: Request) -> selectors.TaskFilters:
+    params: dict[str, Any] = {key: request.query_params.get(key) for key in request.query_params}
+    params["tag"] = request.query_params.getlist("tag")
+    serializer = TaskFilterSerializer(data=params)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    return selectors.TaskFilters(
+        completed=data["completed"],
+        priority=data.get("priority"),
+        tags=data["tag"],
+        search=data["search"],
+        due_before=data.get("due_before"),
+        due_after=data.get("due_after"),
+        overdue=data["overdue"],
+        sort=data["sort"],
+    )
+
+
+class TaskListCreateApi(UserApi):
+    @extend_schema(
+        parameters=[TaskFilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses=TaskOutputSerializer(many=True),
+    )
+    def get(self, request: Request, user_id: str) -> Response:
+        tasks = selectors.task_list(user_id=user_id, filters=_filters(request), now=timezone.now())
+        paginator = TaskPagination()
+        page = paginator.paginate_queryset(tasks, request, view=self)
+        return paginator.get_paginated_response(TaskOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=TaskInputSerializer,
+        responses={201: TaskOutputSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+    )
+    def post(self, request: Request, user_id: str) -> Response:
+        def create() -> tuple[int, Any]:
+            data = _input(user_id, request.data)
+            user = selectors.user_get(user_id=user_id)
+            task = services.task_create(user=user, at=timezone.now(), **data)
+            return status.HTTP_201_CREATED, TaskOutputSerializer(task).data
+
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key:
+            code, body = create()
+            return Response(body, status=code)
+        if len(key) > MAX_KEY_LENGTH:
+            raise ValidationError({"Idempotency-Key": [f"At most {MAX_KEY_LENGTH} characters."]})
+        fingerprint = request_fingerprint(method="POST", path=request.path, body=request.data)
+        try:
+            outcome = run_once(user_id=user_id, key=key, fingerprint=fingerprint, operation=create)
+        except IdempotencyKeyReusedError as error:
+            raise ValidationError(
+                {"Idempotency-Key": ["This key was already used for a different request."]}
+            ) from error
+        headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
+        return Response(outcome.body, status=outcome.status, headers=headers)
+
+
+class TaskDetailApi(UserApi):
+    @extend_schema(responses=TaskOutputSerializer)
+    def get(self, request: Request, user_id: str, task_id: int) -> Response:
+        return Response(TaskOutputSerializer(self.get_task(user_id, task_id)).data)
+
+    def _update(self, request: Request, user_id: str, task_id: int, *, partial: bool) -> Response:
+        task = self.get_task(user_id, task_id)
+        changes = _input(user_id, request.data, instance=task, partial=partial)
+        if not partial:
+            changes.setdefault("timezone", task.timezone)
+        task = services.task_update(task=task, changes=changes, at=timezone.now())
+        return Response(TaskOutputSerializer(task).data)
+
+    @extend_schema(request=TaskInputSerializer, responses=TaskOutputSerializer)
+    def put(self, request: Request, user_id: str, task_id: int) -> Response:
+        return self._update(request, user_id, task_id, partial=False)
+
+    @extend_schema(request=TaskInputSerializer, responses=TaskOutputSerializer)
+    def patch(self, request: Request, user_id: str, task_id: int) -> Response:
+        return self._update(request, user_id, task_id, partial=True)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, user_id: str, task_id: int) -> Response:
+        services.task_delete(task=self.get_task(user_id, task_id), at=timezone.now())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TaskCompleteApi(UserApi):
+    @extend_schema(request=TaskCompleteInputSerializer, responses=TaskOutputSerializer)
+    def patch(self, request: Request, user_id: str, task_id: int) -> Response:
+        serializer = TaskCompleteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        task = services.task_complete(
+            task=self.get_task(user_id, task_id),
+            completed=serializer.validated_data["completed"],
+            at=timezone.now(),
+        )
+        return Response(TaskOutputSerializer(task).data)
+
+
+class UserProfileApi(UserApi):
+    @extend_schema(responses=UserProfileSerializer)
+    def get(self, request: Request, user_id: str) -> Response:
+        return Response(UserProfileSerializer(selectors.user_get(user_id=user_id)).data)
+
+    @extend_schema(request=UserProfileSerializer, responses=UserProfileSerializer)
+    def patch(self, request: Request, user_id: str) -> Response:
+        serializer = UserProfileSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_profile_update(
+            user=selectors.user_get(user_id=user_id),
+            timezone=serializer.validated_data["timezone"],
+            at=timezone.now(),
+        )
+        return Response(UserProfileSerializer(user).data)

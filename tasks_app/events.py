@@ -1,0 +1,95 @@
+"""Builders for the task and reminder events; services call them inside their transaction.
+
+Topics: `task.created|updated|deleted` -> `task-updates`; `task.completed` -> `task-events`;
+`reminder.scheduled|cancelled` -> `reminders`. The payloads are a contract with consumers, versioned by the
+envelope's `event_version`, so they are spelled out here rather than borrowed from the API's serializers.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from tasks_app.models import Task
+from workers.events import iso_utc
+from workers.kafka import REMINDERS, TASK_EVENTS, TASK_UPDATES
+from workers.outbox import emit
+
+TASK_CREATED = "task.created"
+TASK_UPDATED = "task.updated"
+TASK_COMPLETED = "task.completed"
+TASK_DELETED = "task.deleted"
+REMINDER_SCHEDULED = "reminder.scheduled"
+REMINDER_CANCELLED = "reminder.cancelled"
+
+
+def _iso(at: datetime | None) -> str | None:
+    return iso_utc(at) if at is not None else None
+
+
+def task_snapshot(task: Task) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "user_id": task.user_id,
+        "title": task.title,
+        "description": task.description,
+        "completed": task.completed,
+        "completed_at": _iso(task.completed_at),
+        "priority": task.priority,
+        "tags": list(task.tags),
+        "due_date": _iso(task.due_date),
+        "timezone": task.timezone,
+        "recurring_pattern": task.recurring_pattern,
+        "recurring_end_date": _iso(task.recurring_end_date),
+        "next_occurrence": _iso(task.next_occurrence),
+        "parent_task_id": task.parent_task_id,
+        "reminder_at": _iso(task.reminder_at),
+        "reminder_sent": task.reminder_sent,
+        "created_at": _iso(task.created_at),
+        "updated_at": _iso(task.updated_at),
+    }
+
+
+def _emit(*, topic: str, event_type: str, task: Task, payload: dict[str, Any], at: datetime) -> None:
+    emit(topic=topic, event_type=event_type, task_id=task.id, user_id=task.user_id, payload=payload, at=at)
+
+
+def emit_task_created(*, task: Task, at: datetime) -> None:
+    payload = {"task_id": task.id, "task": task_snapshot(task)}
+    _emit(topic=TASK_UPDATES, event_type=TASK_CREATED, task=task, payload=payload, at=at)
+
+
+def emit_task_updated(*, task: Task, changed: list[str], at: datetime) -> None:
+    payload = {"task_id": task.id, "changed": changed, "task": task_snapshot(task)}
+    _emit(topic=TASK_UPDATES, event_type=TASK_UPDATED, task=task, payload=payload, at=at)
+
+
+def emit_task_deleted(*, task: Task, at: datetime) -> None:
+    payload = {"task_id": task.id}
+    _emit(topic=TASK_UPDATES, event_type=TASK_DELETED, task=task, payload=payload, at=at)
+
+
+def emit_task_completed(*, task: Task, at: datetime) -> None:
+    payload = {
+        "task_id": task.id,
+        "completed_at": _iso(task.completed_at),
+        "recurring_pattern": task.recurring_pattern,
+        "recurring_end_date": _iso(task.recurring_end_date),
+        "due_date": _iso(task.due_date),
+        "timezone": task.timezone,
+        "parent_task_id": task.parent_task_id,
+    }
+    _emit(topic=TASK_EVENTS, event_type=TASK_COMPLETED, task=task, payload=payload, at=at)
+
+
+def emit_reminder_scheduled(*, task: Task, at: datetime) -> None:
+    payload = {
+        "task_id": task.id,
+        "title": task.title,
+        "due_date": _iso(task.due_date),
+        "reminder_at": _iso(task.reminder_at),
+    }
+    _emit(topic=REMINDERS, event_type=REMINDER_SCHEDULED, task=task, payload=payload, at=at)
+
+
+def emit_reminder_cancelled(*, task: Task, reminder_at: datetime, at: datetime) -> None:
+    payload = {"task_id": task.id, "reminder_at": _iso(reminder_at)}
+    _emit(topic=REMINDERS, event_type=REMINDER_CANCELLED, task=task, payload=payload, at=at)

@@ -1,0 +1,64 @@
+"""`Idempotency-Key` for creates: the same key and request from the same user replays the first response."""
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from tasks_app.models import IdempotencyKey
+
+MAX_KEY_LENGTH = 255
+
+
+class IdempotencyKeyReusedError(Exception):
+    """The key was used before for a different request."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    body: Any
+    replayed: bool
+
+
+def request_fingerprint(*, method: str, path: str, body: Any) -> str:
+    canonical = json.dumps([method, path, body], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(stored: IdempotencyKey, fingerprint: str) -> Outcome:
+    if stored.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReusedError
+    return Outcome(status=stored.response_status, body=stored.response_body, replayed=True)
+
+
+def run_once(
+    *, user_id: str, key: str, fingerprint: str, operation: Callable[[], tuple[int, Any]]
+) -> Outcome:
+    """Run `operation` and remember its response under the key in the same transaction.
+
+    Two concurrent requests with one key: the second insert of the key fails, its whole transaction
+    (task and events included) rolls back, and it replays what the first one stored.
+    """
+    stored = IdempotencyKey.objects.filter(user_id=user_id, key=key).first()
+    if stored is not None:
+        return _replay(stored, fingerprint)
+    try:
+        with transaction.atomic():
+            status, body = operation()
+            IdempotencyKey.objects.create(
+                user_id=user_id,
+                key=key,
+                request_fingerprint=fingerprint,
+                response_status=status,
+                response_body=body,
+            )
+    except IntegrityError:
+        stored = IdempotencyKey.objects.filter(user_id=user_id, key=key).first()
+        if stored is None:
+            raise
+        return _replay(stored, fingerprint)
+    return Outcome(status=status, body=body, replayed=False)

@@ -1,0 +1,75 @@
+"""Reads: tasks of one user, filtered and sorted; every query is scoped to the caller."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import Lower
+
+from tasks_app.models import Priority, Task, UserProfile
+
+SORT_FIELDS = ("due_date", "priority", "created_at", "updated_at", "title")
+DEFAULT_SORT = "-created_at"
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    completed: bool | None = None
+    priority: str | None = None
+    tags: list[str] = field(default_factory=list)
+    search: str = ""
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+    overdue: bool | None = None
+    sort: str = DEFAULT_SORT
+
+
+PRIORITY_RANK = Case(
+    When(priority=Priority.HIGH, then=Value(0)),
+    When(priority=Priority.MEDIUM, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def _ordering(sort: str) -> list[OrderBy]:
+    descending = sort.startswith("-")
+    name = sort.lstrip("-")
+    if name not in SORT_FIELDS:
+        raise ValueError(f"cannot sort on {name!r}")
+    expression = {"priority": PRIORITY_RANK, "title": Lower("title")}.get(name, F(name))
+    # Titles sort case-insensitively; tasks without a due date come last either way; the id keeps
+    # equal keys in a stable order.
+    primary = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    tiebreak = F("id").desc() if descending else F("id").asc()
+    return [primary, tiebreak]
+
+
+def task_list(*, user_id: str, filters: TaskFilters, now: datetime) -> QuerySet[Task]:
+    tasks = Task.objects.filter(user_id=user_id)
+    if filters.completed is not None:
+        tasks = tasks.filter(completed=filters.completed)
+    if filters.priority is not None:
+        tasks = tasks.filter(priority=filters.priority)
+    if filters.tags:
+        tasks = tasks.filter(tags__contains=filters.tags)
+    if filters.search:
+        tasks = tasks.filter(Q(title__icontains=filters.search) | Q(description__icontains=filters.search))
+    if filters.due_before is not None:
+        tasks = tasks.filter(due_date__lt=filters.due_before)
+    if filters.due_after is not None:
+        tasks = tasks.filter(due_date__gt=filters.due_after)
+    if filters.overdue is not None:
+        overdue = Q(completed=False, due_date__lt=now)
+        tasks = tasks.filter(overdue) if filters.overdue else tasks.exclude(overdue)
+    return tasks.order_by(*_ordering(filters.sort))
+
+
+def task_get(*, user_id: str, task_id: int) -> Task:
+    """The caller's task; another user's task is as missing as one that never existed."""
+    return Task.objects.get(user_id=user_id, pk=task_id)
+
+
+def user_get(*, user_id: str) -> UserProfile:
+    return UserProfile.objects.get(pk=user_id)

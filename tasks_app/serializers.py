@@ -1,0 +1,198 @@
+"""Input and output shapes of the task API; validation of what callers send lives here, rules in services."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils import dateparse
+from rest_framework import serializers
+
+from tasks_app.models import TAG_MAX_LENGTH, Priority, Task
+from tasks_app.recurrence_rules import InvalidPatternError, check_pattern
+from tasks_app.selectors import SORT_FIELDS
+from tasks_app.timezones import is_valid_timezone
+
+MAX_TAGS = 20
+MAX_DESCRIPTION_LENGTH = 10_000
+MAX_REMINDER_OFFSET_HOURS = 24 * 366
+NAIVE_MESSAGE = "Include a time zone offset, e.g. 2026-03-01T09:00:00Z or 2026-03-01T09:00:00+01:00."
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 instant with an explicit offset; a naive time is rejected rather than guessed."""
+
+    def to_internal_value(self, value: Any) -> datetime:
+        if not isinstance(value, str):
+            self.fail("invalid", format="ISO 8601 with a time zone offset")
+        try:
+            parsed = dateparse.parse_datetime(value.strip())
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise serializers.ValidationError("Not an ISO 8601 date and time.")
+        if parsed.tzinfo is None:
+            raise serializers.ValidationError(NAIVE_MESSAGE)
+        return parsed.astimezone(UTC)
+
+    def to_representation(self, value: datetime) -> str:
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class EndDateField(AwareDateTimeField):
+    """An instant, or a calendar date meaning the end of that day in the task's time zone."""
+
+    def to_internal_value(self, value: Any) -> datetime | date:  # type: ignore[override]
+        if isinstance(value, str) and len(value.strip()) == 10:
+            parsed = dateparse.parse_date(value.strip())
+            if parsed is None:
+                raise serializers.ValidationError("Not an ISO 8601 date (YYYY-MM-DD).")
+            return parsed
+        return super().to_internal_value(value)
+
+
+def check_timezone(zone: str) -> None:
+    if not is_valid_timezone(zone):
+        raise serializers.ValidationError(f"'{zone}' is not an IANA time zone name, e.g. Europe/Paris.")
+
+
+def end_of_day(day: date, zone: str) -> datetime:
+    return datetime.combine(day, time.max, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+class TaskOutputSerializer(serializers.ModelSerializer[Task]):
+    user_id = serializers.CharField(read_only=True)
+    parent_task_id = serializers.IntegerField(read_only=True, allow_null=True)
+    completed_at = AwareDateTimeField(read_only=True, allow_null=True)
+    due_date = AwareDateTimeField(read_only=True, allow_null=True)
+    recurring_end_date = AwareDateTimeField(read_only=True, allow_null=True)
+    next_occurrence = AwareDateTimeField(read_only=True, allow_null=True)
+    reminder_at = AwareDateTimeField(read_only=True, allow_null=True)
+    created_at = AwareDateTimeField(read_only=True)
+    updated_at = AwareDateTimeField(read_only=True)
+
+    class Meta:
+        model = Task
+        fields = (
+            "id",
+            "user_id",
+            "title",
+            "description",
+            "completed",
+            "completed_at",
+            "priority",
+            "tags",
+            "due_date",
+            "timezone",
+            "recurring_pattern",
+            "recurring_end_date",
+            "next_occurrence",
+            "parent_task_id",
+            "reminder_at",
+            "reminder_sent",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class TaskInputSerializer(serializers.Serializer[Task]):
+    """Create (all fields), replace (PUT: all fields) or patch (PATCH: `partial=True`).
+
+    Context: `now` (aware), `user_timezone`, and for updates `instance` (the current task).
+    """
+
+    title = serializers.CharField(max_length=255, trim_whitespace=True)
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=MAX_DESCRIPTION_LENGTH
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False, default=Priority.MEDIUM)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=TAG_MAX_LENGTH, trim_whitespace=True),
+        required=False,
+        default=list,
+        max_length=MAX_TAGS,
+    )
+    due_date = AwareDateTimeField(required=False, allow_null=True, default=None)
+    timezone = serializers.CharField(required=False, max_length=64, validators=[check_timezone])
+    recurring_pattern = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, default=None, max_length=255
+    )
+    recurring_end_date = EndDateField(required=False, allow_null=True, default=None)
+    reminder_at = AwareDateTimeField(required=False, allow_null=True, default=None)
+    reminder_offset_hours = serializers.FloatField(
+        required=False, min_value=0, max_value=MAX_REMINDER_OFFSET_HOURS, write_only=True
+    )
+
+    def validate_tags(self, tags: list[str]) -> list[str]:
+        return list(dict.fromkeys(tags))  # drop repeats, keep the caller's order
+
+    def validate_recurring_pattern(self, pattern: str | None) -> str | None:
+        if pattern is None or not pattern.strip():
+            return None
+        try:
+            return check_pattern(pattern)
+        except InvalidPatternError as error:
+            raise serializers.ValidationError(str(error)) from error
+
+    def _current(self, attrs: dict[str, Any], name: str) -> Any:
+        """The value after this write: from the request, else (PATCH) from the stored task."""
+        if name in attrs:
+            return attrs[name]
+        instance = self.context.get("instance")
+        return getattr(instance, name) if instance is not None else None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        errors: dict[str, str] = {}
+        now: datetime = self.context["now"]
+        zone = self._current(attrs, "timezone") or self.context["user_timezone"]
+        due_date = self._current(attrs, "due_date")
+
+        if "reminder_offset_hours" in attrs:
+            hours = attrs.pop("reminder_offset_hours")
+            if attrs.get("reminder_at") is not None:
+                errors["reminder_offset_hours"] = "Give reminder_at or reminder_offset_hours, not both."
+            elif due_date is None:
+                errors["reminder_offset_hours"] = "A reminder offset needs a due_date."
+            else:
+                attrs["reminder_at"] = due_date - timedelta(hours=hours)
+        reminder_at = attrs.get("reminder_at")
+        if reminder_at is not None and reminder_at <= now and "reminder_offset_hours" not in errors:
+            field = "reminder_at" if "reminder_at" in self.initial_data else "reminder_offset_hours"
+            errors[field] = "The reminder time has already passed."
+
+        end = attrs.get("recurring_end_date")
+        if isinstance(end, date) and not isinstance(end, datetime):
+            attrs["recurring_end_date"] = end = end_of_day(end, zone)
+        if end is not None and due_date is not None and end < due_date:
+            errors["recurring_end_date"] = "The series cannot end before the task's due_date."
+        if end is not None and not self._current(attrs, "recurring_pattern"):
+            errors["recurring_end_date"] = "An end date needs a recurring_pattern."
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class TaskCompleteInputSerializer(serializers.Serializer[Task]):
+    completed = serializers.BooleanField()
+
+
+class TaskFilterSerializer(serializers.Serializer[Any]):
+    completed = serializers.BooleanField(required=False, allow_null=True, default=None)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    tag = serializers.ListField(
+        child=serializers.CharField(max_length=TAG_MAX_LENGTH), required=False, default=list
+    )
+    search = serializers.CharField(required=False, default="", max_length=200)
+    due_before = AwareDateTimeField(required=False)
+    due_after = AwareDateTimeField(required=False)
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    sort = serializers.ChoiceField(
+        choices=[*SORT_FIELDS, *(f"-{name}" for name in SORT_FIELDS)], required=False, default="-created_at"
+    )
+
+
+class UserProfileSerializer(serializers.Serializer[Any]):
+    id = serializers.CharField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    timezone = serializers.CharField(max_length=64, validators=[check_timezone])

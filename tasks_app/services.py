@@ -1,0 +1,168 @@
+"""Writes: users from token claims, and tasks with their events in one transaction (the outbox)."""
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models.functions import Now
+
+from tasks_app import events
+from tasks_app.models import Priority, Task, UserProfile
+from tasks_app.timezones import is_valid_timezone
+
+# Claims change rarely; re-reading the users table on every request is wasted work.
+USER_SYNC_CACHE_SECONDS = 300
+
+WRITABLE_FIELDS = (
+    "title",
+    "description",
+    "priority",
+    "tags",
+    "due_date",
+    "timezone",
+    "recurring_pattern",
+    "recurring_end_date",
+    "reminder_at",
+)
+
+
+def _claim_text(claims: Mapping[str, Any], name: str, max_length: int) -> str:
+    value = claims.get(name)
+    return value.strip()[:max_length] if isinstance(value, str) else ""
+
+
+def _claim_email(claims: Mapping[str, Any]) -> str:
+    email = _claim_text(claims, "email", 320)
+    try:
+        validate_email(email)
+    except ValidationError:
+        return ""
+    return email
+
+
+def user_sync_from_claims(*, claims: Mapping[str, Any]) -> None:
+    """Create or refresh the caller's row from the token's claims; a no-op while nothing changed."""
+    user_id: str = claims["sub"]
+    email, name = _claim_email(claims), _claim_text(claims, "name", 255)
+    fingerprint = hashlib.sha256(f"{user_id}\0{email}\0{name}".encode()).hexdigest()
+    cache_key = f"user-sync:{fingerprint}"
+    if cache.get(cache_key):
+        return
+    zone = _claim_text(claims, "zoneinfo", 64)  # OIDC's standard claim for the user's time zone
+    user, created = UserProfile.objects.get_or_create(
+        id=user_id,
+        defaults={"email": email, "name": name, "timezone": zone if is_valid_timezone(zone) else "UTC"},
+    )
+    if not created and (user.email, user.name) != (email, name):
+        UserProfile.objects.filter(id=user_id).update(email=email, name=name, updated_at=Now())
+    cache.set(cache_key, True, USER_SYNC_CACHE_SECONDS)
+
+
+def user_profile_update(*, user: UserProfile, timezone: str, at: datetime) -> UserProfile:
+    user.timezone = timezone
+    user.updated_at = at
+    user.save(update_fields=["timezone", "updated_at"])
+    return user
+
+
+@transaction.atomic
+def task_create(
+    *,
+    user: UserProfile,
+    title: str,
+    at: datetime,
+    description: str = "",
+    priority: str = Priority.MEDIUM,
+    tags: list[str] | None = None,
+    due_date: datetime | None = None,
+    timezone: str | None = None,
+    recurring_pattern: str | None = None,
+    recurring_end_date: datetime | None = None,
+    reminder_at: datetime | None = None,
+    parent_task: Task | None = None,
+) -> Task:
+    """Insert a task and its `task.created` (and `reminder.scheduled`) events in one transaction."""
+    task = Task.objects.create(
+        user=user,
+        title=title,
+        description=description,
+        priority=priority,
+        tags=tags or [],
+        due_date=due_date,
+        timezone=timezone or user.timezone,
+        recurring_pattern=recurring_pattern,
+        recurring_end_date=recurring_end_date,
+        reminder_at=reminder_at,
+        parent_task=parent_task,
+        created_at=at,
+        updated_at=at,
+    )
+    events.emit_task_created(task=task, at=at)
+    if task.reminder_at is not None:
+        events.emit_reminder_scheduled(task=task, at=at)
+    return task
+
+
+def _locked(task: Task) -> Task:
+    """The task's current row, locked until the transaction ends: concurrent writes queue up."""
+    return Task.objects.select_for_update().get(pk=task.pk)
+
+
+@transaction.atomic
+def task_update(*, task: Task, changes: Mapping[str, Any], at: datetime) -> Task:
+    """Apply changes to writable fields; emit `task.updated` and reminder events for what really changed."""
+    unknown = set(changes) - set(WRITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not writable: {', '.join(sorted(unknown))}")
+    task = _locked(task)
+    changed = [name for name in WRITABLE_FIELDS if name in changes and getattr(task, name) != changes[name]]
+    if not changed:
+        return task
+    previous_reminder = task.reminder_at
+    for name in changed:
+        setattr(task, name, changes[name])
+    task.updated_at = at
+    update_fields = [*changed, "updated_at"]
+    if "reminder_at" in changed:
+        task.reminder_sent = False
+        update_fields.append("reminder_sent")
+    task.save(update_fields=update_fields)
+
+    events.emit_task_updated(task=task, changed=changed, at=at)
+    if "reminder_at" in changed:
+        if task.reminder_at is not None:
+            events.emit_reminder_scheduled(task=task, at=at)
+        elif previous_reminder is not None:
+            events.emit_reminder_cancelled(task=task, reminder_at=previous_reminder, at=at)
+    return task
+
+
+@transaction.atomic
+def task_complete(*, task: Task, completed: bool, at: datetime) -> Task:
+    """Complete (`task.completed` + `task.updated`) or reopen (`task.updated`); a no-op when unchanged."""
+    task = _locked(task)
+    if task.completed == completed:
+        return task
+    task.completed = completed
+    task.completed_at = at if completed else None
+    task.updated_at = at
+    task.save(update_fields=["completed", "completed_at", "updated_at"])
+    if completed:
+        events.emit_task_completed(task=task, at=at)
+    events.emit_task_updated(task=task, changed=["completed", "completed_at"], at=at)
+    return task
+
+
+@transaction.atomic
+def task_delete(*, task: Task, at: datetime) -> None:
+    """Delete a task; emit `task.deleted`, and `reminder.cancelled` when a reminder was still pending."""
+    task = _locked(task)
+    events.emit_task_deleted(task=task, at=at)
+    if task.reminder_at is not None and not task.reminder_sent:
+        events.emit_reminder_cancelled(task=task, reminder_at=task.reminder_at, at=at)
+    task.delete()

@@ -1,0 +1,12 @@
+"""Routes of the task API (the reference's paths, without trailing slashes)."""
+
+from django.urls import path
+
+from tasks_app import apis
+
+urlpatterns = [
+    path("<str:user_id>/tasks", apis.TaskListCreateApi.as_view(), name="task-list"),
+    path("<str:user_id>/tasks/<int:task_id>", apis.TaskDetailApi.as_view(), name="task-detail"),
+    path("<str:user_id>/tasks/<int:task_id>/complete", apis.TaskCompleteApi.as_view(), name="task-complete"),
+    path("<str:user_id>/profile", apis.UserProfileApi.as_view(), name="user-profile"),
+]

@@ -1,0 +1,129 @@
+"""GET /api/{user_id}/tasks: pagination, every filter and every sort, stable order."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.factories import TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.now(tz=UTC).replace(microsecond=0)
+
+
+def ids(response):
+    assert response.status_code == 200, response.json()
+    return [task["id"] for task in response.json()["results"]]
+
+
+@pytest.fixture
+def tasks(user):
+    """Five tasks with distinct values in every filterable and sortable field."""
+    specs: list[dict[str, Any]] = [
+        dict(title="Banana", priority="low", tags=["home"], due_date=NOW - timedelta(days=2)),
+        dict(title="apple", priority="high", tags=["work", "urgent"], due_date=NOW + timedelta(days=1)),
+        dict(title="Cherry", priority="medium", tags=["work"], due_date=None, description="pick APPLES"),
+        dict(
+            title="Date",
+            priority="high",
+            tags=[],
+            due_date=NOW - timedelta(days=1),
+            completed=True,
+            completed_at=NOW,
+        ),
+        dict(title="Elder", priority="medium", tags=["home", "work"], due_date=NOW + timedelta(days=3)),
+    ]
+    created = {}
+    for offset, spec in enumerate(specs):
+        at = NOW - timedelta(hours=10 - offset)
+        created[spec["title"]] = TaskFactory(
+            user=user, created_at=at, updated_at=at + timedelta(hours=20 - 3 * offset), **spec
+        )
+    return created
+
+
+def test_default_order_is_newest_first(api, tasks):
+    assert ids(api.get("tasks")) == [t.id for t in reversed(list(tasks.values()))]
+
+
+def test_pagination(api, user):
+    TaskFactory.create_batch(7, user=user)
+    first = api.get("tasks", page_size=3).json()
+    assert first["count"] == 7
+    assert len(first["results"]) == 3
+    assert first["next"].endswith("page=2&page_size=3")
+    last = api.get("tasks", page_size=3, page=3).json()
+    assert len(last["results"]) == 1
+    assert last["next"] is None
+    assert api.get("tasks", page=9).status_code == 404
+
+
+def test_page_size_is_capped(api, user):
+    TaskFactory.create_batch(101, user=user)
+    assert len(api.get("tasks", page_size=500).json()["results"]) == 100
+
+
+def test_default_page_size_is_50(api, user):
+    TaskFactory.create_batch(51, user=user)
+    assert len(api.get("tasks").json()["results"]) == 50
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"completed": "true"}, ["Date"]),
+        ({"completed": "false"}, ["Elder", "Cherry", "apple", "Banana"]),
+        ({"priority": "high"}, ["Date", "apple"]),
+        ({"tag": "work"}, ["Elder", "Cherry", "apple"]),
+        ({"tag": ["work", "home"]}, ["Elder"]),
+        ({"tag": ["work", "nope"]}, []),
+        ({"search": "APPLE"}, ["Cherry", "apple"]),
+        ({"search": "err"}, ["Cherry"]),
+        ({"overdue": "true"}, ["Banana"]),
+        ({"overdue": "false"}, ["Elder", "Date", "Cherry", "apple"]),
+    ],
+)
+def test_filters(api, tasks, params, expected):
+    assert ids(api.get("tasks", **params)) == [tasks[name].id for name in expected]
+
+
+def test_due_before_and_after(api, tasks):
+    before = (NOW + timedelta(hours=1)).isoformat()
+    after = (NOW - timedelta(days=1, hours=1)).isoformat()
+    assert ids(api.get("tasks", due_before=before, due_after=after, sort="due_date")) == [tasks["Date"].id]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("due_date", ["Banana", "Date", "apple", "Elder", "Cherry"]),
+        ("-due_date", ["Elder", "apple", "Date", "Banana", "Cherry"]),
+        ("priority", ["apple", "Date", "Cherry", "Elder", "Banana"]),
+        ("-priority", ["Banana", "Elder", "Cherry", "Date", "apple"]),
+        ("title", ["apple", "Banana", "Cherry", "Date", "Elder"]),
+        ("-title", ["Elder", "Date", "Cherry", "Banana", "apple"]),
+        ("created_at", ["Banana", "apple", "Cherry", "Date", "Elder"]),
+        ("-updated_at", ["Banana", "apple", "Cherry", "Date", "Elder"]),
+        ("updated_at", ["Elder", "Date", "Cherry", "apple", "Banana"]),
+    ],
+)
+def test_sorts_are_stable_with_ties_broken_by_id(api, tasks, sort, expected):
+    assert ids(api.get("tasks", sort=sort)) == [tasks[name].id for name in expected]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"completed": "maybe"}, "completed"),
+        ({"priority": "urgent"}, "priority"),
+        ({"sort": "color"}, "sort"),
+        ({"due_before": "2030-01-01T00:00:00"}, "due_before"),
+        ({"due_after": "soon"}, "due_after"),
+        ({"overdue": "perhaps"}, "overdue"),
+    ],
+)
+def test_bad_filters_are_a_400_naming_the_parameter(api, params, field):
+    response = api.get("tasks", **params)
+    assert response.status_code == 400
+    assert field in response.json()["error"]["details"]

@@ -1,0 +1,61 @@
+"""emit(): the one way to write an event, only inside the caller's transaction."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import transaction
+
+from workers.models import OutboxEvent
+from workers.outbox import OutsideTransactionError, emit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AT = datetime(2026, 3, 8, 7, 0, 0, 123000, tzinfo=UTC)
+
+
+def _emit(**overrides):
+    arguments = dict(
+        topic="task-updates", event_type="task.updated", task_id=7, user_id="u-1", payload={"x": 1}, at=AT
+    )
+    return emit(**{**arguments, **overrides})
+
+
+def test_emit_outside_a_transaction_is_refused():
+    with pytest.raises(OutsideTransactionError):
+        _emit()
+    assert OutboxEvent.objects.count() == 0
+
+
+def test_emit_writes_the_envelope_in_the_transaction():
+    with transaction.atomic():
+        envelope = _emit()
+
+    row = OutboxEvent.objects.get()
+    assert envelope == {
+        "event_id": "task.updated-7-1772953200123",
+        "event_type": "task.updated",
+        "event_version": "1.0",
+        "task_id": 7,
+        "user_id": "u-1",
+        "timestamp": "2026-03-08T07:00:00.123Z",
+        "payload": {"x": 1},
+    }
+    assert row.payload == envelope
+    assert (row.topic, row.key, row.event_id, row.event_type) == (
+        "task-updates",
+        "u-1",
+        "task.updated-7-1772953200123",
+        "task.updated",
+    )
+
+
+def test_rolled_back_transaction_leaves_no_event():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _emit()
+        raise RuntimeError("the change failed")
+    assert OutboxEvent.objects.count() == 0
+
+
+def test_naive_time_is_refused():
+    with pytest.raises(ValueError, match="timezone-aware"), transaction.atomic():
+        _emit(at=datetime(2026, 1, 1))  # noqa: DTZ001 - the point of the test
