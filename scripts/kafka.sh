@@ -44,7 +44,12 @@ format_storage() {
 }
 
 running_pid() {
-  [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null && cat "$PIDFILE"
+  if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+    cat "$PIDFILE"
+  else
+    # A broker this checkout did not start (another clone's stack) still owns the port: it is ours to stop.
+    pgrep -f '^java .* kafka\.Kafka ' | head -n 1
+  fi
 }
 
 started() { grep -q "Kafka Server started" "$LOG" 2>/dev/null && ready; }
@@ -77,6 +82,8 @@ down() {
       kill -KILL "$pid" 2>/dev/null || true
     fi
   fi
+  wait_until 30 "the port to close" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null" \
+    || die "something still listens on 127.0.0.1:9092"
   rm -f "$PIDFILE"
   say "down"
 }

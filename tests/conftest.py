@@ -1,6 +1,7 @@
 """Suite-wide fixtures: a unique Kafka topic prefix per run, the project's topics, and stack control."""
 
 import os
+import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -103,6 +104,10 @@ def kafka_topics(kafka_topic_prefix: str) -> str:
 
 class Stack:
     """Starts and stops services of the local stack through the project's own scripts."""
+
+    def port_open(self, port: int) -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) == 0
 
     def run(self, service: str, verb: str) -> None:
         subprocess.run(

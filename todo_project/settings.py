@@ -131,6 +131,14 @@ CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Installed into django-celery-beat's tables by the DatabaseScheduler; operators may edit them in admin.
+CELERY_BEAT_SCHEDULE = {
+    "prune-outbox": {"task": "workers.prune_outbox", "schedule": 3600.0},
+}
+
+# --- Outbox ---------------------------------------------------------------------------------------
+# Published rows are kept this long (for audits and replays), then deleted by `workers.prune_outbox`.
+OUTBOX_RETENTION_HOURS = env.int("OUTBOX_RETENTION_HOURS", default=72)
 
 # --- Email (reminders) ----------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

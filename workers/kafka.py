@@ -68,6 +68,8 @@ def make_producer(**overrides: Any) -> Producer:
             **{
                 "enable.idempotence": True,
                 "acks": "all",
+                # Same key -> same partition as Java clients (Kafka Streams, Connect) would choose.
+                "partitioner": "murmur2_random",
                 "compression.type": "lz4",
                 "linger.ms": 5,
                 **overrides,

@@ -22,6 +22,12 @@ class OutboxEvent(models.Model):
     origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.EMITTED)
     created_at = models.DateTimeField(db_default=Now())
     published_at = models.DateTimeField(null=True, blank=True)
+    # Delivery bookkeeping of the relay: a row the broker refused waits `next_attempt_at`; after the
+    # relay's last attempt it is given up (`failed_at`) and reported, so it no longer holds its user back.
+    attempts = models.PositiveIntegerField(db_default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, db_default="")
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "outbox_events"
@@ -35,7 +41,14 @@ class OutboxEvent(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["id"], condition=models.Q(published_at__isnull=True), name="outbox_unpublished_idx"
+                fields=["id"],
+                condition=models.Q(published_at__isnull=True, failed_at__isnull=True),
+                name="outbox_pending_idx",
+            ),
+            models.Index(
+                fields=["key"],
+                condition=models.Q(published_at__isnull=True, next_attempt_at__isnull=False),
+                name="outbox_backoff_key_idx",
             ),
             models.Index(
                 fields=["published_at"],

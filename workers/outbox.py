@@ -63,3 +63,20 @@ def emit(
                 return envelope
             millis += 1
     raise RuntimeError(f"no free event id for {event_type} of task {task_id} near {at.isoformat()}")
+
+
+PRUNE_CHUNK = 10_000
+
+
+def outbox_prune(*, published_before: datetime) -> int:
+    """Delete rows published before the cut-off, in chunks so no statement holds locks for long."""
+    deleted = 0
+    while True:
+        ids = list(
+            OutboxEvent.objects.filter(published_at__lt=published_before).values_list("id", flat=True)[
+                :PRUNE_CHUNK
+            ]
+        )
+        if not ids:
+            return deleted
+        deleted += OutboxEvent.objects.filter(id__in=ids).delete()[0]
