@@ -60,8 +60,12 @@ GIVEN_UP = Counter("outbox_relay_given_up", "Outbox rows given up after the last
 BACKLOG = Gauge("outbox_backlog", "Outbox rows waiting to be published")
 OLDEST_AGE = Gauge("outbox_oldest_pending_age_seconds", "Age of the oldest unpublished outbox row")
 
+# The three headers every event has come out as columns; only the rare extra ones (dead letters) are
+# JSON for the driver to parse: json.loads per row would cost a fifth of the relay's time.
 _CLAIM = """
-    SELECT o.id, o.topic, o.key, o.payload::text, o.headers
+    SELECT o.id, o.topic, o.key, o.payload::text,
+           o.headers->>'event_id', o.headers->>'event_type', o.headers->>'traceparent',
+           NULLIF(o.headers - 'event_id' - 'event_type' - 'traceparent', '{}'::jsonb)
     FROM outbox_events o
     WHERE o.published_at IS NULL AND o.failed_at IS NULL
       AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= now())
@@ -172,6 +176,8 @@ class OutboxRelay:
             row = self.connection.execute("SELECT pg_try_advisory_lock(%s)", [LEADER_LOCK_ID]).fetchone()
             self.is_leader = bool(row and row[0])
             if self.is_leader:
+                # Connect and register the idempotent producer now, not on the first event's clock.
+                self._topic_exists("")
                 logger.info("outbox relay is active")
         return self.is_leader
 
@@ -235,18 +241,28 @@ class OutboxRelay:
 
         producer = self._producer()
         held: set[str] = set()  # users with a refused row in this batch: their later rows wait
+        topics: dict[str, str | None] = {}  # logical -> physical name, None when it does not exist
         produced = refused_here = 0
-        for row_id, topic, key, value, headers in rows:
+        for row_id, topic, key, value, event_id, event_type, traceparent, extra_headers in rows:
             if key in held:
                 continue
-            problem = self._check_before_producing(topic, value)
+            if topic not in topics:
+                topics[topic] = physical_topic(topic) if self._topic_exists(physical_topic(topic)) else None
+            problem = self._check_before_producing(topic, topics[topic], value)
             if problem:
                 refused.append(Refusal(row_id, problem, transient=False))
                 held.add(key)
                 refused_here += 1
                 continue
+            headers: list[tuple[str, str | bytes | None]] = [
+                ("event_id", event_id),
+                ("event_type", event_type),
+                ("traceparent", traceparent),
+            ]
+            if extra_headers:
+                headers += extra_headers.items()
             callback: Callable[[KafkaError | None, Message], None] = functools.partial(on_delivery, row_id)
-            self._produce(producer, physical_topic(topic), key, value, list(headers.items()), callback)
+            self._produce(producer, topics[topic] or topic, key, value, headers, callback)
             produced += 1
         self._await_reports(producer, produced + refused_here, delivered, refused)
 
@@ -261,9 +277,9 @@ class OutboxRelay:
         )
         return result
 
-    def _check_before_producing(self, topic: str, value: str) -> str | None:
+    def _check_before_producing(self, topic: str, physical: str | None, value: str) -> str | None:
         """Refusals known without asking the broker, so the user's later rows are not sent past them."""
-        if not self._topic_exists(physical_topic(topic)):
+        if physical is None:
             return f"UNKNOWN_TOPIC: topic {physical_topic(topic)!r} does not exist"
         if len(value) > self.config.max_message_bytes:
             return f"MSG_SIZE_TOO_LARGE: {len(value)} bytes"
