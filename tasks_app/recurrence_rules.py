@@ -4,6 +4,7 @@ Lives in `tasks_app` because the API validates patterns on write; `recurrence_ap
 occurrences (it may import `tasks_app`, never the other way round).
 """
 
+import re
 from datetime import datetime
 
 from dateutil.rrule import rrulestr
@@ -13,6 +14,7 @@ SHORTHANDS = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 DISALLOWED_FREQUENCIES = {"SECONDLY", "MINUTELY"}
 # Parts that would fight with the task's own anchor (its due date in its time zone).
 DISALLOWED_PARTS = {"DTSTART", "TZID"}
+UNTIL_FORMAT = re.compile(r"^\d{8}(T\d{6}Z?)?$")
 
 
 class InvalidPatternError(ValueError):
@@ -47,9 +49,14 @@ def check_pattern(pattern: str) -> str:
         raise InvalidPatternError("DTSTART and TZID come from the task's due date and time zone")
     if "UNTIL" in parts and "COUNT" in parts:
         raise InvalidPatternError("UNTIL and COUNT cannot be combined")
-    normal = ";".join(f"{name}={value}" for name, value in parts.items())
+    if "UNTIL" in parts and not UNTIL_FORMAT.match(parts["UNTIL"]):
+        raise InvalidPatternError("UNTIL must be a date (20261231) or a UTC date-time (20261231T090000Z)")
+    # UNTIL is checked above: dateutil refuses a UTC UNTIL next to the naive start used for this check.
+    body = ";".join(f"{name}={value}" for name, value in parts.items() if name != "UNTIL")
     try:
-        rrulestr(normal, dtstart=datetime(2000, 1, 1))  # noqa: DTZ001 - a syntax check on wall-clock time
+        rrulestr(body, dtstart=datetime(2000, 1, 1))  # noqa: DTZ001 - a syntax check on wall-clock time
+        if "UNTIL" in parts:
+            datetime.strptime(parts["UNTIL"][:8], "%Y%m%d")  # noqa: DTZ007 - only the calendar date is checked
     except (ValueError, TypeError) as error:
         raise InvalidPatternError(f"not a valid RRULE: {error}") from error
-    return normal
+    return ";".join(f"{name}={value}" for name, value in parts.items())

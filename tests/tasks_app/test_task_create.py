@@ -129,6 +129,21 @@ def test_reminder_scheduled_event_payload(api, user):
     }
 
 
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("weekly", "WEEKLY"),
+        ("RRULE:FREQ=MONTHLY;BYDAY=-1FR", "FREQ=MONTHLY;BYDAY=-1FR"),
+        ("FREQ=DAILY;UNTIL=20301231T235959Z", "FREQ=DAILY;UNTIL=20301231T235959Z"),
+        ("freq=weekly;interval=2;byday=mo,we;count=10", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE;COUNT=10"),
+    ],
+)
+def test_recurring_patterns_are_stored_in_normal_form(api, given, stored):
+    response = api.post("tasks", {"title": "t", "recurring_pattern": given})
+    assert response.status_code == 201, response.json()
+    assert response.json()["recurring_pattern"] == stored
+
+
 def test_task_timezone_defaults_to_the_users(api, user):
     user.timezone = "America/New_York"
     user.save()
@@ -148,6 +163,12 @@ def test_task_timezone_defaults_to_the_users(api, user):
         ({"title": "t", "recurring_pattern": "BYDAY=MO"}, "recurring_pattern", "needs FREQ"),
         ({"title": "t", "recurring_pattern": "FREQ=MINUTELY"}, "recurring_pattern", "not supported"),
         ({"title": "t", "recurring_pattern": "FORTNIGHTLY"}, "recurring_pattern", "NAME=VALUE"),
+        ({"title": "t", "recurring_pattern": "FREQ=DAILY;UNTIL=SOON"}, "recurring_pattern", "UNTIL must"),
+        (
+            {"title": "t", "recurring_pattern": "FREQ=DAILY;COUNT=3;UNTIL=20300101"},
+            "recurring_pattern",
+            "cannot be combined",
+        ),
         ({"title": "t", "reminder_offset_hours": 2}, "reminder_offset_hours", "needs a due_date"),
         ({"title": "t", "due_date": "2030-01-01T09:00:00"}, "due_date", "time zone offset"),
         ({"title": "t", "due_date": "tomorrow"}, "due_date", "ISO 8601"),
