@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from tasks_app import selectors, services
 from tasks_app.authentication import JwtAuthentication
 from tasks_app.idempotency import MAX_KEY_LENGTH, IdempotencyKeyReusedError, request_fingerprint, run_once
-from tasks_app.models import Task
+from tasks_app.models import Task, UserProfile
 from tasks_app.serializers import (
     TaskCompleteInputSerializer,
     TaskFilterSerializer,
@@ -53,8 +53,9 @@ class UserApi(APIView):
             raise NotFound("Task not found.") from error
 
 
-def _input(user_id: str, data: Any, *, instance: Task | None = None, partial: bool = False) -> dict[str, Any]:
-    user = selectors.user_get(user_id=user_id)
+def _input(
+    user: UserProfile, data: Any, *, instance: Task | None = None, partial: bool = False
+) -> dict[str, Any]:
     serializer = TaskInputSerializer(
         data=data,
         partial=partial,
@@ -100,9 +101,8 @@ class TaskListCreateApi(UserApi):
     )
     def post(self, request: Request, user_id: str) -> Response:
         def create() -> tuple[int, Any]:
-            data = _input(user_id, request.data)
             user = selectors.user_get(user_id=user_id)
-            task = services.task_create(user=user, at=timezone.now(), **data)
+            task = services.task_create(user=user, at=timezone.now(), **_input(user, request.data))
             return status.HTTP_201_CREATED, TaskOutputSerializer(task).data
 
         key = request.headers.get("Idempotency-Key", "").strip()
@@ -129,7 +129,7 @@ class TaskDetailApi(UserApi):
 
     def _update(self, request: Request, user_id: str, task_id: int, *, partial: bool) -> Response:
         task = self.get_task(user_id, task_id)
-        changes = _input(user_id, request.data, instance=task, partial=partial)
+        changes = _input(task.user, request.data, instance=task, partial=partial)
         if not partial:
             changes.setdefault("timezone", task.timezone)
         task = services.task_update(task=task, changes=changes, at=timezone.now())

@@ -68,7 +68,7 @@ def task_list(*, user_id: str, filters: TaskFilters, now: datetime) -> QuerySet[
 
 def task_get(*, user_id: str, task_id: int) -> Task:
     """The caller's task; another user's task is as missing as one that never existed."""
-    return Task.objects.get(user_id=user_id, pk=task_id)
+    return Task.objects.select_related("user").get(user_id=user_id, pk=task_id)
 
 
 def user_get(*, user_id: str) -> UserProfile:

@@ -46,20 +46,26 @@ def _claim_email(claims: Mapping[str, Any]) -> str:
 
 
 def user_sync_from_claims(*, claims: Mapping[str, Any]) -> None:
-    """Create or refresh the caller's row from the token's claims; a no-op while nothing changed."""
+    """Create or refresh the caller's row from the token's claims; a no-op while nothing changed.
+
+    A claim the token does not carry leaves the stored value alone (some tokens carry only `sub`).
+    """
     user_id: str = claims["sub"]
-    email, name = _claim_email(claims), _claim_text(claims, "name", 255)
-    fingerprint = hashlib.sha256(f"{user_id}\0{email}\0{name}".encode()).hexdigest()
+    known = {
+        name: value
+        for name, value in (("email", _claim_email(claims)), ("name", _claim_text(claims, "name", 255)))
+        if name in claims
+    }
+    fingerprint = hashlib.sha256(repr((user_id, sorted(known.items()))).encode()).hexdigest()
     cache_key = f"user-sync:{fingerprint}"
     if cache.get(cache_key):
         return
     zone = _claim_text(claims, "zoneinfo", 64)  # OIDC's standard claim for the user's time zone
     user, created = UserProfile.objects.get_or_create(
-        id=user_id,
-        defaults={"email": email, "name": name, "timezone": zone if is_valid_timezone(zone) else "UTC"},
+        id=user_id, defaults={**known, "timezone": zone if is_valid_timezone(zone) else "UTC"}
     )
-    if not created and (user.email, user.name) != (email, name):
-        UserProfile.objects.filter(id=user_id).update(email=email, name=name, updated_at=Now())
+    if not created and any(getattr(user, name) != value for name, value in known.items()):
+        UserProfile.objects.filter(id=user_id).update(**known, updated_at=Now())
     cache.set(cache_key, True, USER_SYNC_CACHE_SECONDS)
 
 

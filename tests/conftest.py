@@ -93,6 +93,14 @@ def api(user) -> Api:
     return Api(user.id, make_token(user.id, email=user.email, name=user.name))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _empty_test_broker() -> None:
+    """The suite's own Redis database starts empty: no Celery task of an earlier run is left in it."""
+    import redis
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+
+
 @pytest.fixture(scope="session")
 def kafka_topics(kafka_topic_prefix: str) -> str:
     """The platform's topics exist under this run's prefix."""

@@ -31,13 +31,18 @@ def process_env(**extra: str) -> dict[str, str]:
 
 
 class ManagedProcess:
-    """A `manage.py` command in its own process group, logging to .cache/logs/tests/<name>.log."""
+    """A process in its own process group, logging to .cache/logs/tests/<name>.log.
 
-    def __init__(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
+    `ManagedProcess(name, *args)` runs `manage.py args`; `celery_worker()` runs a Celery worker.
+    """
+
+    def __init__(
+        self, name: str, *args: str, env: dict[str, str] | None = None, command: list[str] | None = None
+    ) -> None:
         LOGS.mkdir(parents=True, exist_ok=True)
         self.name = name
         self.log_path = LOGS / f"{name}.log"
-        self.args = [sys.executable, str(ROOT / "manage.py"), *args]
+        self.args = command or [sys.executable, str(ROOT / "manage.py"), *args]
         self.env = env or process_env()
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path.write_bytes(b"")  # restarts append; a new test starts a new log
@@ -91,3 +96,30 @@ def wait_for(
             return
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s: {message}")
+
+
+def celery_worker(name: str, *, queues: str, include: str = "", **env: str) -> ManagedProcess:
+    """A Celery worker of the project (prefork, two processes) on the test broker and database."""
+    command = [
+        str(Path(sys.executable).parent / "celery"),
+        "-A",
+        "todo_project",
+        "worker",
+        "-Q",
+        queues,
+        "-c",
+        "2",
+        "-n",
+        f"{name}@%h",
+        "--without-gossip",
+        "--without-mingle",
+        "-l",
+        "info",
+    ]
+    if include:
+        command += ["-I", include]
+    return ManagedProcess(name, command=command, env=process_env(**env))
+
+
+def wait_for_log(process: ManagedProcess, text: str, *, timeout: float = 30) -> None:
+    wait_for(lambda: text in process.log(), timeout=timeout, message=f"{text!r} in {process.name}'s log")

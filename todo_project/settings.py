@@ -89,6 +89,14 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Per-process cache (token claims already synced to the users table); large enough for every active user.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": env.int("LOCAL_CACHE_MAX_ENTRIES", default=100_000)},
+    }
+}
+
 # --- Time: UTC in storage, users' IANA zones for wall-clock rules ---------------------------------
 USE_TZ = True
 TIME_ZONE = "UTC"
@@ -130,15 +138,40 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Tasks are acknowledged after they ran, so a worker killed mid-task does not lose its event; handlers are
+# idempotent. With Redis, an unacknowledged task returns to the queue after the visibility timeout, which
+# must exceed the longest retry countdown (30 min) and the reminders' scheduling horizon.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_timeout": 5,
+    "socket_connect_timeout": 5,
+}
+CELERY_TASK_ROUTES = {
+    "recurrence.*": {"queue": "recurrence"},
+    "notifications.*": {"queue": "reminders"},
+    "workers.*": {"queue": "maintenance"},
+}
+CELERY_TASK_DEFAULT_QUEUE = "maintenance"
+CELERY_WORKER_SEND_TASK_EVENTS = True  # for Flower
+CELERY_TASK_SEND_SENT_EVENT = True
+# Multiplies every retry delay of the reference's policies (workers/retry_policies.py); tests shorten them.
+RETRY_DELAY_SCALE = env.float("RETRY_DELAY_SCALE", default=1.0)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Installed into django-celery-beat's tables by the DatabaseScheduler; operators may edit them in admin.
 CELERY_BEAT_SCHEDULE = {
     "prune-outbox": {"task": "workers.prune_outbox", "schedule": 3600.0},
+    "prune-processed-events": {"task": "workers.prune_processed_events", "schedule": 3600.0},
+    "report-dead-letters": {"task": "workers.report_dead_letters", "schedule": 60.0},
 }
 
 # --- Outbox ---------------------------------------------------------------------------------------
 # Published rows are kept this long (for audits and replays), then deleted by `workers.prune_outbox`.
 OUTBOX_RETENTION_HOURS = env.int("OUTBOX_RETENTION_HOURS", default=72)
+# Processed-event records absorb duplicates this long (the reference's 24 h state TTL).
+PROCESSED_EVENTS_RETENTION_HOURS = env.int("PROCESSED_EVENTS_RETENTION_HOURS", default=24)
 
 # --- Email (reminders) ----------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

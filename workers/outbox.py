@@ -65,6 +65,28 @@ def emit(
     raise RuntimeError(f"no free event id for {event_type} of task {task_id} near {at.isoformat()}")
 
 
+def emit_copy(
+    *,
+    topic: str,
+    key: str,
+    envelope: Any,
+    headers: dict[str, str],
+    origin: OutboxEvent.Origin,
+) -> OutboxEvent:
+    """Write an existing event again (to a dead-letter topic, or back to its topic for a replay)."""
+    if not connection.in_atomic_block:
+        raise OutsideTransactionError("emit_copy() must run inside the transaction that records why")
+    return OutboxEvent.objects.create(
+        topic=topic,
+        key=key,
+        event_id=headers.get("event_id", ""),
+        event_type=headers.get("event_type", ""),
+        payload=envelope,
+        headers=headers,
+        origin=origin,
+    )
+
+
 PRUNE_CHUNK = 10_000
 
 

@@ -143,6 +143,13 @@ def test_changed_claims_refresh_the_user_but_keep_the_timezone(user):
     assert (user.email, user.name, user.timezone) == ("renamed@example.com", "Renamed", "Asia/Tokyo")
 
 
+def test_a_token_without_email_or_name_keeps_the_stored_ones(user):
+    as_user(user.id, make_token(user.id)).get("tasks")
+
+    stored = UserProfile.objects.get(pk=user.id)
+    assert (stored.email, stored.name) == (user.email, user.name)
+
+
 def test_unchanged_claims_do_not_touch_the_users_table(api, user, django_assert_num_queries):
     TaskFactory(user=user)
     api.get("tasks")  # first request: the claims are checked against the row

@@ -1,0 +1,9 @@
+"""Settings for the test suite: the production settings with test-only isolation on top."""
+
+from todo_project.settings import *  # noqa: F403
+from todo_project.settings import env
+
+# A Redis database of its own, emptied at the start of each run: a `make run` worker never steals a test
+# task, and a test never sees a leftover one.
+CELERY_BROKER_URL = env.str("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast admin logins in tests

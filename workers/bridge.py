@@ -1,0 +1,203 @@
+"""Bridge consumers: Kafka records in, Celery tasks out, offsets stored only once Celery has the task.
+
+`route()` is the pure decision for one record (hand off, skip, or dead-letter); `Bridge` is the generic
+loop around it: poll, decide, act, store the offset. When Celery's broker (or the database, for a dead
+letter) cannot take a record, its partition is paused and rewound to it, and retried with a backoff: the
+consumer keeps polling (so it stays in its group) and nothing is skipped.
+"""
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from celery import current_app
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
+from prometheus_client import Counter
+
+from workers.consumers import ConsumerSpec
+from workers.dead_letters import FailedEvent, dead_letter
+from workers.events import Envelope, InvalidEnvelopeError, parse_envelope
+from workers.kafka import make_consumer, physical_topic
+
+logger = logging.getLogger(__name__)
+
+RECORDS = Counter("bridge_records", "Records handled by bridge consumers", ["consumer", "outcome"])
+
+PAUSE_INITIAL = 0.5
+PAUSE_MAX = 30.0
+
+
+class UnknownEventError(Exception):
+    """The record is an envelope, but of a type or version this topic does not carry."""
+
+
+@dataclass(frozen=True)
+class HandOff:
+    envelope: Envelope
+
+
+@dataclass(frozen=True)
+class Skip:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Poison:
+    error: Exception
+    value: Any  # the decoded JSON, or the raw text when it was not JSON
+
+
+Decision = HandOff | Skip | Poison
+
+
+def route(spec: ConsumerSpec, value: bytes | None) -> Decision:
+    """What to do with one record's value on `spec`'s topic."""
+    if value is None:
+        return Poison(InvalidEnvelopeError("the record has no value"), None)
+    try:
+        decoded = json.loads(value)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return Poison(error, value.decode("utf-8", errors="replace"))
+    try:
+        envelope = parse_envelope(decoded)
+    except InvalidEnvelopeError as error:
+        return Poison(error, decoded)
+    if envelope.event_type not in spec.event_types:
+        return Poison(
+            UnknownEventError(f"unknown event type {envelope.event_type!r} on {spec.topic}"), decoded
+        )
+    if envelope.event_version not in spec.event_versions:
+        return Poison(UnknownEventError(f"unsupported event_version {envelope.event_version!r}"), decoded)
+    if spec.task_name is None or not spec.wants(envelope):
+        return Skip("not for this consumer")
+    return HandOff(envelope)
+
+
+def hand_off(spec: ConsumerSpec, envelope: Envelope) -> None:
+    """Publish the Celery task; returns once the broker has it (Redis answered the push)."""
+    assert spec.task_name is not None
+    current_app.send_task(
+        spec.task_name,
+        args=[envelope.raw],
+        queue=spec.queue,
+        task_id=f"{spec.name}:{envelope.event_id}",
+        headers={"event_id": envelope.event_id},
+        retry=False,  # fail fast: the bridge pauses the partition instead of blocking in here
+    )
+
+
+class Bridge:
+    def __init__(self, spec: ConsumerSpec, *, stop: threading.Event | None = None) -> None:
+        self.spec = spec
+        self.stop = stop or threading.Event()
+        self.paused: dict[tuple[str, int], int] = {}  # partition -> offset to resume from
+        self.pause_delay = PAUSE_INITIAL
+        self.resume_at = 0.0
+        self.consumer: Consumer | None = None
+
+    def run(self) -> None:
+        spec = self.spec
+        consumer = self.consumer = make_consumer(
+            spec.group_id,
+            **{"client.id": f"bridge-{spec.name}", "auto.commit.interval.ms": 1000},
+        )
+        consumer.subscribe([physical_topic(spec.topic)], on_assign=self._on_assign, on_revoke=self._on_revoke)
+        logger.info("bridge %s consuming %s as group %s", spec.name, spec.topic, spec.group_id)
+        try:
+            while not self.stop.is_set():
+                self._maybe_resume(consumer)
+                for message in consumer.consume(num_messages=200, timeout=0.5):
+                    self._handle(consumer, message)
+        finally:
+            consumer.close()  # commits the stored offsets and leaves the group
+            logger.info("bridge %s stopped", spec.name)
+
+    def _handle(self, consumer: Consumer, message: Message) -> None:
+        error = message.error()
+        if error is not None:
+            if error.code() != KafkaError._PARTITION_EOF:
+                logger.warning("bridge %s: consumer error %s", self.spec.name, error)
+            return
+        where = (message.topic() or "", message.partition() or 0)
+        if where in self.paused:
+            return  # fetched before the pause; it is read again after the resume
+        decision = route(self.spec, message.value())
+        try:
+            self._act(decision, message)
+        except Exception as failure:  # the broker or database could not take it: keep it, retry later
+            self._pause(consumer, message, failure)
+            return
+        consumer.store_offsets(message=message)
+
+    def _act(self, decision: Decision, message: Message) -> None:
+        if isinstance(decision, HandOff):
+            hand_off(self.spec, decision.envelope)
+            RECORDS.labels(consumer=self.spec.name, outcome="handed_off").inc()
+        elif isinstance(decision, Skip):
+            logger.debug("bridge %s skipped offset %s: %s", self.spec.name, message.offset(), decision.reason)
+            RECORDS.labels(consumer=self.spec.name, outcome="skipped").inc()
+        else:
+            failed = FailedEvent(
+                topic=self.spec.topic,
+                consumer=f"bridge-{self.spec.name}",
+                envelope=decision.value,
+                key=(message.key() or b"").decode("utf-8", errors="replace"),
+                headers=_decode_headers(message.headers()),
+                partition=message.partition(),
+                offset=message.offset(),
+            )
+            record = dead_letter(failed=failed, error=decision.error)
+            logger.warning("bridge %s dead-lettered %s: %s", self.spec.name, record.event_id, decision.error)
+            RECORDS.labels(consumer=self.spec.name, outcome="dead_lettered").inc()
+
+    def _pause(self, consumer: Consumer, message: Message, failure: Exception) -> None:
+        topic, partition, offset = message.topic() or "", message.partition() or 0, message.offset() or 0
+        consumer.pause([TopicPartition(topic, partition)])
+        self.paused[(topic, partition)] = offset
+        self.resume_at = time.monotonic() + self.pause_delay
+        logger.warning(
+            "bridge %s paused %s[%d] at offset %d for %.1fs: %s",
+            self.spec.name,
+            topic,
+            partition,
+            offset,
+            self.pause_delay,
+            failure,
+        )
+        self.pause_delay = min(self.pause_delay * 2, PAUSE_MAX)
+
+    def _maybe_resume(self, consumer: Consumer) -> None:
+        if not self.paused or time.monotonic() < self.resume_at:
+            if not self.paused:
+                self.pause_delay = PAUSE_INITIAL
+            return
+        partitions = [
+            TopicPartition(topic, partition, offset) for (topic, partition), offset in self.paused.items()
+        ]
+        self.paused.clear()
+        consumer.resume(partitions)
+        for partition in partitions:
+            consumer.seek(partition)  # back to the record that could not be taken; prefetched ones follow
+        logger.info("bridge %s resumed %d partition(s)", self.spec.name, len(partitions))
+
+    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        logger.info("bridge %s assigned %s", self.spec.name, sorted(p.partition for p in partitions))
+
+    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        for partition in partitions:
+            self.paused.pop((partition.topic, partition.partition), None)
+        try:
+            consumer.commit(asynchronous=False)
+        except KafkaException as error:
+            if error.args[0].code() != KafkaError._NO_OFFSET:
+                logger.warning("bridge %s: commit on revoke failed: %s", self.spec.name, error)
+
+
+def _decode_headers(raw: Any) -> dict[str, str]:
+    return {
+        name: value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value)
+        for name, value in raw or []
+    }

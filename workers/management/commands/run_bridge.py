@@ -1,0 +1,28 @@
+"""`manage.py run_bridge <name>`: run one bridge consumer from the registry until SIGTERM or SIGINT."""
+
+import signal
+import threading
+from types import FrameType
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from workers.bridge import Bridge
+from workers.consumers import CONSUMERS
+
+
+class Command(BaseCommand):
+    help = "Hand one topic's events to Celery (consumers: " + ", ".join(CONSUMERS) + ")."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("name", choices=sorted(CONSUMERS))
+
+    def handle(self, *args: Any, name: str, **options: Any) -> None:
+        stop = threading.Event()
+
+        def request_stop(signum: int, frame: FrameType | None) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+        Bridge(CONSUMERS[name], stop=stop).run()
