@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tasks_app import selectors, services
-from tasks_app.authentication import JwtAuthentication
+from tasks_app.authentication import UserJwtAuthentication
 from tasks_app.idempotency import MAX_KEY_LENGTH, IdempotencyKeyReusedError, request_fingerprint, run_once
 from tasks_app.models import Task, UserProfile
 from tasks_app.serializers import (
@@ -43,7 +43,7 @@ class TaskPagination(PageNumberPagination):
 
 
 class UserApi(APIView):
-    authentication_classes = [JwtAuthentication]
+    authentication_classes = [UserJwtAuthentication]
     permission_classes = [IsPathUser]
 
     def get_task(self, user_id: str, task_id: int) -> Task:

@@ -118,6 +118,9 @@ BETTER_AUTH_SECRET = _secret(
 JWT_ISSUER = env.str("JWT_ISSUER", default="")
 JWT_AUDIENCE = env.str("JWT_AUDIENCE", default="")
 JWT_LEEWAY_SECONDS = env.int("JWT_LEEWAY_SECONDS", default=30)
+# Operators (dead-letter retry API): a token whose role claim holds one of these roles, or a staff session.
+JWT_OPERATOR_ROLE_CLAIM = env.str("JWT_OPERATOR_ROLE_CLAIM", default="role")
+JWT_OPERATOR_ROLES = env.list("JWT_OPERATOR_ROLES", default=["admin"])
 
 # --- Kafka ----------------------------------------------------------------------------------------
 KAFKA_BOOTSTRAP_SERVERS = env.str("KAFKA_BOOTSTRAP_SERVERS", default="127.0.0.1:9092")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("health/ready", health.ready, name="health-ready"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/admin/", include("workers.urls")),
     path("api/", include("tasks_app.urls")),
     path("admin/", admin.site.urls),
     path("", include("django_prometheus.urls")),

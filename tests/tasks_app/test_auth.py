@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
-from tasks_app.authentication import _jwks_client
+from workers.authentication import _jwks_client
 from tasks_app.models import UserProfile
 from tests.conftest import Api
 from tests.factories import TaskFactory, UserProfileFactory, make_token

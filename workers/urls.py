@@ -1,0 +1,3 @@
+"""Routes of the operators' API (mounted under /api/admin/)."""
+
+urlpatterns: list[object] = []
