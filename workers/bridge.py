@@ -56,7 +56,7 @@ Decision = HandOff | Skip | Poison
 def route(spec: ConsumerSpec, value: bytes | None) -> Decision:
     """What to do with one record's value on `spec`'s topic."""
     if value is None:
-        return Poison(InvalidEnvelopeError("the record has no value"), None)
+        return Poison(InvalidEnvelopeError("the record has no value"), "")
     try:
         decoded = json.loads(value)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

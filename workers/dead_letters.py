@@ -75,11 +75,14 @@ def dead_letter(
     task_id = failed.field("task_id")
     user_id = failed.field("user_id")
     trace = "".join(traceback_module.format_exception(error)) if error.__traceback__ else ""
-    record, created = DeadLetter.objects.select_for_update().get_or_create(
-        consumer=failed.consumer,
-        event_id=failed.event_id,
-        defaults={"first_failed_at": at, "last_failed_at": at, "error_class": "", "error_message": ""},
-    )
+    record = DeadLetter.objects.select_for_update().filter(consumer=failed.consumer, event_id=failed.event_id).first()
+    if record is None:
+        record = DeadLetter(consumer=failed.consumer, event_id=failed.event_id, first_failed_at=at, attempts=0)
+    else:
+        # A retried event that fails again is new work for the operators again.
+        record.status = DeadLetter.Status.NEW
+        record.status_reason = ""
+        record.status_changed_at = at
     record.event_type = event_type if isinstance(event_type, str) else ""
     record.task_id = task_id if isinstance(task_id, int) and not isinstance(task_id, bool) else None
     record.user_id = user_id if isinstance(user_id, str) else failed.key
@@ -92,12 +95,8 @@ def dead_letter(
     record.error_class = f"{type(error).__module__}.{type(error).__qualname__}"
     record.error_message = str(error)[:MAX_MESSAGE_LENGTH]
     record.traceback = trace
-    record.attempts = attempts if created else record.attempts + attempts
+    record.attempts += attempts
     record.last_failed_at = at
-    # A retried event that fails again is new work for the operators again.
-    record.status = DeadLetter.Status.NEW
-    record.status_reason = ""
-    record.status_changed_at = None if created else at
     record.save()
     emit_copy(
         topic=dlq_topic(failed.topic),

@@ -45,7 +45,7 @@ def test_task_updates_are_only_counted():
     [
         (b"{not json", json.JSONDecodeError, "{not json"),
         (b"\xc3\x28 not utf-8", ValueError, "\ufffd( not utf-8"),
-        (None, InvalidEnvelopeError, None),
+        (None, InvalidEnvelopeError, ""),
         (b"[1, 2]", InvalidEnvelopeError, [1, 2]),
         (
             json.dumps({"event_type": "task.completed"}).encode(),

@@ -1,0 +1,173 @@
+"""Bridge consumers against real Kafka, Redis (the Celery broker) and PostgreSQL."""
+
+import json
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.db import connections
+
+from tests.celery_queue import empty, queued
+from tests.processes import wait_for
+from workers.bridge import Bridge
+from workers.consumers import CONSUMERS
+from workers.kafka import REMINDERS, TASK_EVENTS, TASK_UPDATES, make_producer, physical_topic
+from workers.models import DeadLetter, OutboxEvent
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("kafka_topics")]
+
+
+def produce(topic: str, key: str, value: bytes | None) -> None:
+    producer = make_producer()
+    producer.produce(physical_topic(topic), key=key, value=value)
+    assert producer.flush(10) == 0
+
+
+def event(event_type: str = "task.completed", user_id: str = "u", **payload) -> dict:
+    task_id = payload.pop("task_id", 1)
+    return {
+        "event_id": f"{event_type}-{task_id}-{uuid.uuid4().int % 10**13}",
+        "event_type": event_type,
+        "event_version": "1.0",
+        "task_id": task_id,
+        "user_id": user_id,
+        "timestamp": "2026-11-28T10:00:00.000Z",
+        "payload": {"task_id": task_id, **payload},
+    }
+
+
+class RunningBridge:
+    def __init__(self, name: str) -> None:
+        self.bridge = Bridge(CONSUMERS[name])
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.bridge.run()
+        finally:
+            connections.close_all()  # this thread's database connection
+
+    def stop(self) -> None:
+        self.bridge.stop.set()
+        self.thread.join(30)
+        assert not self.thread.is_alive()
+
+
+@pytest.fixture
+def start_bridge() -> Iterator[Callable[[str], RunningBridge]]:
+    started: list[RunningBridge] = []
+
+    def start(name: str) -> RunningBridge:
+        running = RunningBridge(name)
+        started.append(running)
+        return running
+
+    empty("recurrence")
+    empty("reminders")
+    yield start
+    for running in started:
+        if running.thread.is_alive():
+            running.stop()
+
+
+def test_a_completed_recurring_task_becomes_a_celery_task_with_its_event_id(start_bridge):
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    completed = event(user_id=user, recurring_pattern="DAILY")
+    start_bridge("recurrence")
+    produce(TASK_EVENTS, user, json.dumps(completed).encode())
+
+    wait_for(lambda: len(queued("recurrence")) == 1, timeout=20, message="the task reaches Redis")
+    [task] = queued("recurrence")
+    assert task.name == "recurrence.handle_task_completed"
+    assert task.headers["event_id"] == completed["event_id"]
+    assert task.task_id == f"recurrence:{completed['event_id']}"
+    assert task.args == [completed]
+
+
+def test_completed_tasks_that_do_not_recur_are_skipped(start_bridge):
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    start_bridge("recurrence")
+    produce(TASK_EVENTS, user, json.dumps(event(user_id=user, recurring_pattern=None)).encode())
+    recurring = event(user_id=user, recurring_pattern="WEEKLY")
+    produce(TASK_EVENTS, user, json.dumps(recurring).encode())
+
+    wait_for(lambda: len(queued("recurrence")) == 1, timeout=20, message="the recurring one arrives")
+    assert [task.headers["event_id"] for task in queued("recurrence")] == [recurring["event_id"]]
+
+
+@pytest.mark.parametrize(
+    ("consumer", "topic", "valid_type"),
+    [
+        ("recurrence", TASK_EVENTS, "task.completed"),
+        ("reminders", REMINDERS, "reminder.scheduled"),
+        ("task-updates", TASK_UPDATES, "task.created"),
+    ],
+)
+def test_poison_records_are_dead_lettered_at_once_and_the_consumer_moves_on(start_bridge, consumer, topic, valid_type):
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    start_bridge(consumer)
+    produce(topic, user, b"{this is not json")
+    produce(topic, user, json.dumps({"event_id": "half-an-event", "user_id": user}).encode())
+    produce(topic, user, json.dumps(event("task.exploded", user_id=user)).encode())
+    good = event(valid_type, user_id=user, recurring_pattern="DAILY")
+    produce(topic, user, json.dumps(good).encode())
+
+    wait_for(lambda: DeadLetter.objects.filter(key=user).count() == 3, timeout=20, message="three dead letters")
+    letters = list(DeadLetter.objects.filter(key=user).order_by("offset"))
+    assert [letter.error_class.rsplit(".", 1)[1] for letter in letters] == [
+        "JSONDecodeError",
+        "InvalidEnvelopeError",
+        "UnknownEventError",
+    ]
+    assert letters[0].envelope == "{this is not json"
+    assert letters[0].event_id.startswith(f"unreadable-{topic}-")
+    assert letters[1].event_id == "half-an-event"
+    assert "missing fields" in letters[1].error_message
+    assert all(letter.original_topic == topic and letter.consumer == f"bridge-{consumer}" for letter in letters)
+    assert [letter.offset for letter in letters] == sorted({letter.offset for letter in letters})
+    copies = OutboxEvent.objects.filter(key=user, topic=f"{topic}-dlq").order_by("id")
+    assert copies.count() == 3
+    headers = copies[2].headers
+    assert headers["__connect.errors.topic"] == topic
+    assert headers["__connect.errors.offset"] == str(letters[2].offset)
+    assert headers["__connect.errors.partition"] == str(letters[2].partition)
+    assert headers["__connect.errors.exception.class.name"] == "UnknownEventError"
+    assert "task.exploded" in headers["__connect.errors.exception.message"]
+    if consumer != "task-updates":  # that consumer only counts what it reads
+        queue = CONSUMERS[consumer].queue
+        assert queue is not None
+        wait_for(lambda: len(queued(queue)) == 1, timeout=20, message="the good record after the poison")
+        assert queued(queue)[0].headers["event_id"] == good["event_id"]
+
+
+def test_offsets_are_committed_so_a_restarted_consumer_does_not_hand_off_again(start_bridge):
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    first = start_bridge("recurrence")
+    produce(TASK_EVENTS, user, json.dumps(event(user_id=user, recurring_pattern="DAILY")).encode())
+    wait_for(lambda: len(queued("recurrence")) == 1, timeout=20, message="handed off")
+    first.stop()
+
+    start_bridge("recurrence")
+    later = event(user_id=user, recurring_pattern="DAILY")
+    produce(TASK_EVENTS, user, json.dumps(later).encode())
+    wait_for(lambda: len(queued("recurrence")) == 2, timeout=30, message="only the new record")
+    assert queued("recurrence")[1].headers["event_id"] == later["event_id"]
+
+
+@pytest.mark.slow
+def test_celery_broker_down_pauses_the_partition_and_nothing_is_lost(start_bridge, stack):
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    running = start_bridge("recurrence")
+    stack.run("redis", "down")
+    try:
+        events = [event(user_id=user, recurring_pattern="DAILY") for _ in range(3)]
+        for completed in events:
+            produce(TASK_EVENTS, user, json.dumps(completed).encode())
+        wait_for(lambda: bool(running.bridge.paused), timeout=20, message="the partition is paused")
+    finally:
+        stack.run("redis", "up")
+
+    wait_for(lambda: len(queued("recurrence")) == 3, timeout=60, message="all three after Redis is back")
+    assert [task.headers["event_id"] for task in queued("recurrence")] == [e["event_id"] for e in events]
