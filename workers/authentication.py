@@ -1,7 +1,8 @@
 """Bearer JWT authentication: HS256 with BETTER_AUTH_SECRET, or EdDSA/ES256/RS256 from a JWKS URL.
 
-Shared by every API (tasks, operators), so it sits with the plumbing. Verification is strict: `exp` and `sub` are required, the algorithm comes from what is configured (never
-from the token alone), `alg: none` and unknown algorithms are refused. Tokens are never logged.
+Shared by every API (tasks, operators), so it sits with the plumbing. Verification is strict: `exp` and
+`sub` are required, the algorithm comes from what is configured (never from the token alone), `alg: none`
+and unknown algorithms are refused. Tokens are never logged.
 """
 
 import logging

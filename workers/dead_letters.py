@@ -75,9 +75,15 @@ def dead_letter(
     task_id = failed.field("task_id")
     user_id = failed.field("user_id")
     trace = "".join(traceback_module.format_exception(error)) if error.__traceback__ else ""
-    record = DeadLetter.objects.select_for_update().filter(consumer=failed.consumer, event_id=failed.event_id).first()
+    record = (
+        DeadLetter.objects.select_for_update()
+        .filter(consumer=failed.consumer, event_id=failed.event_id)
+        .first()
+    )
     if record is None:
-        record = DeadLetter(consumer=failed.consumer, event_id=failed.event_id, first_failed_at=at, attempts=0)
+        record = DeadLetter(
+            consumer=failed.consumer, event_id=failed.event_id, first_failed_at=at, attempts=0
+        )
     else:
         # A retried event that fails again is new work for the operators again.
         record.status = DeadLetter.Status.NEW

@@ -11,10 +11,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
-from workers.authentication import _jwks_client
 from tasks_app.models import UserProfile
 from tests.conftest import Api
 from tests.factories import TaskFactory, UserProfileFactory, make_token
+from workers.authentication import _jwks_client
 
 pytestmark = pytest.mark.django_db
 

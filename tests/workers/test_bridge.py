@@ -105,7 +105,9 @@ def test_completed_tasks_that_do_not_recur_are_skipped(start_bridge):
         ("task-updates", TASK_UPDATES, "task.created"),
     ],
 )
-def test_poison_records_are_dead_lettered_at_once_and_the_consumer_moves_on(start_bridge, consumer, topic, valid_type):
+def test_poison_records_are_dead_lettered_at_once_and_the_consumer_moves_on(
+    start_bridge, consumer, topic, valid_type
+):
     user = f"u-{uuid.uuid4().hex[:8]}"
     start_bridge(consumer)
     produce(topic, user, b"{this is not json")
@@ -114,7 +116,9 @@ def test_poison_records_are_dead_lettered_at_once_and_the_consumer_moves_on(star
     good = event(valid_type, user_id=user, recurring_pattern="DAILY")
     produce(topic, user, json.dumps(good).encode())
 
-    wait_for(lambda: DeadLetter.objects.filter(key=user).count() == 3, timeout=20, message="three dead letters")
+    wait_for(
+        lambda: DeadLetter.objects.filter(key=user).count() == 3, timeout=20, message="three dead letters"
+    )
     letters = list(DeadLetter.objects.filter(key=user).order_by("offset"))
     assert [letter.error_class.rsplit(".", 1)[1] for letter in letters] == [
         "JSONDecodeError",
@@ -125,7 +129,9 @@ def test_poison_records_are_dead_lettered_at_once_and_the_consumer_moves_on(star
     assert letters[0].event_id.startswith(f"unreadable-{topic}-")
     assert letters[1].event_id == "half-an-event"
     assert "missing fields" in letters[1].error_message
-    assert all(letter.original_topic == topic and letter.consumer == f"bridge-{consumer}" for letter in letters)
+    assert all(
+        letter.original_topic == topic and letter.consumer == f"bridge-{consumer}" for letter in letters
+    )
     assert [letter.offset for letter in letters] == sorted({letter.offset for letter in letters})
     copies = OutboxEvent.objects.filter(key=user, topic=f"{topic}-dlq").order_by("id")
     assert copies.count() == 3

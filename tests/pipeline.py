@@ -1,0 +1,45 @@
+"""The running system for end-to-end tests: relay and bridges in threads, Celery workers as processes."""
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connections
+
+from workers.bridge import Bridge
+from workers.consumers import CONSUMERS
+from workers.relay import OutboxRelay, RelaySettings
+
+
+class Background:
+    """A long-running loop (relay or bridge) in a thread of the test process."""
+
+    def __init__(self, target: OutboxRelay | Bridge) -> None:
+        self.target = target
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.target.run()
+        finally:
+            connections.close_all()  # the thread's own database connection
+
+    def stop(self) -> None:
+        self.target.stop.set()
+        self.thread.join(30)
+        assert not self.thread.is_alive(), f"{type(self.target).__name__} did not stop"
+
+
+@contextmanager
+def running(*bridges: str, relay: bool = True) -> Iterator[list[Background]]:
+    """The relay and the named bridge consumers, stopped cleanly when the block ends."""
+    started: list[Background] = []
+    try:
+        if relay:
+            started.append(Background(OutboxRelay(RelaySettings(poll_interval=0.2, relay_backoff_max=1.0))))
+        started += [Background(Bridge(CONSUMERS[name])) for name in bridges]
+        yield started
+    finally:
+        for background in started:
+            background.stop()
