@@ -11,31 +11,11 @@ from tasks_app.models import TAG_MAX_LENGTH, Priority, Task
 from tasks_app.recurrence_rules import InvalidPatternError, check_pattern
 from tasks_app.selectors import SORT_FIELDS
 from tasks_app.timezones import is_valid_timezone
+from workers.api_fields import AwareDateTimeField
 
 MAX_TAGS = 20
 MAX_DESCRIPTION_LENGTH = 10_000
 MAX_REMINDER_OFFSET_HOURS = 24 * 366
-NAIVE_MESSAGE = "Include a time zone offset, e.g. 2026-03-01T09:00:00Z or 2026-03-01T09:00:00+01:00."
-
-
-class AwareDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 instant with an explicit offset; a naive time is rejected rather than guessed."""
-
-    def to_internal_value(self, value: Any) -> datetime:
-        if not isinstance(value, str):
-            self.fail("invalid", format="ISO 8601 with a time zone offset")
-        try:
-            parsed = dateparse.parse_datetime(value.strip())
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            raise serializers.ValidationError("Not an ISO 8601 date and time.")
-        if parsed.tzinfo is None:
-            raise serializers.ValidationError(NAIVE_MESSAGE)
-        return parsed.astimezone(UTC)
-
-    def to_representation(self, value: datetime) -> str:
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 class EndDateField(AwareDateTimeField):

@@ -9,6 +9,10 @@ import jwt
 from django.conf import settings
 
 from tasks_app.models import Task, UserProfile
+from workers.dead_letters import FailedEvent, dead_letter
+from workers.events import build_envelope, to_millis
+from workers.kafka import TASK_EVENTS
+from workers.models import DeadLetter
 
 
 class UserProfileFactory(factory.django.DjangoModelFactory):
@@ -48,3 +52,36 @@ def make_token(
     return jwt.encode(
         payload, key if key is not None else settings.BETTER_AUTH_SECRET, algorithm=algorithm, headers=headers
     )
+
+
+def make_dead_letter(
+    *,
+    event_type: str = "task.completed",
+    topic: str = TASK_EVENTS,
+    consumer: str = "recurrence",
+    message: str = "the next occurrence could not be computed",
+    at: datetime | None = None,
+    envelope: object = None,
+    user_id: str | None = None,
+    task_id: int | None = None,
+) -> DeadLetter:
+    """A dead letter as a failing consumer records it, with a real exception and its traceback."""
+    at = at or datetime.now(tz=UTC)
+    user_id = user_id or f"user-{uuid.uuid4().hex[:12]}"
+    task_id = task_id if task_id is not None else 10**9 + uuid.uuid4().int % 10**9
+    if envelope is None:
+        envelope = build_envelope(
+            event_type=event_type,
+            task_id=task_id,
+            user_id=user_id,
+            payload={"title": "Water <the> plants"},
+            millis=to_millis(at),
+        )
+    try:
+        raise RuntimeError(message)
+    except RuntimeError as raised:
+        error = raised
+    failed = FailedEvent(
+        topic=topic, consumer=consumer, envelope=envelope, key=user_id, partition=3, offset=42
+    )
+    return dead_letter(failed=failed, error=error, at=at)

@@ -157,6 +157,29 @@ def dead_letters_close(
     )
 
 
+@transaction.atomic
+def dead_letters_retry_by_event_id(
+    *, event_ids: Iterable[str], at: datetime | None = None
+) -> list[DeadLetter]:
+    """Retry every dead letter of these events that waits for a retry (one per failed consumer).
+
+    DeadLetter.DoesNotExist names the events without any record; NotRetryableError the events none of
+    whose records waits for a retry. Either way nothing is retried.
+    """
+    wanted = list(dict.fromkeys(event_ids))
+    records = list(DeadLetter.objects.select_for_update().filter(event_id__in=wanted).order_by("pk"))
+    found = {record.event_id for record in records}
+    missing = [event_id for event_id in wanted if event_id not in found]
+    if missing:
+        raise DeadLetter.DoesNotExist(f"no dead letter for: {', '.join(missing)}")
+    waiting = [record for record in records if record.status == DeadLetter.Status.NEW]
+    waiting_ids = {record.event_id for record in waiting}
+    stale = [event_id for event_id in wanted if event_id not in waiting_ids]
+    if stale:
+        raise NotRetryableError(f"not waiting for a retry: {', '.join(stale)}")
+    return dead_letters_retry(records=waiting, at=at)
+
+
 def dead_letters_new_by_topic() -> dict[str, int]:
     """How many dead letters of each source topic wait for an operator."""
     rows = (

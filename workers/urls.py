@@ -1,3 +1,10 @@
 """Routes of the operators' API (mounted under /api/admin/)."""
 
-urlpatterns: list[object] = []
+from django.urls import URLPattern, path
+
+from workers.operator_apis import DeadLetterListApi, DeadLetterRetryApi
+
+urlpatterns: list[URLPattern] = [
+    path("dlq", DeadLetterListApi.as_view(), name="dlq-list"),
+    path("dlq/retry", DeadLetterRetryApi.as_view(), name="dlq-retry"),
+]

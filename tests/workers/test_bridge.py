@@ -132,7 +132,8 @@ def test_poison_records_are_dead_lettered_at_once_and_the_consumer_moves_on(
     assert all(
         letter.original_topic == topic and letter.consumer == f"bridge-{consumer}" for letter in letters
     )
-    assert [letter.offset for letter in letters] == sorted({letter.offset for letter in letters})
+    offsets = [letter.offset or 0 for letter in letters]
+    assert offsets == sorted(set(offsets))  # three records, in log order
     copies = OutboxEvent.objects.filter(key=user, topic=f"{topic}-dlq").order_by("id")
     assert copies.count() == 3
     headers = copies[2].headers

@@ -1,0 +1,349 @@
+"""Django admin for the event plumbing: operators triage dead letters and watch the outbox backlog.
+
+Records are evidence: nobody edits, adds or deletes them here. Dead letters change only through the
+services of `workers.dead_letters` (retry, discard, resolve), run as bulk actions.
+"""
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import ngettext
+
+from workers.dead_letters import NotRetryableError, dead_letters_close, dead_letters_retry
+from workers.kafka import SOURCE_TOPICS, dlq_topic
+from workers.models import DeadLetter, OutboxEvent, ProcessedEvent
+
+BIGINT_MAX = 2**63 - 1
+MAX_REASON_LENGTH = 2000
+CLOSE_TEMPLATE = "admin/workers/deadletter/close_confirmation.html"
+
+
+def pretty_json(value: Any) -> SafeString:
+    """JSON indented in a <pre>; text that was never JSON (an unreadable record) is shown as it came."""
+    text = (
+        value if isinstance(value, str) else json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    )
+    return format_html("<pre>{}</pre>", text)
+
+
+# ModelAdmin is generic in django-stubs only; at run time it cannot be subscripted.
+if TYPE_CHECKING:
+    DeadLetterModelAdmin = admin.ModelAdmin[DeadLetter]
+    OutboxEventModelAdmin = admin.ModelAdmin[OutboxEvent]
+    ProcessedEventModelAdmin = admin.ModelAdmin[ProcessedEvent]
+else:
+    DeadLetterModelAdmin = OutboxEventModelAdmin = ProcessedEventModelAdmin = admin.ModelAdmin
+
+
+class ReadOnlyAdminMixin:
+    """Viewing only: operators with the view permission see rows; nobody adds, edits or deletes them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class DeadLetterCloseForm(forms.Form):
+    reason = forms.CharField(
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Kept with each record, for whoever looks at it next.",
+    )
+
+
+@admin.register(DeadLetter)
+class DeadLetterAdmin(DeadLetterModelAdmin):
+    list_display = (
+        "event_id",
+        "event_type",
+        "original_topic",
+        "consumer",
+        "attempts",
+        "status",
+        "last_failed_at",
+    )
+    list_filter = (
+        "status",
+        "event_type",
+        "original_topic",
+        ("last_failed_at", admin.DateFieldListFilter),
+    )
+    date_hierarchy = "last_failed_at"
+    search_fields = ("event_id", "user_id", "error_message")
+    search_help_text = "Part of the event id, user id or error message; a number also finds the task id."
+    ordering = ("-last_failed_at", "-id")
+    actions = ("retry", "discard", "resolve")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "event_id",
+                    "event_type",
+                    "task_id",
+                    "user_id",
+                    "status",
+                    "status_reason",
+                    "status_changed_at",
+                )
+            },
+        ),
+        ("Where it came from", {"fields": ("original_topic", "partition", "offset", "key", "consumer")}),
+        (
+            "Failure",
+            {
+                "fields": (
+                    "error_class",
+                    "error_message",
+                    "attempts",
+                    "first_failed_at",
+                    "last_failed_at",
+                    "traceback_pretty",
+                )
+            },
+        ),
+        ("Event", {"fields": ("envelope_pretty", "headers_pretty")}),
+    )
+    readonly_fields = (
+        "event_id",
+        "event_type",
+        "task_id",
+        "user_id",
+        "status",
+        "status_reason",
+        "status_changed_at",
+        "original_topic",
+        "partition",
+        "offset",
+        "key",
+        "consumer",
+        "error_class",
+        "error_message",
+        "attempts",
+        "first_failed_at",
+        "last_failed_at",
+        "traceback_pretty",
+        "envelope_pretty",
+        "headers_pretty",
+    )
+
+    # --- permissions: the list offers the actions (change permission); the detail page is read-only
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: DeadLetter | None = None) -> bool:
+        # Without an object Django asks whether the bulk actions may run; with one, whether the form
+        # may be saved, which it never may: the fields are evidence.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: DeadLetter | None = None) -> bool:
+        return False  # kept until discarded or resolved, and afterwards as the record of that
+
+    # --- the detail page
+    @admin.display(description="envelope")
+    def envelope_pretty(self, record: DeadLetter) -> SafeString:
+        return pretty_json(record.envelope)
+
+    @admin.display(description="headers")
+    def headers_pretty(self, record: DeadLetter) -> SafeString:
+        return pretty_json(record.headers)
+
+    @admin.display(description="traceback")
+    def traceback_pretty(self, record: DeadLetter) -> SafeString:
+        return format_html("<pre>{}</pre>", record.traceback or "(none recorded)")
+
+    # --- search: the task id is a number, so it is matched exactly, not as text
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[DeadLetter], search_term: str
+    ) -> tuple[QuerySet[DeadLetter], bool]:
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term.isascii() and term.isdigit() and int(term) <= BIGINT_MAX:
+            # Widen the text matches with the task id, within the list filters already applied.
+            results = queryset.filter(Q(pk__in=results.values("pk")) | Q(task_id=int(term)))
+        return results, may_have_duplicates
+
+    # --- actions
+    @admin.action(description="Retry: publish again to the original topic", permissions=["change"])
+    def retry(self, request: HttpRequest, queryset: QuerySet[DeadLetter]) -> None:
+        try:
+            records = dead_letters_retry(records=queryset)
+        except NotRetryableError as error:
+            reason = str(error)
+            self.message_user(
+                request, f"Nothing was retried. {reason[:1].upper()}{reason[1:]}.", messages.ERROR
+            )
+            return
+        self._log(request, records, "Retried: published again to the original topic.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d dead letter was published again to its original topic.",
+                "%(count)d dead letters were published again to their original topics.",
+                len(records),
+            )
+            % {"count": len(records)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Discard (with a reason)", permissions=["change"])
+    def discard(self, request: HttpRequest, queryset: QuerySet[DeadLetter]) -> HttpResponse | None:
+        return self._close(
+            request, queryset, action="discard", status=DeadLetter.Status.DISCARDED, verb="Discard"
+        )
+
+    @admin.action(description="Mark resolved (with a reason)", permissions=["change"])
+    def resolve(self, request: HttpRequest, queryset: QuerySet[DeadLetter]) -> HttpResponse | None:
+        return self._close(
+            request, queryset, action="resolve", status=DeadLetter.Status.RESOLVED, verb="Resolve"
+        )
+
+    def _close(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[DeadLetter],
+        *,
+        action: str,
+        status: DeadLetter.Status,
+        verb: str,
+    ) -> HttpResponse | None:
+        """First call: a page asking for the reason. Its form posts the same action back, confirmed."""
+        records = list(queryset.order_by("-last_failed_at", "-id"))
+        form = DeadLetterCloseForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            count = dead_letters_close(records=records, status=status, reason=reason)
+            self._log(request, records, f"{status.label}: {reason}")
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d dead letter was marked %(status)s.",
+                    "%(count)d dead letters were marked %(status)s.",
+                    count,
+                )
+                % {"count": count, "status": status.value},
+                messages.SUCCESS,
+            )
+            return None
+        request.current_app = self.admin_site.name
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{verb} dead letters",
+            "opts": self.opts,
+            "records": records,
+            "form": form,
+            "verb": verb,
+            "new_status": status.label,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, CLOSE_TEMPLATE, context)
+
+    def _log(self, request: HttpRequest, records: list[DeadLetter], message: str) -> None:
+        """Who did what, in each record's admin history."""
+        user_id = request.user.pk  # admin views run for a signed-in staff user only
+        if records and user_id is not None:
+            LogEntry.objects.log_actions(
+                user_id=user_id, queryset=records, action_flag=CHANGE, change_message=message
+            )
+
+
+class TopicFilter(admin.SimpleListFilter):
+    """The platform's topics, listed without scanning the (large) outbox for distinct values."""
+
+    title = "topic"
+    parameter_name = "topic"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        topics = [*SOURCE_TOPICS, *(dlq_topic(topic) for topic in SOURCE_TOPICS)]
+        return [(topic, topic) for topic in topics]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(topic=self.value()) if self.value() else queryset
+
+
+class TimestampSetFilter(admin.SimpleListFilter):
+    """Yes/no on whether a timestamp column is set."""
+
+    column = ""
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(**{f"{self.column}__isnull": self.value() == "no"})
+        return queryset
+
+
+class PublishedFilter(TimestampSetFilter):
+    title = "published"
+    parameter_name = "published"
+    column = "published_at"
+
+
+class FailedFilter(TimestampSetFilter):
+    title = "given up by the relay"
+    parameter_name = "failed"
+    column = "failed_at"
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(ReadOnlyAdminMixin, OutboxEventModelAdmin):
+    list_display = ("id", "topic", "event_type", "key", "created_at", "published_at", "attempts", "failed_at")
+    list_filter = (TopicFilter, PublishedFilter, FailedFilter, "origin")
+    search_fields = ("=event_id", "=key")
+    search_help_text = "An exact event id or key (user id)."
+    ordering = ("-id",)
+    show_full_result_count = False  # one count of a large table per page is enough
+
+    @admin.display(description="payload")
+    def payload_pretty(self, event: OutboxEvent) -> SafeString:
+        return pretty_json(event.payload)
+
+    @admin.display(description="headers")
+    def headers_pretty(self, event: OutboxEvent) -> SafeString:
+        return pretty_json(event.headers)
+
+    fields = (
+        "id",
+        "topic",
+        "key",
+        "event_id",
+        "event_type",
+        "origin",
+        "created_at",
+        "published_at",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "failed_at",
+        "payload_pretty",
+        "headers_pretty",
+    )
+    readonly_fields = fields
+
+
+@admin.register(ProcessedEvent)
+class ProcessedEventAdmin(ReadOnlyAdminMixin, ProcessedEventModelAdmin):
+    list_display = ("consumer", "event_id", "processed_at")
+    list_filter = ("consumer",)
+    search_fields = ("=event_id",)
+    search_help_text = "An exact event id."
+    ordering = ("-processed_at",)
+    show_full_result_count = False

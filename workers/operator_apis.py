@@ -1,0 +1,233 @@
+"""The operators' API: list dead letters and publish them again (`/api/admin/dlq`, `/api/admin/dlq/retry`).
+
+Operators are callers whose JWT carries an operator role, or staff users signed in through Django admin.
+"""
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import APIException, NotFound
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from workers.api_fields import AwareDateTimeField
+from workers.authentication import ApiUser, JwtAuthentication
+from workers.dead_letters import NotRetryableError, dead_letters_retry_by_event_id
+from workers.models import DeadLetter
+from workers.selectors import DeadLetterFilters, dead_letter_list
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRY_BATCH = 100
+MAX_SEARCH_LENGTH = 200
+
+
+# --- Who is an operator ----------------------------------------------------------------------------
+def has_operator_role(claims: dict[str, Any]) -> bool:
+    """The token's role claim is, or lists, one of the configured operator roles."""
+    value = claims.get(settings.JWT_OPERATOR_ROLE_CLAIM)
+    roles = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return any(isinstance(role, str) and role and role in settings.JWT_OPERATOR_ROLES for role in roles)
+
+
+class IsOperator(BasePermission):
+    """A JWT with an operator role, or an active staff user's session (the Django admin login)."""
+
+    message = "Only operators may use this API."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user: Any = request.user
+        if isinstance(user, ApiUser):
+            return has_operator_role(user.claims)
+        return bool(
+            getattr(user, "is_authenticated", False)
+            and getattr(user, "is_active", False)
+            and getattr(user, "is_staff", False)
+        )
+
+
+def operator_name(user: Any) -> str:
+    """Who acted, for the log: the token's subject or the staff user's name."""
+    if isinstance(user, ApiUser):
+        return f"token:{user.id}"
+    return f"staff:{user.get_username()}"
+
+
+class JwtAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """Documents `Authorization: Bearer <JWT>` of the operators' API in /api/schema/.
+
+    Not for subclasses: drf-spectacular keys a scheme by its class, so a subclass (the task API's) would
+    register a second, conflicting `bearerAuth`.
+    """
+
+    target_class = "workers.authentication.JwtAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
+        return build_bearer_security_scheme_object(
+            header_name="Authorization",
+            token_prefix="Bearer",  # noqa: S106 - the scheme's name, not a secret
+            bearer_format="JWT",
+        )
+
+
+# --- Serializers -----------------------------------------------------------------------------------
+class DeadLetterOutputSerializer(serializers.ModelSerializer[DeadLetter]):
+    first_failed_at = AwareDateTimeField(read_only=True)
+    last_failed_at = AwareDateTimeField(read_only=True)
+
+    class Meta:
+        model = DeadLetter
+        fields = (
+            "id",
+            "event_id",
+            "event_type",
+            "task_id",
+            "user_id",
+            "original_topic",
+            "partition",
+            "offset",
+            "key",
+            "consumer",
+            "error_class",
+            "error_message",
+            "attempts",
+            "first_failed_at",
+            "last_failed_at",
+            "status",
+            "status_reason",
+            "envelope",
+            "headers",
+        )
+        read_only_fields = fields
+
+
+class DeadLetterPageSerializer(serializers.Serializer[Any]):
+    """The paginated list, as PageNumberPagination returns it (for the schema)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = DeadLetterOutputSerializer(many=True)
+
+
+class DeadLetterFilterSerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=DeadLetter.Status.choices, required=False)
+    event_type = serializers.CharField(required=False, max_length=100)
+    original_topic = serializers.CharField(required=False, max_length=255)
+    failed_after = AwareDateTimeField(required=False, help_text="Last failure at or after this instant.")
+    failed_before = AwareDateTimeField(required=False, help_text="Last failure before this instant.")
+    search = serializers.CharField(
+        required=False,
+        default="",
+        max_length=MAX_SEARCH_LENGTH,
+        help_text="Part of the event id, user id or error message; a number also matches the task id.",
+    )
+
+
+class DeadLetterRetryInputSerializer(serializers.Serializer[Any]):
+    """`{"event_id": "..."}` or `{"event_ids": [...]}`; validated data is always `event_ids`."""
+
+    event_id = serializers.CharField(required=False, max_length=255)
+    event_ids = serializers.ListField(
+        child=serializers.CharField(max_length=255),
+        required=False,
+        allow_empty=False,
+        max_length=MAX_RETRY_BATCH,
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("event_id" in attrs) == ("event_ids" in attrs):
+            raise serializers.ValidationError("Give either event_id or event_ids.")
+        event_ids = attrs["event_ids"] if "event_ids" in attrs else [attrs["event_id"]]
+        return {"event_ids": list(dict.fromkeys(event_ids))}
+
+
+# --- Views -----------------------------------------------------------------------------------------
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+def _sentence(text: str) -> str:
+    return f"{text[:1].upper()}{text[1:]}."
+
+
+class DeadLetterPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class OperatorApi(APIView):
+    # JwtAuthentication first: its WWW-Authenticate header turns "no credentials" into a 401.
+    authentication_classes = [JwtAuthentication, SessionAuthentication]
+    permission_classes = [IsOperator]
+
+
+class DeadLetterListApi(OperatorApi):
+    @extend_schema(
+        operation_id="dlq_list",
+        tags=["operators"],
+        parameters=[
+            DeadLetterFilterSerializer,
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int, description="At most 100."),
+        ],
+        responses=DeadLetterPageSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        serializer = DeadLetterFilterSerializer(
+            data={key: request.query_params.get(key) for key in request.query_params}
+        )
+        serializer.is_valid(raise_exception=True)
+        records = dead_letter_list(filters=DeadLetterFilters(**serializer.validated_data))
+        paginator = DeadLetterPagination()
+        page = paginator.paginate_queryset(records, request, view=self)
+        return paginator.get_paginated_response(DeadLetterOutputSerializer(page, many=True).data)
+
+
+class DeadLetterRetryApi(OperatorApi):
+    @extend_schema(
+        operation_id="dlq_retry",
+        tags=["operators"],
+        description=(
+            "Publish the events again to their original topics. Every dead letter of an event that waits "
+            "for a retry (status `new`) is retried; all or nothing."
+        ),
+        request=DeadLetterRetryInputSerializer,
+        responses={
+            200: DeadLetterOutputSerializer(many=True),
+            404: OpenApiResponse(description="An event id has no dead letter."),
+            409: OpenApiResponse(
+                description="An event was already retried, discarded or resolved, or is not readable."
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = DeadLetterRetryInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event_ids: list[str] = serializer.validated_data["event_ids"]
+        try:
+            records = dead_letters_retry_by_event_id(event_ids=event_ids)
+        except DeadLetter.DoesNotExist as error:
+            raise NotFound(_sentence(str(error))) from error
+        except NotRetryableError as error:
+            raise Conflict(_sentence(str(error)), code="not_retryable") from error
+        logger.info(
+            "dead letters retried by %s: %s",
+            operator_name(request.user),
+            ", ".join(f"{record.event_id} ({record.consumer})" for record in records),
+        )
+        return Response(DeadLetterOutputSerializer(records, many=True).data)
