@@ -161,6 +161,8 @@ CELERY_TASK_ROUTES = {
     "workers.*": {"queue": "maintenance"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "maintenance"
+# A worker holds at most this many ETA tasks (reminders within the horizon); the rest wait in Redis.
+CELERY_WORKER_ETA_TASK_LIMIT = env.int("CELERY_WORKER_ETA_TASK_LIMIT", default=20_000)
 CELERY_WORKER_SEND_TASK_EVENTS = True  # for Flower
 CELERY_TASK_SEND_SENT_EVENT = True
 # Multiplies every retry delay of the reference's policies (workers/retry_policies.py); tests shorten them.
@@ -171,6 +173,10 @@ CELERY_BEAT_SCHEDULE = {
     "prune-outbox": {"task": "workers.prune_outbox", "schedule": 3600.0},
     "prune-processed-events": {"task": "workers.prune_processed_events", "schedule": 3600.0},
     "report-dead-letters": {"task": "workers.report_dead_letters", "schedule": 60.0},
+    "enqueue-due-reminders": {
+        "task": "notifications.enqueue_due_reminders",
+        "schedule": env.float("REMINDER_SCAN_SECONDS", default=2.0),
+    },
 }
 
 # --- Outbox ---------------------------------------------------------------------------------------
@@ -178,6 +184,12 @@ CELERY_BEAT_SCHEDULE = {
 OUTBOX_RETENTION_HOURS = env.int("OUTBOX_RETENTION_HOURS", default=72)
 # Processed-event records absorb duplicates this long (the reference's 24 h state TTL).
 PROCESSED_EVENTS_RETENTION_HOURS = env.int("PROCESSED_EVENTS_RETENTION_HOURS", default=24)
+
+# --- Reminders ------------------------------------------------------------------------------------
+# Reminders due within the horizon become Celery ETA tasks; it must stay far below the broker's
+# visibility timeout. A reminder still undelivered this long after its instant is enqueued again.
+REMINDER_HORIZON_SECONDS = env.int("REMINDER_HORIZON_SECONDS", default=300)
+REMINDER_LOST_AFTER_SECONDS = env.int("REMINDER_LOST_AFTER_SECONDS", default=120)
 
 # --- Email (reminders) ----------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

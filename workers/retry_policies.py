@@ -45,15 +45,34 @@ class PermanentEventError(Exception):
     """The event can never be handled as it is (e.g. a bad pattern in stored data): dead-letter it now."""
 
 
+def retry_or_dead_letter(
+    task: Task[Any, Any], *, consumer: str, topic: str, event: Any, error: Exception, key: str = ""
+) -> None:
+    """Schedule the next retry of `task` by the topic's policy (raises celery's Retry), or, after the last
+    one, dead-letter `event`. `task` is the bound Celery task that failed."""
+    policy = RETRY_POLICIES[topic]
+    retries = task.request.retries
+    if retries < policy.max_retries:
+        logger.warning(
+            "%s failed (attempt %d of %d): %s", consumer, retries + 1, policy.max_retries + 1, error
+        )
+        raise task.retry(exc=error, countdown=policy.delay(retries), max_retries=policy.max_retries)
+    _dead_letter(task, consumer=consumer, topic=topic, event=event, error=error, key=key)
+
+
+def is_last_attempt(task: Task[Any, Any], *, topic: str) -> bool:
+    return task.request.retries >= RETRY_POLICIES[topic].max_retries
+
+
 def _dead_letter(
-    task: Task[Any, Any], *, consumer: str, topic: str, event: Any, error: BaseException
+    task: Task[Any, Any], *, consumer: str, topic: str, event: Any, error: BaseException, key: str = ""
 ) -> None:
     headers = task.request.headers or {}
     failed = FailedEvent(
         topic=topic,
         consumer=consumer,
         envelope=event,
-        key=event.get("user_id", "") if isinstance(event, dict) else "",
+        key=key or (event.get("user_id", "") if isinstance(event, dict) else ""),
         headers={"event_id": headers["event_id"]} if "event_id" in headers else None,
     )
     record = dead_letter(failed=failed, error=error, attempts=task.request.retries + 1)
@@ -77,19 +96,4 @@ def handle_with_policy(
     except PermanentEventError as error:
         _dead_letter(task, consumer=consumer, topic=topic, event=event, error=error)
     except Exception as error:
-        policy = RETRY_POLICIES[topic]
-        retries = task.request.retries
-        if retries >= policy.max_retries:
-            _dead_letter(task, consumer=consumer, topic=topic, event=event, error=error)
-            return
-        logger.warning(
-            "%s failed on %s (attempt %d of %d): %s",
-            consumer,
-            envelope.event_id,
-            retries + 1,
-            policy.max_retries + 1,
-            error,
-        )
-        raise task.retry(
-            exc=error, countdown=policy.delay(retries), max_retries=policy.max_retries
-        ) from error
+        retry_or_dead_letter(task, consumer=consumer, topic=topic, event=event, error=error)

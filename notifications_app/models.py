@@ -1,0 +1,55 @@
+"""The reminder schedule: the source of truth for reminder emails (events only wake it up)."""
+
+from django.db import models
+from django.db.models.functions import Now
+
+
+class Reminder(models.Model):
+    """One reminder of one task at one instant, and where its delivery stands.
+
+    Every change of status bumps `version`; a delivery task carries the version it was enqueued with and
+    does nothing when the row has moved on since (cancelled, re-enqueued, already sent).
+    """
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled"  # waiting to enter the scheduling horizon
+        ENQUEUED = "enqueued"  # a Celery ETA task is on its way
+        SENDING = "sending"  # a worker is talking to the SMTP server
+        SENT = "sent"
+        CANCELLED = "cancelled"
+        FAILED = "failed"
+
+    class Failure(models.TextChoices):
+        NO_EMAIL = "no_email", "the user has no email address"
+        SMTP = "smtp", "the SMTP server kept refusing"
+
+    task_id = models.BigIntegerField()
+    user_id = models.CharField(max_length=255)
+    remind_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    version = models.PositiveIntegerField(default=1)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    failure = models.CharField(max_length=20, choices=Failure.choices, blank=True, default="")
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    lateness_ms = models.FloatField(null=True, blank=True, help_text="sent_at - remind_at")
+    created_at = models.DateTimeField(db_default=Now())
+    updated_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        db_table = "reminders"
+        constraints = [
+            models.UniqueConstraint(fields=["task_id", "remind_at"], name="reminders_task_instant_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["remind_at"],
+                condition=models.Q(status__in=["scheduled", "enqueued", "sending"]),
+                name="reminders_active_idx",
+            ),
+            models.Index(fields=["task_id", "status"], name="reminders_task_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"task {self.task_id} at {self.remind_at.isoformat()} ({self.status})"
