@@ -43,6 +43,7 @@ stack-down:
 .PHONY: setup
 setup: venv stack
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py kafka_topics
 
 .PHONY: run
