@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from workers.dead_letters import NotRetryableError, dead_letters_close, dead_letters_retry
 from workers.kafka import SOURCE_TOPICS, dlq_topic
 from workers.models import DeadLetter, OutboxEvent, ProcessedEvent
+from workers.outbox import outbox_resend
 
 BIGINT_MAX = 2**63 - 1
 MAX_REASON_LENGTH = 2000
@@ -311,6 +312,16 @@ class OutboxEventAdmin(ReadOnlyAdminMixin, OutboxEventModelAdmin):
     search_help_text = "An exact event id or key (user id)."
     ordering = ("-id",)
     show_full_result_count = False  # one count of a large table per page is enough
+
+    actions = ["send_again"]
+
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("workers.change_outboxevent")
+
+    @admin.action(description="Send again (rows the relay gave up on)", permissions=["resend"])
+    def send_again(self, request: HttpRequest, queryset: QuerySet[OutboxEvent]) -> None:
+        count = outbox_resend(ids=list(queryset.values_list("id", flat=True)))
+        self.message_user(request, f"{count} given-up row(s) will be sent again by the relay.")
 
     @admin.display(description="payload")
     def payload_pretty(self, event: OutboxEvent) -> SafeString:

@@ -87,6 +87,13 @@ def emit_copy(
     )
 
 
+def outbox_resend(*, ids: list[int]) -> int:
+    """Hand rows the relay gave up on back to it (after the cause is fixed); returns how many."""
+    return OutboxEvent.objects.filter(id__in=ids, published_at__isnull=True, failed_at__isnull=False).update(
+        failed_at=None, attempts=0, next_attempt_at=None, last_error=""
+    )
+
+
 PRUNE_CHUNK = 10_000
 
 

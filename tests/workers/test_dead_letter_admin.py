@@ -36,6 +36,7 @@ def operator(db) -> User:
                 "view_deadletter",
                 "change_deadletter",
                 "view_outboxevent",
+                "change_outboxevent",
                 "view_processedevent",
             ],
         )
@@ -291,6 +292,38 @@ def test_only_staff_reach_the_admin(client, db, who):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_given_up_outbox_rows_can_be_sent_again(operator_client):
+    given_up = OutboxEvent.objects.create(
+        topic="task-updates",
+        key="u",
+        event_id="given-up-1",
+        event_type="task.updated",
+        payload={},
+        attempts=10,
+        last_error="UNKNOWN_TOPIC",
+        failed_at=datetime.now(tz=UTC),
+    )
+    published = OutboxEvent.objects.create(
+        topic="task-updates",
+        key="u",
+        event_id="done-1",
+        event_type="t",
+        payload={},
+        published_at=datetime.now(tz=UTC),
+    )
+    response = operator_client.post(
+        reverse("admin:workers_outboxevent_changelist"),
+        {"action": "send_again", "_selected_action": [given_up.pk, published.pk]},
+        follow=True,
+    )
+
+    assert "1 given-up row(s) will be sent again" in response.content.decode()
+    given_up.refresh_from_db()
+    assert (given_up.failed_at, given_up.attempts, given_up.last_error) == (None, 0, "")
+    published.refresh_from_db()
+    assert published.published_at is not None
 
 
 def test_the_outbox_and_processed_events_are_listed_read_only(operator_client, three):
