@@ -4,6 +4,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -62,3 +63,8 @@ def run_once(
             raise
         return _replay(stored, fingerprint)
     return Outcome(status=status, body=body, replayed=False)
+
+
+def idempotency_keys_prune(*, created_before: datetime) -> int:
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=created_before).delete()
+    return deleted

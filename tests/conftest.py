@@ -101,6 +101,16 @@ def _empty_test_broker() -> None:
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
 
 
+@pytest.fixture
+def relay() -> Iterator[Any]:
+    """The outbox relay running in a thread of the test process, stopped cleanly at the end."""
+    from tests.pipeline import Background, make_relay
+
+    background = Background(make_relay())
+    yield background.target
+    background.stop()
+
+
 @pytest.fixture(scope="session")
 def kafka_topics(kafka_topic_prefix: str) -> str:
     """The platform's topics exist under this run's prefix."""

@@ -31,13 +31,18 @@ class Background:
         assert not self.thread.is_alive(), f"{type(self.target).__name__} did not stop"
 
 
+def make_relay() -> OutboxRelay:
+    """A relay tuned for tests: quick polling and short backoffs."""
+    return OutboxRelay(RelaySettings(poll_interval=0.2, relay_backoff_max=1.0))
+
+
 @contextmanager
 def running(*bridges: str, relay: bool = True) -> Iterator[list[Background]]:
     """The relay and the named bridge consumers, stopped cleanly when the block ends."""
     started: list[Background] = []
     try:
         if relay:
-            started.append(Background(OutboxRelay(RelaySettings(poll_interval=0.2, relay_backoff_max=1.0))))
+            started.append(Background(make_relay()))
         started += [Background(Bridge(CONSUMERS[name])) for name in bridges]
         yield started
     finally:

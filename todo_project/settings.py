@@ -164,6 +164,7 @@ CELERY_TASK_ROUTES = {
     "recurrence.*": {"queue": "recurrence"},
     "notifications.*": {"queue": "reminders"},
     "workers.*": {"queue": "maintenance"},
+    "tasks.*": {"queue": "maintenance"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "maintenance"
 # A worker holds at most this many ETA tasks (reminders within the horizon); the rest wait in Redis.
@@ -177,6 +178,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "prune-outbox": {"task": "workers.prune_outbox", "schedule": 3600.0},
     "prune-processed-events": {"task": "workers.prune_processed_events", "schedule": 3600.0},
+    "prune-idempotency-keys": {"task": "tasks.prune_idempotency_keys", "schedule": 3600.0},
     "report-dead-letters": {"task": "workers.report_dead_letters", "schedule": 60.0},
     "enqueue-due-reminders": {
         "task": "notifications.enqueue_due_reminders",
@@ -189,6 +191,8 @@ CELERY_BEAT_SCHEDULE = {
 OUTBOX_RETENTION_HOURS = env.int("OUTBOX_RETENTION_HOURS", default=72)
 # Processed-event records absorb duplicates this long (the reference's 24 h state TTL).
 PROCESSED_EVENTS_RETENTION_HOURS = env.int("PROCESSED_EVENTS_RETENTION_HOURS", default=24)
+# An Idempotency-Key replays its first response this long.
+IDEMPOTENCY_KEY_RETENTION_HOURS = env.int("IDEMPOTENCY_KEY_RETENTION_HOURS", default=24)
 
 # --- Reminders ------------------------------------------------------------------------------------
 # Reminders due within the horizon become Celery ETA tasks; it must stay far below the broker's

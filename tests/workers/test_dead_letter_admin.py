@@ -2,8 +2,6 @@
 retry, discard and resolve actions (retry checked end to end through the relay and real Kafka)."""
 
 import json
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -19,7 +17,6 @@ from tests.processes import wait_for
 from workers.dead_letters import dead_letters_close, dead_letters_retry
 from workers.kafka import REMINDERS, TASK_EVENTS, TASK_UPDATES
 from workers.models import DeadLetter, OutboxEvent, ProcessedEvent
-from workers.relay import OutboxRelay, RelaySettings
 
 CHANGELIST = "admin:workers_deadletter_changelist"
 OLD_FAILURE = datetime(2025, 1, 5, 12, 0, tzinfo=UTC)
@@ -350,16 +347,6 @@ def test_the_outbox_and_processed_events_are_listed_read_only(operator_client, t
 
 
 # --- end to end: the retried event reaches the original topic on the real broker ---------------------
-@pytest.fixture
-def relay() -> Iterator[OutboxRelay]:
-    """A relay running in a thread of the test process, stopped cleanly at the end (as in test_relay)."""
-    relay = OutboxRelay(RelaySettings(poll_interval=0.2, relay_backoff_max=1.0))
-    thread = threading.Thread(target=relay.run, name="relay", daemon=True)
-    thread.start()
-    yield relay
-    relay.stop.set()
-    thread.join(30)
-    assert not thread.is_alive()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,7 +4,6 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import psycopg
@@ -21,18 +20,6 @@ from workers.outbox import emit
 from workers.relay import OutboxRelay, RelaySettings
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("kafka_topics")]
-
-
-@pytest.fixture
-def relay() -> Iterator[OutboxRelay]:
-    """A relay running in a thread of the test process, stopped cleanly at the end."""
-    relay = OutboxRelay(RelaySettings(poll_interval=0.2, relay_backoff_max=1.0))
-    thread = threading.Thread(target=relay.run, name="relay", daemon=True)
-    thread.start()
-    yield relay
-    relay.stop.set()
-    thread.join(30)
-    assert not thread.is_alive()
 
 
 def unpublished() -> int:
