@@ -32,6 +32,8 @@ class Reminder(models.Model):
     last_error = models.TextField(blank=True, default="")
     failure = models.CharField(max_length=20, choices=Failure.choices, blank=True, default="")
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    # When an SMTP retry is due: until then an enqueued reminder is waiting, not lost.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     lateness_ms = models.FloatField(null=True, blank=True, help_text="sent_at - remind_at")
     created_at = models.DateTimeField(db_default=Now())

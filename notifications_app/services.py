@@ -36,8 +36,9 @@ def _move_to_enqueued(reminder: Reminder, *, now: datetime) -> None:
     reminder.status = Reminder.Status.ENQUEUED
     reminder.version += 1
     reminder.enqueued_at = now
+    reminder.next_attempt_at = None
     reminder.updated_at = now
-    reminder.save(update_fields=["status", "version", "enqueued_at", "updated_at"])
+    reminder.save(update_fields=["status", "version", "enqueued_at", "next_attempt_at", "updated_at"])
 
 
 @transaction.atomic
@@ -87,10 +88,12 @@ def reminders_enqueue_due(*, now: datetime, enqueue: Enqueue, limit: int = 1000)
             Reminder.objects.select_for_update(skip_locked=True)
             .filter(
                 Q(status=Reminder.Status.SCHEDULED, remind_at__lte=now + _horizon())
-                # Enqueued or mid-send well past their instant: the worker holding them is gone.
+                # Enqueued or mid-send well past their instant (or their SMTP retry): the worker
+                # holding them is gone.
                 | Q(
+                    Q(next_attempt_at__isnull=True, remind_at__lt=now - lost_after)
+                    | Q(next_attempt_at__lt=now - lost_after),
                     status__in=[Reminder.Status.ENQUEUED, Reminder.Status.SENDING],
-                    remind_at__lt=now - lost_after,
                     updated_at__lt=now - lost_after,
                 )
             )
@@ -173,6 +176,11 @@ def reminder_deliver(*, reminder_id: int, version: int, now: Callable[[], dateti
         )
         Task.objects.filter(pk=task.pk, reminder_at=reminder.remind_at).update(reminder_sent=True)
     return Delivery("sent", reminder)
+
+
+def reminder_note_retry(*, reminder_id: int, version: int, at: datetime, now: datetime) -> None:
+    """An SMTP retry of this delivery is due at `at`: the sweeper leaves the reminder alone until then."""
+    Reminder.objects.filter(pk=reminder_id, version=version).update(next_attempt_at=at, updated_at=now)
 
 
 def reminder_fail(*, reminder_id: int, version: int, error: str, now: datetime) -> None:

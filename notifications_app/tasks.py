@@ -1,6 +1,7 @@
 """Celery interface of reminders: schedule updates from events, the beat scan, and exact-time delivery."""
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from celery import Task, shared_task
@@ -11,12 +12,13 @@ from notifications_app.services import (
     SmtpFailedError,
     reminder_deliver,
     reminder_fail,
+    reminder_note_retry,
     reminder_sync,
     reminders_enqueue_due,
 )
 from workers.events import build_envelope, iso_utc, to_millis
 from workers.kafka import REMINDERS
-from workers.retry_policies import handle_with_policy, is_last_attempt, retry_or_dead_letter
+from workers.retry_policies import handle_with_policy, next_retry_delay, retry_or_dead_letter
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +71,14 @@ def deliver_reminder(self: Task[Any, Any], reminder_id: int, version: int) -> st
         delivery = reminder_deliver(reminder_id=reminder_id, version=version, now=timezone.now)
     except SmtpFailedError as error:
         reminder = Reminder.objects.get(pk=reminder_id)
-        if is_last_attempt(self, topic=REMINDERS):
-            reminder_fail(reminder_id=reminder_id, version=version, error=str(error), now=timezone.now())
+        now = timezone.now()
+        delay = next_retry_delay(self, topic=REMINDERS)
+        if delay is None:
+            reminder_fail(reminder_id=reminder_id, version=version, error=str(error), now=now)
+        else:
+            reminder_note_retry(
+                reminder_id=reminder_id, version=version, at=now + timedelta(seconds=delay), now=now
+            )
         retry_or_dead_letter(
             self,
             consumer=DELIVERY,

@@ -60,8 +60,11 @@ def retry_or_dead_letter(
     _dead_letter(task, consumer=consumer, topic=topic, event=event, error=error, key=key)
 
 
-def is_last_attempt(task: Task[Any, Any], *, topic: str) -> bool:
-    return task.request.retries >= RETRY_POLICIES[topic].max_retries
+def next_retry_delay(task: Task[Any, Any], *, topic: str) -> float | None:
+    """Seconds until `retry_or_dead_letter` would run `task` again; None when it would dead-letter."""
+    policy = RETRY_POLICIES[topic]
+    retries = task.request.retries
+    return policy.delay(retries) if retries < policy.max_retries else None
 
 
 def _dead_letter(

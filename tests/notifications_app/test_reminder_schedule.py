@@ -1,0 +1,102 @@
+"""The reminder schedule's rules, without Celery: sync from the task, the horizon, the lost-worker sweep."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from notifications_app.models import Reminder
+from notifications_app.services import reminder_note_retry, reminder_sync, reminders_enqueue_due
+from tests.factories import TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def enqueued():
+    """What would be handed to Celery: (reminder id, version) after each commit."""
+    calls: list[tuple[int, int]] = []
+
+    def enqueue(reminder: Reminder) -> None:
+        calls.append((reminder.pk, reminder.version))
+
+    return calls, enqueue
+
+
+def sync(task, enqueue, now=NOW):
+    return reminder_sync(task_id=task.pk, user_id=task.user_id, now=now, enqueue=enqueue)
+
+
+def test_a_reminder_beyond_the_horizon_waits_for_the_scan(
+    enqueued, settings, django_capture_on_commit_callbacks
+):
+    settings.REMINDER_HORIZON_SECONDS = 300
+    calls, enqueue = enqueued
+    task = TaskFactory(reminder_at=NOW + timedelta(minutes=10))
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder = sync(task, enqueue)
+    assert reminder is not None
+    assert (reminder.status, calls) == (Reminder.Status.SCHEDULED, [])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_enqueue_due(now=NOW + timedelta(minutes=5, seconds=1), enqueue=enqueue) == 1
+    reminder.refresh_from_db()
+    assert reminder.status == Reminder.Status.ENQUEUED
+    assert calls == [(reminder.pk, reminder.version)]
+
+
+def test_moving_the_reminder_cancels_the_old_row_and_schedules_the_new(
+    enqueued, django_capture_on_commit_callbacks
+):
+    calls, enqueue = enqueued
+    task = TaskFactory(reminder_at=NOW + timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        first = sync(task, enqueue)
+    task.reminder_at = NOW + timedelta(minutes=2)
+    task.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = sync(task, enqueue)
+    assert first is not None
+    assert second is not None
+    first.refresh_from_db()
+    assert first.status == Reminder.Status.CANCELLED
+    assert second.status == Reminder.Status.ENQUEUED
+    assert [reminder_id for reminder_id, _ in calls] == [first.pk, second.pk]
+
+
+def test_the_same_event_twice_changes_nothing(enqueued, django_capture_on_commit_callbacks):
+    calls, enqueue = enqueued
+    task = TaskFactory(reminder_at=NOW + timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        sync(task, enqueue)
+        sync(task, enqueue)
+    assert Reminder.objects.count() == 1
+    assert len(calls) == 1
+
+
+def test_the_sweep_re_enqueues_a_lost_reminder_but_not_one_waiting_for_its_smtp_retry(
+    enqueued, settings, django_capture_on_commit_callbacks
+):
+    settings.REMINDER_LOST_AFTER_SECONDS = 120
+    calls, enqueue = enqueued
+    lost_task = TaskFactory(reminder_at=NOW + timedelta(seconds=30))
+    retrying_task = TaskFactory(reminder_at=NOW + timedelta(seconds=30))
+    with django_capture_on_commit_callbacks(execute=True):
+        lost = sync(lost_task, enqueue)
+        retrying = sync(retrying_task, enqueue)
+    assert lost is not None
+    assert retrying is not None
+    # The second one failed at its instant and waits 512 s for its next SMTP attempt.
+    reminder_note_retry(
+        reminder_id=retrying.pk, version=retrying.version, at=NOW + timedelta(seconds=542), now=NOW
+    )
+    Reminder.objects.update(updated_at=NOW)
+    calls.clear()
+
+    later = NOW + timedelta(minutes=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_enqueue_due(now=later, enqueue=enqueue) == 1
+    lost.refresh_from_db()
+    assert calls == [(lost.pk, lost.version)]
+    assert Reminder.objects.get(pk=retrying.pk).version == retrying.version  # left alone
