@@ -152,6 +152,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery closes Django's database connection around every task unless told otherwise: a new PostgreSQL
+# session per event cost more CPU than the handlers (bench/recurrence.py). Connections are kept instead,
+# and todo_project/celery.py drops broken or expired ones at each task's edges (CONN_MAX_AGE, health checks).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     # How often workers look for tasks whose worker died (kombu's defaults: every 10 x 10 s).

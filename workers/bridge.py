@@ -109,11 +109,18 @@ class Bridge:
         try:
             while not self.stop.is_set():
                 self._maybe_resume(consumer)
-                for message in consumer.consume(num_messages=200, timeout=0.5):
+                for message in self._next_messages(consumer):
                     self._handle(consumer, message)
         finally:
             consumer.close()  # commits the stored offsets and leaves the group
             logger.info("bridge %s stopped", spec.name)
+
+    def _next_messages(self, consumer: Consumer) -> list[Message]:
+        """Wait for one record, then take what is already fetched: no waiting for a batch to fill."""
+        first = consumer.poll(0.5)
+        if first is None:
+            return []
+        return [first, *consumer.consume(num_messages=199, timeout=0)]
 
     def _handle(self, consumer: Consumer, message: Message) -> None:
         error = message.error()
