@@ -1,0 +1,764 @@
+"""Benchmark of the recurrence pipeline end to end, through the real processes of the local stack.
+
+Run from the repository root: `.venv/bin/python bench/recurrence.py` (about 3 minutes). It prints figures and
+asserts nothing.
+
+The pipeline: `task_complete()` commits a completion and its `task.completed` event (outbox) -> the relay
+(`manage.py run_outbox_relay`) publishes it to Kafka -> the bridge (`manage.py run_bridge recurrence`) hands
+it to Celery (Redis) -> one Celery worker (`-Q recurrence`, prefork) creates the series' next task. Each
+process is a subprocess with the project's default settings, started here and always stopped here (SIGTERM
+to its process group, SIGKILL after a grace period).
+
+Isolation: its own database `todo_recurrence_bench` (created when missing, migrated with `manage.py
+migrate`, emptied at the start of each run), its own topic prefix `bench-rec-<random>.` (topics created by
+`topics_ensure()`, deleted with the bridge's consumer group at the end) and its own Celery broker database
+`redis://127.0.0.1:6379/14` (flushed at start and end), so no other worker takes its tasks. DEBUG is off
+(with throw-away secrets), as in production. Logs: .cache/logs/bench-recurrence/.
+
+Seed: 200 users (Europe/Paris) and DAILY tasks due tomorrow at 09:00 Paris time, through
+`tasks_app.services.task_create` (so their outbox events are the real ones); the relay drains the seed's
+events before anything is measured. Each seeded task is completed once, through `task_complete()`, so exactly
+one next occurrence is expected per completion (a unique constraint forbids a second).
+
+For each worker concurrency (`-c 2`, then `-c 1`), after a warm-up of a few completions:
+
+1. Latency, with completions paced from two threads (one transaction each; the offered rate is printed):
+   at 10/s for 10 s (below the worker's capacity: the pipeline's own latency), and with `-c 2` at 100/s for
+   20 s. Latency = from the completion's commit (`time.time()` right after `task_complete()` returns) to the
+   next task's `created_at`, read back from the database afterwards. `created_at` is the worker's
+   `timezone.now()` taken when its handler starts, just before the transaction that inserts the task, which
+   commits a few ms later: a lower bound of commit-to-commit. The upper bound printed is the relay marking
+   the new task's `task.created` event published (after that commit and the broker's acknowledgement). One
+   machine, so one clock for all of them. The relay's share is shown apart (commit -> its `task.completed`
+   event marked published).
+2. Maximum sustained rate: a burst of completions offered as fast as four threads commit them; the time
+   until every next occurrence exists gives the end-to-end rate, printed with the offered rate (to show the
+   offer was not the bound), the worker's steady creation rate (`created_at`, 10th to 90th percentile), the
+   backlog of each stage when the offer ended, the PostgreSQL sessions opened, and where the CPU went (every
+   process in /proc, including the CPU of exited PostgreSQL backends, which the postmaster reaps).
+
+The stack is shared: a phase says so when Redis restarted under it or a process logged warnings or errors,
+and stops waiting for next occurrences once none has appeared for 20 s.
+"""
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import psycopg
+import psycopg.sql
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+LOGS = ROOT / ".cache" / "logs" / "bench-recurrence"
+
+ADMIN_DSN = "postgresql://todo:todo@127.0.0.1:5432/todo"
+BENCH_DB = "todo_recurrence_bench"
+BROKER_URL = "redis://127.0.0.1:6379/14"
+QUEUE = "recurrence"
+
+os.environ.update(
+    {
+        "DATABASE_URL": f"postgres://todo:todo@127.0.0.1:5432/{BENCH_DB}",
+        "KAFKA_TOPIC_PREFIX": f"bench-rec-{uuid.uuid4().hex[:8]}.",
+        "CELERY_BROKER_URL": BROKER_URL,
+        "DJANGO_SETTINGS_MODULE": "todo_project.settings",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "BETTER_AUTH_SECRET": secrets.token_urlsafe(48),
+        "PYTHONUNBUFFERED": "1",
+    }
+)
+sys.path.insert(0, str(ROOT))
+
+
+@dataclass(frozen=True)
+class Plan:
+    concurrency: int
+    rates: tuple[tuple[int, int], ...]  # paced latency phases: (completions/s, seconds)
+    burst: int
+
+    @property
+    def tasks(self) -> int:
+        return WARMUP + sum(rate * seconds for rate, seconds in self.rates) + self.burst
+
+
+USERS = 200
+ZONE = "Europe/Paris"
+WARMUP = 20
+# 100/s is above what one worker handles on this machine (see the burst): with -c 1 it would only measure
+# a longer queue, so -c 1 gets the below-capacity phase and a smaller burst, which keeps the run near 3 min.
+PLANS = (Plan(2, ((10, 10), (100, 20)), 2_000), Plan(1, ((10, 10),), 1_000))
+LATENCY_THREADS = 2
+BURST_THREADS = 4
+SEED_THREADS = 2
+STARTUP_SECONDS = 60.0
+STOP_GRACE_SECONDS = 20.0
+STALL_SECONDS = 20
+PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)[ /]")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def ensure_database() -> None:
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
+            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True, env=os.environ
+    )
+
+
+import django  # noqa: E402 - the environment above decides the database, topics and broker
+
+ensure_database()
+django.setup()
+
+from confluent_kafka import KafkaException  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from tasks_app.models import Task, UserProfile  # noqa: E402
+from tasks_app.services import task_complete, task_create  # noqa: E402
+from todo_project.celery import app as celery_app  # noqa: E402
+from workers.database import connect  # noqa: E402
+from workers.kafka import make_admin  # noqa: E402
+from workers.topics import topics_ensure  # noqa: E402
+
+# One long-lived pool: each thread keeps its Django connection (and so its PostgreSQL backend) for the run.
+POOL = ThreadPoolExecutor(max_workers=max(BURST_THREADS, LATENCY_THREADS, SEED_THREADS))
+
+
+# --- processes --------------------------------------------------------------------------------------------
+
+
+class Process:
+    """A subprocess in its own process group, logging to .cache/logs/bench-recurrence/<name>.log."""
+
+    def __init__(self, name: str, command: list[str], **env: str) -> None:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        self.name = name
+        self.log_path = LOGS / f"{name}.log"
+        with self.log_path.open("wb") as log:
+            self.popen = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env={**os.environ, **env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_until(self, ready: Callable[[], bool], what: str) -> None:
+        """Return once `ready()`; otherwise stop the process (nobody else will) and raise."""
+        deadline = time.monotonic() + STARTUP_SECONDS
+        try:
+            while not ready():
+                if self.popen.poll() is not None:
+                    raise RuntimeError(f"{self.name} exited ({self.popen.returncode}); see {self.log_path}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"{self.name}: no {what} within {STARTUP_SECONDS:.0f} s; see {self.log_path}"
+                    )
+                time.sleep(0.1)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """SIGTERM to the process group, SIGKILL when it has not stopped after the grace period."""
+        if self.popen.poll() is not None:
+            return
+        try:
+            os.killpg(self.popen.pid, signal.SIGTERM)
+            self.popen.wait(STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            say(f"  {self.name} ignored SIGTERM for {STOP_GRACE_SECONDS:.0f} s: SIGKILL")
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait(10)
+        except ProcessLookupError:
+            pass
+
+    def problems(self) -> list[str]:
+        """Warning, error and critical lines, in Django's log format and in Celery's."""
+        return [line for line in self.log().splitlines() if PROBLEM.search(line)]
+
+
+def manage(name: str, *args: str, **env: str) -> Process:
+    return Process(name, [sys.executable, "manage.py", *args], **env)
+
+
+def start_relay() -> Process:
+    # "outbox relay is active" is an INFO line (as is the bridge's "assigned"); at INFO neither process logs
+    # anything per event, only a line at start and the relay's stats every 10 s.
+    relay = manage("relay", "run_outbox_relay", LOG_LEVEL="INFO")
+    relay.wait_until(lambda: "relay is active" in relay.log(), "'relay is active'")
+    return relay
+
+
+def start_bridge() -> Process:
+    bridge = manage("bridge", "run_bridge", "recurrence", LOG_LEVEL="INFO")
+    bridge.wait_until(lambda: "assigned" in bridge.log(), "partition assignment")
+    return bridge
+
+
+def start_worker(concurrency: int) -> Process:
+    node = f"bench-rec-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
+    command = [str(BIN / "celery"), "-A", "todo_project", "worker", "-Q", QUEUE, "-c", str(concurrency)]
+    command += ["-n", node, "--without-gossip", "--without-mingle", "-l", "warning"]
+    worker = Process(f"worker-c{concurrency}", command)
+
+    # At -l warning Celery does not log its (INFO) "ready." line: ask the node itself over the broker.
+    def ready() -> bool:
+        try:
+            return bool(celery_app.control.ping(destination=[node], timeout=0.5))
+        except (redis.RedisError, OSError):
+            return False  # the broker is restarting: ask again
+
+    worker.wait_until(ready, "reply to a ping")
+    return worker
+
+
+# --- CPU accounting from /proc ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcStat:
+    comm: str
+    ppid: int
+    seconds: float  # its own CPU (user + system)
+    reaped: float  # CPU of its children that exited and were waited for
+
+
+def proc_stat(pid: str) -> ProcStat | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2 :].split()
+    return ProcStat(
+        comm=raw[raw.index("(") + 1 : raw.rindex(")")],
+        ppid=int(fields[1]),
+        seconds=(int(fields[11]) + int(fields[12])) / CLOCK_TICKS,
+        reaped=(int(fields[13]) + int(fields[14])) / CLOCK_TICKS,
+    )
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine spent not idle (all cores), from /proc/stat."""
+    values = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / CLOCK_TICKS
+
+
+EXITED_BACKENDS = "postgres backends that exited (any db)"
+PER_OCCURRENCE = (
+    "worker (pool)",
+    "worker (main)",
+    EXITED_BACKENDS,
+    "postgres (bench db backends)",
+    "relay",
+    "bridge",
+)
+
+
+@dataclass
+class CpuSnapshot:
+    at: float
+    machine: float
+    per_pid: dict[int, tuple[str, float]]  # pid -> (category, CPU seconds so far)
+
+
+def cpu_snapshot(roles: dict[int, str], bench_backends: set[int]) -> CpuSnapshot:
+    """Every process's CPU so far, by category: the pipeline's own processes, their databases, the rest."""
+    stats = {
+        int(entry): stat for entry in os.listdir("/proc") if entry.isdigit() and (stat := proc_stat(entry))
+    }
+    per_pid: dict[int, tuple[str, float]] = {}
+    for pid, stat in stats.items():
+        parent = stats.get(stat.ppid)
+        if pid in roles:
+            category = roles[pid]
+        elif roles.get(stat.ppid) == "worker (main)":
+            category = "worker (pool)"
+        elif pid in bench_backends:
+            category = "postgres (bench db backends)"
+        elif stat.comm.startswith("postgres"):
+            category = "postgres (other)"
+            if parent is None or not parent.comm.startswith("postgres"):  # the postmaster reaps backends
+                per_pid[-pid] = (EXITED_BACKENDS, stat.reaped)
+        elif stat.comm == "java" and "kafka.Kafka" in cmdline(pid):
+            category = "kafka broker"
+        elif stat.comm.startswith("redis-server"):
+            category = "redis"
+        else:
+            category = "other processes"
+        per_pid[pid] = (category, stat.seconds)
+    return CpuSnapshot(time.monotonic(), machine_busy_seconds(), per_pid)
+
+
+@dataclass
+class CpuUse:
+    seconds: float  # wall-clock length of the interval
+    machine: float  # CPU seconds the machine was busy
+    by_category: dict[str, float]  # CPU seconds
+
+    def report(self) -> str:
+        parts = sorted(self.by_category.items(), key=lambda kv: -kv[1])
+        return (
+            f"CPU over {self.seconds:.1f} s, in cores (machine busy {self.machine / self.seconds:.2f} of "
+            f"{os.cpu_count()}): "
+            + ", ".join(
+                f"{name} {used / self.seconds:.2f}"
+                for name, used in parts
+                if abs(used) >= 0.005 * self.seconds
+            )
+        )
+
+
+def cpu_use(start: CpuSnapshot, end: CpuSnapshot) -> CpuUse:
+    used: dict[str, float] = defaultdict(float)
+    for pid, (category, seconds) in end.per_pid.items():
+        used[category] += seconds - (start.per_pid[pid][1] if pid in start.per_pid else 0.0)
+    for pid, (category, seconds) in start.per_pid.items():
+        if pid > 0 and pid not in end.per_pid and category.startswith("postgres"):
+            used[EXITED_BACKENDS] -= seconds  # reaped with its whole life's CPU; count only this interval's
+    machine = end.machine - start.machine
+    used["kernel, other exited processes"] = machine - sum(used.values())
+    return CpuUse(end.at - start.at, machine, used)
+
+
+# --- database, broker, topics -----------------------------------------------------------------------------
+
+
+RESET_TABLES = ("tasks", "users", "outbox_events", "processed_events", "dead_letters", "reminders")
+
+
+def reset_database(probe: psycopg.Connection[Any]) -> None:
+    """Empty what earlier runs left (CASCADE reaches the tables that refer to these), then re-analyze."""
+    rows = probe.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(%s)",
+        [list(RESET_TABLES)],
+    ).fetchall()
+    tables = psycopg.sql.SQL(", ").join(psycopg.sql.Identifier(row[0]) for row in rows)
+    probe.execute(psycopg.sql.SQL("TRUNCATE {} CASCADE").format(tables))
+    probe.execute("VACUUM ANALYZE")
+
+
+def scalar(probe: psycopg.Connection[Any], sql: str, params: list[Any] | None = None) -> int:
+    row = probe.execute(sql, params).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def outbox_pending(probe: psycopg.Connection[Any]) -> int:
+    return scalar(
+        probe, "SELECT count(*) FROM outbox_events WHERE published_at IS NULL AND failed_at IS NULL"
+    )
+
+
+def wait_for_relay(probe: psycopg.Connection[Any], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while outbox_pending(probe) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def max_task_id(probe: psycopg.Connection[Any]) -> int:
+    return scalar(probe, "SELECT max(id) FROM tasks")
+
+
+def count_after(probe: psycopg.Connection[Any], baseline: int) -> int:
+    """Tasks created since `baseline` (the largest id before a phase): only next occurrences are."""
+    return scalar(probe, "SELECT count(*) FROM tasks WHERE id > %s", [baseline])
+
+
+def wait_for_occurrences(probe: psycopg.Connection[Any], baseline: int, expected: int) -> float:
+    """Poll every 50 ms (an index range count) until `expected` tasks exist; the `time.time()` it did.
+
+    Gives up (and says so) when none has been created for STALL_SECONDS: something upstream broke.
+    """
+    seen, progress_at = 0, time.monotonic()
+    while (count := count_after(probe, baseline)) < expected:
+        if count > seen:
+            seen, progress_at = count, time.monotonic()
+        elif time.monotonic() - progress_at > STALL_SECONDS:
+            say(
+                f"    gave up waiting: {count:,} of {expected:,} next occurrences, "
+                f"none new for {STALL_SECONDS} s"
+            )
+            break
+        time.sleep(0.05)
+    return time.time()
+
+
+def sessions_opened(probe: psycopg.Connection[Any]) -> int:
+    """Sessions ever established on the bench database (PostgreSQL 14+)."""
+    return scalar(probe, "SELECT sessions FROM pg_stat_database WHERE datname = %s", [BENCH_DB])
+
+
+def bench_backends(probe: psycopg.Connection[Any]) -> set[int]:
+    rows = probe.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [BENCH_DB]).fetchall()
+    return {int(row[0]) for row in rows}
+
+
+def broker_backlog(broker: redis.Redis) -> tuple[int, int]:
+    """(messages waiting in the Celery queue, messages delivered to the worker but not yet acknowledged)."""
+    waiting = sum(int(broker.llen(key)) for key in broker.scan_iter(match=f"{QUEUE}*"))
+    return waiting, int(broker.hlen("unacked"))
+
+
+def drop_kafka_state() -> None:
+    admin = make_admin()
+    prefix = os.environ["KAFKA_TOPIC_PREFIX"]
+    try:
+        for future in admin.delete_consumer_groups([f"{prefix}recurrence"], request_timeout=10).values():
+            future.result()
+    except KafkaException as error:
+        say(f"  (consumer group not deleted: {error})")
+    topics = [name for name in admin.list_topics(timeout=10).topics if name.startswith(prefix)]
+    for future in admin.delete_topics(topics).values() if topics else []:
+        future.result()
+
+
+# --- load -------------------------------------------------------------------------------------------------
+
+
+def seed(count: int) -> list[Task]:
+    """`count` DAILY tasks due tomorrow 09:00 Paris time, round-robin over USERS users, via task_create."""
+    UserProfile.objects.bulk_create(
+        UserProfile(id=f"bench-rec-user-{n}", email=f"user{n}@bench.example", name=f"User {n}", timezone=ZONE)
+        for n in range(USERS)
+    )
+    users = list(UserProfile.objects.order_by("id"))
+    tomorrow = (datetime.now(ZoneInfo(ZONE)) + timedelta(days=1)).date()
+    due = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 9, 0, tzinfo=ZoneInfo(ZONE))
+
+    def create(first: int) -> None:
+        for n in range(first, count, SEED_THREADS):
+            task_create(
+                user=users[n % USERS],
+                title=f"Water the plants {n}",
+                description="A daily recurring benchmark task.",
+                tags=["home", "bench"],
+                due_date=due,
+                timezone=ZONE,
+                recurring_pattern="DAILY",
+                at=timezone.now(),
+            )
+
+    for future in [POOL.submit(create, first) for first in range(SEED_THREADS)]:
+        future.result()
+    return list(Task.objects.filter(parent_task__isnull=True).order_by("id"))
+
+
+@dataclass
+class Offer:
+    commits: dict[int, float]  # completed task id -> time.time() right after its commit
+    started: float  # time.time() when the first completion began
+    seconds: float
+    worst_lateness: float  # seconds the paced schedule was missed by, at worst
+
+    @property
+    def rate(self) -> float:
+        return len(self.commits) / self.seconds
+
+
+def offer(tasks: list[Task], *, rate: float | None, threads: int) -> Offer:
+    """Complete every task, one transaction each, from `threads` threads; paced at `rate`/s when given."""
+    commits: dict[int, float] = {}
+    started_wall, started = time.time(), time.perf_counter()
+
+    def complete(first: int) -> float:
+        worst = 0.0
+        for n in range(first, len(tasks), threads):
+            if rate is not None:
+                wait = started + n / rate - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
+                else:
+                    worst = max(worst, -wait)
+            task_complete(task=tasks[n], completed=True, at=timezone.now())
+            commits[tasks[n].pk] = time.time()
+        return worst
+
+    worst = max(future.result() for future in [POOL.submit(complete, first) for first in range(threads)])
+    return Offer(commits, started_wall, time.perf_counter() - started, worst)
+
+
+@dataclass
+class Outcome:
+    expected: int
+    created: int  # completed tasks that have a next occurrence
+    duplicates: int  # occurrences beyond one per completed task
+    latencies: list[float]  # ms, completion commit -> worker's created_at (lower bound)
+    upper: list[float]  # ms, completion commit -> new task's task.created marked published (upper bound)
+    relay: list[float]  # ms, completion commit -> its task.completed marked published
+    created_at: list[float]  # epoch seconds, sorted
+
+
+_OUTCOME = """
+    SELECT t.parent_task_id, t.created_at, completed.published_at, created.published_at
+    FROM tasks t
+    LEFT JOIN outbox_events completed
+           ON completed.event_type = 'task.completed' AND completed.key = t.user_id
+          AND (completed.payload ->> 'task_id')::bigint = t.parent_task_id
+    LEFT JOIN outbox_events created
+           ON created.event_type = 'task.created' AND created.key = t.user_id
+          AND (created.payload ->> 'task_id')::bigint = t.id
+    WHERE t.parent_task_id = ANY(%s)
+"""
+
+
+def outcome(probe: psycopg.Connection[Any], done: Offer) -> Outcome:
+    wait_for_relay(probe, 30)  # the upper bound needs the new tasks' events published
+    rows = probe.execute(_OUTCOME, [list(done.commits)]).fetchall()
+    parents = {row[0] for row in rows}
+    result = Outcome(len(done.commits), len(parents), len(rows) - len(parents), [], [], [], [])
+    for parent, created_at, completed_published, created_published in rows:
+        committed = done.commits[parent]
+        result.latencies.append((created_at.timestamp() - committed) * 1000)
+        if created_published is not None:
+            result.upper.append((created_published.timestamp() - committed) * 1000)
+        if completed_published is not None:
+            result.relay.append((completed_published.timestamp() - committed) * 1000)
+        result.created_at.append(created_at.timestamp())
+    result.created_at.sort()
+    return result
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
+
+
+def spread(values: list[float]) -> str:
+    return (
+        f"p50 {percentile(values, 0.5):,.0f}, p90 {percentile(values, 0.9):,.0f}, "
+        f"p99 {percentile(values, 0.99):,.0f}, max {max(values, default=float('nan')):,.0f} ms"
+    )
+
+
+# --- phases -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Pipeline:
+    probe: psycopg.Connection[Any]
+    broker: redis.Redis
+    roles: dict[int, str]
+    processes: list[Process]
+
+    def cpu(self) -> CpuSnapshot:
+        return cpu_snapshot(self.roles, bench_backends(self.probe))
+
+    def sessions(self) -> int:
+        return sessions_opened(self.probe)
+
+    def redis_run_id(self) -> str:
+        try:
+            return str(self.broker.info("server")["run_id"])
+        except redis.RedisError as error:
+            return f"unreachable ({error})"
+
+    def marks(self) -> tuple[str, dict[str, int]]:
+        """What to compare with at the end of a phase: the stack is shared, others may restart it."""
+        return self.redis_run_id(), {process.name: len(process.problems()) for process in self.processes}
+
+    def disturbances(self, marks: tuple[str, dict[str, int]]) -> None:
+        run_id, counts = marks
+        if self.redis_run_id() != run_id:
+            say("    !! Redis restarted in this phase (not by this bench): queued Celery messages are lost")
+        for process in self.processes:
+            new = process.problems()[counts.get(process.name, 0) :]
+            if new:
+                say(f"    !! {process.name} logged {len(new)} warnings/errors in this phase; first: {new[0]}")
+
+
+def warm_up(pipeline: Pipeline, tasks: list[Task]) -> None:
+    baseline = max_task_id(pipeline.probe)
+    offer(tasks, rate=None, threads=1)
+    wait_for_occurrences(pipeline.probe, baseline, len(tasks))
+
+
+def bench_latency(pipeline: Pipeline, tasks: list[Task], rate: int, seconds: int) -> None:
+    say(f"  latency at {rate} completions/s for {seconds} s ({LATENCY_THREADS} threads, paced)")
+    baseline, sessions, marks = max_task_id(pipeline.probe), pipeline.sessions(), pipeline.marks()
+    before = pipeline.cpu()
+    done = offer(tasks, rate=rate, threads=LATENCY_THREADS)
+    finished = wait_for_occurrences(pipeline.probe, baseline, len(tasks))
+    after = pipeline.cpu()
+    sessions = pipeline.sessions() - sessions
+    say(
+        f"    offered {done.rate:.1f} completions/s ({len(tasks):,} in {done.seconds:.1f} s; "
+        f"schedule missed by {done.worst_lateness * 1000:.0f} ms at worst); the last next occurrence came "
+        f"{finished - (done.started + done.seconds):.1f} s after the last completion"
+    )
+    result = outcome(pipeline.probe, done)
+    say(
+        f"    next occurrences: {result.created:,} created of {result.expected:,} expected, "
+        f"{result.duplicates} duplicates; {sessions:,} PostgreSQL sessions opened on the bench db"
+    )
+    say(f"    completion commit -> worker's created_at (lower bound):          {spread(result.latencies)}")
+    say(f"    completion commit -> new task.created marked published (upper): {spread(result.upper)}")
+    say(f"    of which the relay, commit -> task.completed marked published:  {spread(result.relay)}")
+    say(f"    {cpu_use(before, after).report()}")
+    pipeline.disturbances(marks)
+
+
+def bench_burst(pipeline: Pipeline, tasks: list[Task]) -> None:
+    say(f"  burst: {len(tasks):,} completions as fast as {BURST_THREADS} threads commit them")
+    baseline, sessions, marks = max_task_id(pipeline.probe), pipeline.sessions(), pipeline.marks()
+    before = pipeline.cpu()
+    done = offer(tasks, rate=None, threads=BURST_THREADS)
+    so_far, pending = count_after(pipeline.probe, baseline), outbox_pending(pipeline.probe)
+    waiting, unacked = broker_backlog(pipeline.broker)
+    finished = wait_for_occurrences(pipeline.probe, baseline, len(tasks))
+    after = pipeline.cpu()
+    sessions = pipeline.sessions() - sessions
+    result = outcome(pipeline.probe, done)
+    end_to_end = finished - done.started
+    say(f"    offered {done.rate:,.0f} completions/s ({len(tasks):,} in {done.seconds:.1f} s)")
+    say(
+        f"    when the offer ended: {so_far:,} next occurrences existed; backlog: {pending:,} outbox rows "
+        f"unpublished, {waiting:,} Celery messages queued, {unacked} delivered to the worker unacknowledged"
+    )
+    say(
+        f"    every next occurrence existed {end_to_end:.1f} s after the first completion: "
+        f"{len(tasks) / end_to_end:,.0f} completions/s end to end"
+    )
+    first, last = percentile(result.created_at, 0.1), percentile(result.created_at, 0.9)
+    steady = 0.8 * len(result.created_at) / (last - first) if last > first else float("nan")
+    say(f"    worker's steady rate (created_at, 10th to 90th percentile): {steady:,.1f} next occurrences/s")
+    say(
+        f"    next occurrences: {result.created:,} created of {result.expected:,} expected, "
+        f"{result.duplicates} duplicates; {sessions:,} PostgreSQL sessions opened on the bench db "
+        f"({sessions / len(tasks):.2f} per completion)"
+    )
+    use = cpu_use(before, after)
+    say(f"    {use.report()}")
+    per = {name: use.by_category.get(name, 0.0) * 1000 / len(tasks) for name in PER_OCCURRENCE}
+    say("    CPU per completion, in ms: " + ", ".join(f"{name} {ms:.1f}" for name, ms in per.items()))
+    pipeline.disturbances(marks)
+
+
+def cleanup(what: str, step: Callable[[], object]) -> None:
+    try:
+        step()
+    except Exception as error:  # the stack is shared and may be restarting: report, go on cleaning
+        say(f"could not clean up {what}: {error!r}")
+
+
+def main() -> None:
+    started = time.monotonic()
+    say(
+        f"recurrence pipeline benchmark on {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at "
+        f"start), topics {os.environ['KAFKA_TOPIC_PREFIX']}*, Celery broker {BROKER_URL}"
+    )
+    say(
+        "PostgreSQL, Kafka (1 broker), Redis, the relay, the bridge, the worker and this load generator "
+        "share those cores, with whatever else runs on the machine"
+    )
+    broker = redis.Redis.from_url(BROKER_URL)
+    broker.flushdb()
+    processes: list[Process] = []
+    with connect(autocommit=True, application_name="bench-recurrence-probe") as probe:
+        try:
+            reset_database(probe)
+            topics_ensure()
+            relay = start_relay()
+            processes.append(relay)
+            bridge = start_bridge()
+            processes.append(bridge)
+            roles = {os.getpid(): "bench (load generator)", relay.pid: "relay", bridge.pid: "bridge"}
+            pipeline = Pipeline(probe, broker, roles, processes)
+
+            seed_started = time.perf_counter()
+            tasks = seed(sum(plan.tasks for plan in PLANS))
+            seeded = time.perf_counter()
+            wait_for_relay(probe, 120)
+            say(
+                f"seed: {USERS} users, {len(tasks):,} DAILY tasks ({ZONE}) through task_create in "
+                f"{seeded - seed_started:.1f} s; the relay had published their events "
+                f"{time.perf_counter() - seeded:.1f} s later (not measured)"
+            )
+
+            for plan in PLANS:
+                share, tasks = tasks[: plan.tasks], tasks[plan.tasks :]
+                say(f"one Celery worker, prefork -c {plan.concurrency}:")
+                worker = start_worker(plan.concurrency)
+                processes.append(worker)
+                roles[worker.pid] = "worker (main)"
+                try:
+                    warm_up(pipeline, share[:WARMUP])
+                    share = share[WARMUP:]
+                    for rate, seconds in plan.rates:
+                        bench_latency(pipeline, share[: rate * seconds], rate, seconds)
+                        share = share[rate * seconds :]
+                    bench_burst(pipeline, share)
+                finally:
+                    worker.stop()
+                    del roles[worker.pid]
+                problems = worker.problems()
+                say(
+                    f"  worker log: {len(problems)} warnings/errors"
+                    + (f"; first: {problems[0]}" if problems else "")
+                )
+
+            series = scalar(
+                probe,
+                "SELECT count(*) FROM (SELECT 1 FROM tasks WHERE parent_task_id IS NOT NULL "
+                "GROUP BY parent_task_id HAVING count(*) > 1) AS d",
+            )
+            dead = scalar(probe, "SELECT count(*) FROM dead_letters")
+            say(f"whole run: {series} series with more than one next occurrence, {dead} dead letters")
+            for process in (relay, bridge):
+                problems = process.problems()
+                say(
+                    f"{process.name} log: {len(problems)} warnings/errors"
+                    + (f"; first: {problems[0]}" if problems else "")
+                )
+        finally:
+            for process in reversed(processes):
+                process.stop()
+            POOL.shutdown()
+            cleanup("Kafka topics and consumer group", drop_kafka_state)
+            cleanup(f"Celery broker {BROKER_URL}", broker.flushdb)
+    say(
+        f"bound: the {os.cpu_count()} cores, shared by PostgreSQL, Kafka, Redis, relay, bridge, worker and "
+        f"load generator (see the CPU lines); run took {time.monotonic() - started:.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
