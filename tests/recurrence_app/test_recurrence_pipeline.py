@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from django.urls import reverse
 
 from tasks_app.models import Task
 from tests.kafka import consume
@@ -143,10 +144,8 @@ def test_a_poison_record_on_task_events_is_dead_lettered_and_later_events_still_
 
 
 def test_a_handler_failing_on_every_retry_is_dead_lettered_and_an_operator_retry_succeeds_once(
-    system, worker, api, user
+    system, worker, api, user, admin_client
 ):
-    from workers.dead_letters import dead_letters_retry
-
     task_id = api.post("tasks", RECURRING).json()["id"]
     # A fault in stored data that every attempt meets: an unknown time zone.
     Task.objects.filter(pk=task_id).update(timezone="Mars/Olympus_Mons")
@@ -163,7 +162,12 @@ def test_a_handler_failing_on_every_retry_is_dead_lettered_and_an_operator_retry
     assert occurrences(task_id) == []
 
     Task.objects.filter(pk=task_id).update(timezone="Europe/Berlin")  # the fault is removed
-    dead_letters_retry(records=[letter])
+    response = admin_client.post(
+        reverse("admin:workers_deadletter_changelist"),
+        {"action": "retry", "_selected_action": [letter.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
 
     wait_for(lambda: len(occurrences(task_id)) == 1, timeout=30, message="the retried event succeeds")
     letter.refresh_from_db()
