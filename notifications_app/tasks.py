@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 CONSUMER = "reminders"
 DELIVERY = "reminders-delivery"
+DELIVERY_QUEUE = "reminder-deliveries"
 
 
 def enqueue_delivery(reminder: Reminder) -> None:
@@ -32,7 +33,7 @@ def enqueue_delivery(reminder: Reminder) -> None:
         args=(reminder.pk, reminder.version),
         eta=reminder.remind_at,
         task_id=f"reminder-{reminder.pk}-v{reminder.version}",
-        queue="reminders",
+        queue=DELIVERY_QUEUE,
     )
 
 

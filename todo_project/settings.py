@@ -166,6 +166,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_ROUTES = {
     "recurrence.*": {"queue": "recurrence"},
+    # Deliveries have a queue (and worker) of their own: a burst of schedule events must not stand
+    # between a due reminder and its email.
+    "notifications.deliver_reminder": {"queue": "reminder-deliveries"},
     "notifications.*": {"queue": "reminders"},
     "workers.*": {"queue": "maintenance"},
     "tasks.*": {"queue": "maintenance"},

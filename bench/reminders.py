@@ -1,0 +1,828 @@
+"""Benchmark of reminder emails end to end, through the real processes of the local stack.
+
+Run from the repository root: `.venv/bin/python bench/reminders.py [--concurrency N]` (about 3 to 4
+minutes). It prints figures and asserts nothing.
+
+The pipeline: `task_create(..., reminder_at=...)` commits a task and its `reminder.scheduled` event (outbox)
+-> the relay (`manage.py run_outbox_relay`) publishes it to Kafka -> the bridge (`manage.py run_bridge
+reminders`) hands it to Celery (Redis) -> a Celery worker (`-Q reminders`, prefork, `-c N`) records the
+reminder and, the instant being inside the 300 s horizon, schedules its ETA delivery task -> at the instant
+the same worker claims the row and sends the email over the SMTP connection its process keeps open. Celery
+beat (PersistentScheduler, `REMINDER_SCAN_SECONDS=1`) runs the horizon scan every second, as in
+production. Every process is a subprocess started here and always stopped here (SIGTERM to its process
+group, SIGKILL after a grace period). Each reminder's Message-ID is deterministic per (task, instant).
+
+The SMTP server is an aiosmtpd sink in this process, on a free 127.0.0.1 port: it records `time.time()`
+when it accepts a message (end of DATA, before its `250`) and the message's Message-ID, nothing else.
+
+Worker concurrency: `-c 4` by default, the Procfile's `worker-reminders`; `--concurrency` changes it. On
+a quiet machine `-c 4` and `-c 8` delivered 1,000 due reminders equally fast (about 260 and 270 emails/s,
+both with the two cores saturated); only on a machine busy with other work does `-c 8` do better, by taking
+a larger share of the CPU from the other processes.
+
+Loads, each started once the previous one is fully delivered (or its deadline passed); tasks belong to
+1,000 users with an email, round robin; every `task_create` is the real one, so are its outbox events:
+1. 100 reminders due in the same second (a whole second ~10 s ahead);
+2. 1,000 due in the same second (~18 s ahead);
+3. 10,000 spread evenly over one minute (6 ms apart), created by four threads in transactions of 100
+   `task_create` calls. The first instant is ~20 s ahead, or further when the previous load's creation
+   rate says creation would not end well before it (1.3 x the expected creation time + 5 s); how long
+   creation took and how far away the first instant still was are printed.
+A load waits until every email arrived and every row is `sent`, or until its deadline (a grace period after
+the last instant, shortened so that the run stays within ~4 minutes); what is missing then is reported.
+Per load: lateness = the sink's receipt time - reminder_at (p50, p99 by nearest rank, max), early sends
+(receipts before reminder_at), duplicates (receipts of a Message-ID beyond its first), missing (not received
+by the deadline); the `lateness_ms` the worker recorded in the `reminders` table (its clock after the SMTP
+`250`); the delivery rate (10th to 90th percentile of receipts) and how busy the machine was meanwhile; how
+long the event took to become an ETA task (commit of the task -> `reminders.enqueued_at`); how many messages
+waited in the `reminders` Celery queue in Redis at the first instant and at most (events and the ETA
+deliveries share that first-in-first-out list: a delivery behind a backlog of events reaches the worker only
+after them); the CPU of each process over the load's window (from /proc: PostgreSQL backends of this
+database apart from the others) and the worker's CPU per reminder. The run ends with a check that Redis and
+Kafka stayed up (a test suite run on the same machine stops them on purpose): if not, it says that the
+figures are suspect.
+
+The sink's own speed is measured in the same run, with the pipeline idle: one smtplib client on one
+connection sends 1,000 small messages. It gives the bound of the goal for 1,000 reminders in one second.
+
+Isolation: its own database `todo_reminders_bench` (created when missing, migrated with `manage.py migrate`,
+emptied at the start of each run), its own topic prefix `bench-rem-<random>.` (topics created with
+`topics_ensure()`, deleted with the bridge's consumer group at the end) and its own Celery broker database
+`redis://127.0.0.1:6379/13` (flushed at start and end). DEBUG is off (with throw-away secrets), as in
+production. Logs: .cache/logs/bench-reminders/.
+"""
+
+import argparse
+import math
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import psycopg
+import psycopg.sql
+import redis
+from aiosmtpd.controller import Controller
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+LOGS = ROOT / ".cache" / "logs" / "bench-reminders"
+
+ADMIN_DSN = "postgresql://todo:todo@127.0.0.1:5432/todo"
+BENCH_DB = "todo_reminders_bench"
+BROKER_URL = "redis://127.0.0.1:6379/13"
+QUEUE = "reminder-deliveries"  # the ETA deliveries; schedule events have the "reminders" queue
+EVENTS_QUEUE = "reminders"
+
+os.environ.update(
+    {
+        "DATABASE_URL": f"postgres://todo:todo@127.0.0.1:5432/{BENCH_DB}",
+        "KAFKA_TOPIC_PREFIX": f"bench-rem-{uuid.uuid4().hex[:8]}.",
+        "CELERY_BROKER_URL": BROKER_URL,
+        "DJANGO_SETTINGS_MODULE": "todo_project.settings",
+        "LOG_LEVEL": "WARNING",
+        "REMINDER_SCAN_SECONDS": "1",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "BETTER_AUTH_SECRET": secrets.token_urlsafe(48),
+        "PYTHONUNBUFFERED": "1",
+    }
+)
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_CONCURRENCY = 4  # the Procfile's worker-reminders; see the module docstring
+USERS = 1_000
+CREATE_THREADS = 4
+CREATE_BATCH = 100  # task_create calls per transaction
+SINK_SPEED_MESSAGES = 1_000
+STARTUP_SECONDS = 60.0
+STOP_GRACE_SECONDS = 20.0
+RUN_BUDGET_SECONDS = 225.0  # no load waits past this point of the run (the brief: about 4 minutes in all)
+MIN_GRACE_SECONDS = 15.0
+CREATION_SLACK = 1.3  # the first instant is at least this x the expected creation time (+ 5 s) away
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Load:
+    name: str
+    count: int
+    lead: float  # seconds from the start of creation to the first instant (at least; a whole second)
+    spread: float  # seconds over which the instants are spread evenly; 0: all in the same second
+    # Seconds after the last instant before a reminder not received counts as missing; the run's budget may
+    # cut it down to MIN_GRACE_SECONDS.
+    grace: float
+
+
+LOADS = (
+    Load("100 reminders due in the same second", 100, 10, 0, 20),
+    Load("1,000 reminders due in the same second", 1_000, 18, 0, 30),
+    Load("10,000 reminders spread evenly over one minute", 10_000, 20, 60, 120),
+)
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def ensure_database() -> None:
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
+            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True, env=os.environ
+    )
+
+
+import django  # noqa: E402 - the environment above decides the database, topics and broker
+
+ensure_database()
+django.setup()
+
+from confluent_kafka import KafkaException  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from notifications_app.email import message_id  # noqa: E402
+from notifications_app.models import Reminder  # noqa: E402
+from tasks_app.models import UserProfile  # noqa: E402
+from tasks_app.services import task_create  # noqa: E402
+from todo_project.celery import app as celery_app  # noqa: E402
+from workers.database import connect  # noqa: E402
+from workers.kafka import make_admin  # noqa: E402
+from workers.topics import topics_ensure  # noqa: E402
+
+# --- the SMTP sink --------------------------------------------------------------------------------------
+
+MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(\S+)", re.IGNORECASE | re.MULTILINE)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Sink:
+    """Accepts every message; records (time.time() at acceptance, Message-ID). Appends are atomic."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.received: list[tuple[float, str]] = []
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook
+        at = time.time()
+        found = MESSAGE_ID.search(envelope.content)
+        self.received.append((at, found.group(1).decode() if found else ""))
+        return "250 OK"
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+
+def sink_speed(sink: Sink) -> float:
+    """Seconds one smtplib client on one connection takes to send SINK_SPEED_MESSAGES small messages."""
+    import smtplib
+
+    body = "Subject: sink speed\r\nFrom: bench@localhost\r\nTo: user@bench.example\r\n"
+    with smtplib.SMTP("127.0.0.1", sink.port, timeout=10) as client:
+        started = time.perf_counter()
+        for n in range(SINK_SPEED_MESSAGES):
+            message = f"Message-ID: <sink-speed-{n}@bench>\r\n{body}\r\nA small message number {n}.\r\n"
+            client.sendmail("bench@localhost", ["user@bench.example"], message)
+        return time.perf_counter() - started
+
+
+# --- processes ------------------------------------------------------------------------------------------
+
+
+class Process:
+    """A subprocess in its own process group, logging to .cache/logs/bench-reminders/<name>.log."""
+
+    def __init__(self, name: str, command: list[str], **env: str) -> None:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        self.name = name
+        self.log_path = LOGS / f"{name}.log"
+        with self.log_path.open("wb") as log:
+            self.popen = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env={**os.environ, **env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_until(self, ready: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not ready():
+            if self.popen.poll() is not None:
+                raise RuntimeError(f"{self.name} exited ({self.popen.returncode}); see {self.log_path}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"{self.name}: no {what} within {STARTUP_SECONDS:.0f} s; see {self.log_path}"
+                )
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        """SIGTERM to the process group, SIGKILL when it has not stopped after the grace period."""
+        if self.popen.poll() is not None:
+            return
+        try:
+            os.killpg(self.popen.pid, signal.SIGTERM)
+            self.popen.wait(STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            say(f"  {self.name} ignored SIGTERM for {STOP_GRACE_SECONDS:.0f} s: SIGKILL")
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait(10)
+        except ProcessLookupError:
+            pass
+
+    def problems(self) -> list[str]:
+        return [
+            line
+            for line in self.log().splitlines()
+            if any(level in line for level in (" WARNING ", " ERROR ", "WARNING/", "ERROR/", "CRITICAL"))
+        ]
+
+
+def start_relay(env: dict[str, str]) -> Process:
+    # At INFO the relay logs its start and a stats line every 10 s, nothing per event.
+    relay = Process(
+        "relay", [sys.executable, "manage.py", "run_outbox_relay"], **{**env, "LOG_LEVEL": "INFO"}
+    )
+    relay.wait_until(lambda: "relay is active" in relay.log(), "'relay is active'")
+    return relay
+
+
+def start_bridge(env: dict[str, str]) -> Process:
+    # At INFO the bridge logs its start and its partition assignment, nothing per event.
+    command = [sys.executable, "manage.py", "run_bridge", "reminders"]
+    bridge = Process("bridge", command, **{**env, "LOG_LEVEL": "INFO"})
+    bridge.wait_until(lambda: "assigned" in bridge.log(), "partition assignment")
+    return bridge
+
+
+def start_worker(env: dict[str, str], concurrency: int, *, queue: str, name: str) -> Process:
+    node = f"bench-rem-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
+    command = [str(BIN / "celery"), "-A", "todo_project", "worker", "-Q", queue, "-c", str(concurrency)]
+    command += ["-n", node, "--without-gossip", "--without-mingle", "-l", "warning"]
+    worker = Process(name, command, **env)
+
+    # At -l warning Celery does not log its (INFO) "ready." line: ask the node itself over the broker.
+    def ready() -> bool:
+        return bool(celery_app.control.ping(destination=[node], timeout=0.5))
+
+    worker.wait_until(ready, "reply to a ping")
+    return worker
+
+
+def start_beat(env: dict[str, str], schedule: Path) -> Process:
+    command = [str(BIN / "celery"), "-A", "todo_project", "beat", "-S", "celery.beat:PersistentScheduler"]
+    command += ["-s", str(schedule), "-l", "info"]  # "beat: Starting..." is an INFO line
+    beat = Process("beat", command, **env)
+    beat.wait_until(lambda: "beat: Starting" in beat.log(), "'beat: Starting'")
+    return beat
+
+
+# --- CPU accounting from /proc --------------------------------------------------------------------------
+
+
+def _proc_stat(pid: str) -> tuple[str, int, float, float] | None:
+    """(comm, ppid, own CPU seconds, CPU seconds of its reaped children)."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2 :].split()
+    return (
+        raw[raw.index("(") + 1 : raw.rindex(")")],
+        int(fields[1]),
+        (int(fields[11]) + int(fields[12])) / CLOCK_TICKS,
+        (int(fields[13]) + int(fields[14])) / CLOCK_TICKS,
+    )
+
+
+def _machine_busy() -> float:
+    values = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / CLOCK_TICKS
+
+
+class Sampler:
+    """Every 100 ms, in a daemon thread: the machine's busy CPU seconds so far (all cores, /proc/stat) and
+    the length of the Celery queue in Redis (messages no worker has taken yet)."""
+
+    def __init__(self, broker: redis.Redis) -> None:
+        self.samples: list[tuple[float, float]] = []  # (time.time(), busy CPU seconds so far)
+        self.queue: list[tuple[float, int]] = []  # (time.time(), messages waiting in the Redis list)
+        self._broker = broker
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        now = time.time()
+        self.samples.append((now, _machine_busy()))
+        self.queue.append((now, int(self._broker.llen(QUEUE))))
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            self._sample()
+
+    def start(self) -> None:
+        self._sample()
+        self._thread.start()
+
+    def queued(self, start: float, end: float) -> tuple[int, int]:
+        """(messages waiting at `start`, the most waiting at any time from `start` to `end`)."""
+        window = [length for at, length in list(self.queue) if start <= at <= end] or [0]
+        return window[0], max(window)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(5)
+
+    def cores(self, start: float, end: float) -> float:
+        """Busy cores on average between the samples around `start` and `end` (at least 100 ms apart)."""
+        samples = list(self.samples)
+        before = max((sample for sample in samples if sample[0] <= start), default=samples[0])
+        after = min((sample for sample in samples if sample[0] >= end), default=samples[-1])
+        return (after[1] - before[1]) / max(after[0] - before[0], 0.1)
+
+
+@dataclass
+class CpuSnapshot:
+    at: float
+    machine: float
+    per_pid: dict[int, tuple[str, float]]
+
+
+EXITED_BACKENDS = "postgres (backends that exited, any db: e.g. the creation threads')"
+WORKER_ROLES = ("worker", "worker (children)", "deliveries", "deliveries (children)")
+
+
+def bench_backends() -> set[int]:
+    with psycopg.connect(ADMIN_DSN, autocommit=True, application_name="bench-reminders-cpu") as admin:
+        rows = admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [BENCH_DB]).fetchall()
+    return {int(row[0]) for row in rows}
+
+
+def cpu_snapshot(roles: dict[int, str]) -> CpuSnapshot:
+    """Every process's CPU so far, by role; exited PostgreSQL backends through their postmaster."""
+    ours = bench_backends()
+    stats = {
+        int(entry): stat for entry in os.listdir("/proc") if entry.isdigit() and (stat := _proc_stat(entry))
+    }
+    per_pid: dict[int, tuple[str, float]] = {}
+    for pid, (comm, ppid, seconds, reaped) in stats.items():
+        if pid in roles:
+            role = roles[pid]
+        elif ppid in roles:
+            role = f"{roles[ppid]} (children)"
+        elif comm.startswith("postgres"):
+            role = "postgres (bench db)" if pid in ours else "postgres (other dbs, server)"
+            parent = stats.get(ppid)
+            if parent is None or not parent[0].startswith("postgres"):
+                per_pid[-pid] = (EXITED_BACKENDS, reaped)  # the postmaster reaps its backends
+        elif comm == "java":
+            role = "kafka"
+        elif comm.startswith("redis-server"):
+            role = "redis"
+        else:
+            role = "other"
+        per_pid[pid] = (role, seconds)
+    return CpuSnapshot(time.monotonic(), _machine_busy(), per_pid)
+
+
+@dataclass
+class CpuUse:
+    wall: float
+    machine: float  # CPU seconds the machine was busy (all cores)
+    by_role: dict[str, float]  # CPU seconds
+
+    def report(self) -> str:
+        parts = sorted(self.by_role.items(), key=lambda item: -item[1])
+        return (
+            f"CPU over {self.wall:.1f} s, in cores (machine busy {self.machine / self.wall:.2f} of "
+            f"{os.cpu_count()}): "
+            + ", ".join(f"{role} {used / self.wall:.2f}" for role, used in parts if used >= 0.01 * self.wall)
+        )
+
+
+def cpu_use(start: CpuSnapshot, end: CpuSnapshot) -> CpuUse:
+    used: dict[str, float] = defaultdict(float)
+    for pid, (role, seconds) in end.per_pid.items():
+        used[role] += seconds - (start.per_pid[pid][1] if pid in start.per_pid else 0.0)
+    for pid, (role, seconds) in start.per_pid.items():
+        if pid > 0 and pid not in end.per_pid and role.startswith("postgres"):
+            used[EXITED_BACKENDS] -= seconds  # reaped with its whole life's CPU: count only this window's
+    return CpuUse(end.at - start.at, end.machine - start.machine, used)
+
+
+# --- database, broker, topics ---------------------------------------------------------------------------
+
+RESET_TABLES = ("tasks", "users", "outbox_events", "processed_events", "dead_letters", "reminders")
+
+
+def reset_database(probe: psycopg.Connection[Any]) -> None:
+    rows = probe.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(%s)",
+        [list(RESET_TABLES)],
+    ).fetchall()
+    tables = psycopg.sql.SQL(", ").join(psycopg.sql.Identifier(row[0]) for row in rows)
+    probe.execute(psycopg.sql.SQL("TRUNCATE {} CASCADE").format(tables))
+    probe.execute("VACUUM ANALYZE")
+
+
+def drop_kafka_state() -> None:
+    admin = make_admin()
+    prefix = os.environ["KAFKA_TOPIC_PREFIX"]
+    try:
+        for future in admin.delete_consumer_groups([f"{prefix}reminders"], request_timeout=10).values():
+            future.result()
+    except KafkaException as error:
+        say(f"  (consumer group not deleted: {error})")
+    topics = [name for name in admin.list_topics(timeout=10).topics if name.startswith(prefix)]
+    for future in admin.delete_topics(topics).values() if topics else []:
+        future.result()
+
+
+# --- loads ----------------------------------------------------------------------------------------------
+
+
+def make_users() -> list[UserProfile]:
+    UserProfile.objects.bulk_create(
+        UserProfile(id=f"bench-rem-user-{n}", email=f"user{n}@bench.example", name=f"User {n}")
+        for n in range(USERS)
+    )
+    return list(UserProfile.objects.order_by("id"))
+
+
+@dataclass
+class Created:
+    instants: dict[int, datetime] = field(default_factory=dict)  # task id -> reminder_at
+    committed: dict[int, float] = field(default_factory=dict)  # task id -> time.time() after its commit
+    seconds: float = 0.0
+
+    def expected(self) -> dict[str, float]:
+        """Message-ID -> reminder_at (epoch seconds)."""
+        return {
+            message_id(task_id=task_id, remind_at=at): at.timestamp() for task_id, at in self.instants.items()
+        }
+
+
+def create(users: list[UserProfile], instants: list[datetime]) -> Created:
+    """One task with a reminder per instant, by CREATE_THREADS threads in transactions of CREATE_BATCH."""
+    created = Created()
+    lock = threading.Lock()
+
+    def work(first: int) -> None:
+        mine = list(range(first, len(instants), CREATE_THREADS))  # interleaved: created roughly in due order
+        try:
+            for start in range(0, len(mine), CREATE_BATCH):
+                batch: dict[int, datetime] = {}
+                with transaction.atomic():
+                    for n in mine[start : start + CREATE_BATCH]:
+                        task = task_create(
+                            user=users[n % len(users)],
+                            title=f"Benchmark reminder {n}",
+                            description="A reminder of the benchmark.",
+                            due_date=instants[n] + timedelta(hours=1),
+                            reminder_at=instants[n],
+                            at=timezone.now(),
+                        )
+                        batch[task.pk] = instants[n]
+                committed = time.time()
+                with lock:
+                    created.instants.update(batch)
+                    created.committed.update(dict.fromkeys(batch, committed))
+        finally:
+            connection.close()  # this thread's own database connection
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=work, args=(first,)) for first in range(CREATE_THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    created.seconds = time.perf_counter() - started
+    if len(created.instants) != len(instants):
+        raise RuntimeError(f"only {len(created.instants)} of {len(instants)} tasks were created")
+    return created
+
+
+def instants_of(load: Load, lead: float) -> list[datetime]:
+    first = timezone.now().replace(microsecond=0) + timedelta(seconds=math.ceil(lead))
+    if load.spread == 0:
+        return [first] * load.count
+    step_ms = load.spread * 1000 / load.count
+    return [first + timedelta(milliseconds=round(n * step_ms)) for n in range(load.count)]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest rank: the smallest value with at least `fraction` of the values at or below it."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)] if ordered else float("nan")
+
+
+def spread(values: list[float]) -> str:
+    return (
+        f"p50 {percentile(values, 0.5):,.0f}, p99 {percentile(values, 0.99):,.0f}, "
+        f"max {max(values, default=float('nan')):,.0f} ms"
+    )
+
+
+@dataclass
+class Result:
+    expected: int
+    lateness: list[float]  # ms, first receipt of each Message-ID - reminder_at
+    receipts: list[float]  # time.time() of each first receipt
+    early: int
+    duplicates: int
+    missing: int
+    recorded: list[float]  # ms, reminders.lateness_ms
+    statuses: Counter[str]
+    scheduling: list[float]  # ms, commit of the task -> reminders.enqueued_at
+    enqueued_late: int  # ETA tasks created after their instant
+
+
+def wait_delivered(
+    sink: Sink, since: int, expected: dict[str, float], ids: tuple[int, int], deadline: float
+) -> None:
+    """Until every expected Message-ID was received and every row is `sent`, or the deadline passes."""
+    while time.time() < deadline:
+        if len(sink.received) - since >= len(expected):
+            ids_seen = {mid for _, mid in sink.received[since:]}
+            if len(ids_seen & expected.keys()) == len(expected):
+                rows = Reminder.objects.filter(task_id__range=ids, status=Reminder.Status.SENT).count()
+                if rows >= len(expected):
+                    return
+        time.sleep(0.1)
+
+
+def measure(sink: Sink, since: int, created: Created) -> Result:
+    expected = created.expected()
+    first: dict[str, float] = {}
+    times = Counter[str]()
+    early = 0
+    for at, mid in sink.received[since:]:
+        if mid not in expected:
+            continue
+        times[mid] += 1
+        first.setdefault(mid, at)
+        early += at < expected[mid]
+    rows = list(
+        Reminder.objects.filter(task_id__range=(min(created.instants), max(created.instants))).values_list(
+            "task_id", "status", "lateness_ms", "enqueued_at", "remind_at"
+        )
+    )
+    return Result(
+        expected=len(expected),
+        lateness=[(at - expected[mid]) * 1000 for mid, at in first.items()],
+        receipts=list(first.values()),
+        early=early,
+        duplicates=sum(count - 1 for count in times.values()),
+        missing=len(expected) - len(first),
+        recorded=[lateness for _, _, lateness, _, _ in rows if lateness is not None],
+        statuses=Counter(status for _, status, _, _, _ in rows),
+        scheduling=[
+            (enqueued.timestamp() - created.committed[task_id]) * 1000
+            for task_id, _, _, enqueued, _ in rows
+            if enqueued is not None
+        ],
+        enqueued_late=sum(1 for _, _, _, enqueued, at in rows if enqueued is not None and enqueued > at),
+    )
+
+
+def delivery_rate(receipts: list[float]) -> str:
+    """Receipts per second between the 10th and the 90th percentile of the receipt times."""
+    if len(receipts) < 10:
+        return "too few receipts for a rate"
+    low, high = percentile(receipts, 0.1), percentile(receipts, 0.9)
+    rate = f"{0.8 * len(receipts) / (high - low):,.0f} emails/s" if high > low else "all in the same instant"
+    first_to_last = max(receipts) - min(receipts)
+    return f"{rate} (10th to 90th percentile of receipts); first to last receipt {first_to_last:.1f} s"
+
+
+@dataclass
+class Context:
+    users: list[UserProfile]
+    sink: Sink
+    roles: dict[int, str]
+    sampler: Sampler
+    run_started: float  # time.monotonic()
+    creation_rate: float | None = None  # tasks/s of the previous load's creation
+
+
+def run_load(load: Load, context: Context) -> Result:
+    say(f"{load.name}:")
+    sink = context.sink
+    # A machine shared with other work creates slower: leave room for creation to end before the first
+    # instant (and a little more for the first events), judging by the previous load's creation rate.
+    lead = load.lead
+    if context.creation_rate:
+        lead = max(lead, CREATION_SLACK * load.count / context.creation_rate + 5)
+    instants = instants_of(load, lead)
+    since = len(sink.received)
+    load_started = time.time()
+    before = cpu_snapshot(context.roles)
+    created = create(context.users, instants)
+    context.creation_rate = load.count / created.seconds
+    margin = instants[0].timestamp() - time.time()
+    say(
+        f"  created {load.count:,} tasks with reminders in {created.seconds:.1f} s "
+        f"({CREATE_THREADS} threads, {CREATE_BATCH} per transaction), the first instant {math.ceil(lead)} s "
+        f"after creation began; it was {margin:.1f} s away when creation ended"
+        + ("" if margin > 0 else " - CREATION OVERRAN THE FIRST INSTANT")
+    )
+    ids = (min(created.instants), max(created.instants))
+    budget_end = time.time() + RUN_BUDGET_SECONDS - (time.monotonic() - context.run_started)
+    grace = max(MIN_GRACE_SECONDS, min(load.grace, budget_end - instants[-1].timestamp()))
+    deadline = instants[-1].timestamp() + grace
+    wait_delivered(sink, since, created.expected(), ids, deadline)
+    after = cpu_snapshot(context.roles)
+    time.sleep(1.0)  # a late duplicate would show up here
+    result = measure(sink, since, created)
+    say(
+        f"  received {result.expected - result.missing:,} of {result.expected:,}: missing {result.missing} "
+        f"(deadline {grace:.0f} s after the last instant), early {result.early}, "
+        f"duplicates {result.duplicates}"
+    )
+    say(f"  lateness, SMTP receipt - reminder_at:   {spread(result.lateness)}")
+    say(f"  lateness_ms in the reminders table:     {spread(result.recorded)}")
+    say(f"  delivery rate: {delivery_rate(result.receipts)}")
+    if len(result.receipts) > 1:
+        busy = context.sampler.cores(min(result.receipts), max(result.receipts))
+        say(
+            f"  between the first and the last receipt the machine was busy {busy:.2f} of "
+            f"{os.cpu_count()} cores"
+        )
+    say(f"  task commit -> ETA task scheduled:      {spread(result.scheduling)}")
+    if result.enqueued_late:
+        say(f"  {result.enqueued_late:,} reminders were scheduled only after their instant had passed")
+    load_ended = time.time()
+    at_first, _ = context.sampler.queued(instants[0].timestamp(), load_ended)
+    _, most = context.sampler.queued(load_started, load_ended)
+    say(
+        f"  Celery queue '{QUEUE}' in Redis (ETA deliveries, first in first out): {at_first:,} "
+        f"messages waiting at the first instant, at most {most:,} during the load"
+    )
+    statuses = ", ".join(f"{status} {count:,}" for status, count in sorted(result.statuses.items()))
+    say(f"  reminders rows: {statuses}")
+    use = cpu_use(before, after)
+    say(f"  {use.report()}")
+    worker = sum(use.by_role.get(role, 0.0) for role in WORKER_ROLES)
+    delivered = result.expected - result.missing
+    say(
+        f"  worker CPU (main + pool) per reminder, its event and its delivery together: "
+        f"{worker * 1000 / load.count:.1f} ms"
+        + ("" if delivered == load.count else f" (but only {delivered:,} of {load.count:,} were delivered)")
+    )
+    return result
+
+
+# --- main -----------------------------------------------------------------------------------------------
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="worker processes")
+    concurrency: int = parser.parse_args().concurrency
+
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(143)  # through the finally blocks: every process is stopped
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    started = time.monotonic()
+    say(
+        f"reminders benchmark on {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at start); "
+        f"Celery workers -Q {EVENTS_QUEUE} -c 1 and -Q {QUEUE} -c {concurrency} (prefork), one SMTP "
+        "connection kept per delivery process; "
+        f"topics {os.environ['KAFKA_TOPIC_PREFIX']}*, broker {BROKER_URL}"
+    )
+    say(
+        "bound: the cores are shared by PostgreSQL, Kafka, Redis, the relay, the bridge, the worker "
+        "processes, beat, the SMTP sink and the load generator (this process), and whatever else runs on "
+        "the machine"
+    )
+    broker = redis.Redis.from_url(BROKER_URL)
+    broker.flushdb()
+    redis_run_id = str(broker.info("server")["run_id"])
+    sink = Sink()
+    sink.start()
+    sampler = Sampler(broker)
+    schedule_dir = Path(tempfile.mkdtemp(prefix="bench-reminders-beat-"))
+    processes: list[Process] = []
+    env = {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(sink.port)}
+    try:
+        with connect(autocommit=True, application_name="bench-reminders-probe") as probe:
+            reset_database(probe)
+        topics_ensure()
+        processes.append(start_relay(env))
+        processes.append(start_bridge(env))
+        processes.append(start_worker(env, 1, queue=EVENTS_QUEUE, name="worker"))
+        processes.append(start_worker(env, concurrency, queue=QUEUE, name="deliveries"))
+        processes.append(start_beat(env, schedule_dir / "schedule"))
+        roles = {os.getpid(): "bench (load + sink)"} | {process.pid: process.name for process in processes}
+        users = make_users()
+        say(f"pipeline ready after {time.monotonic() - started:.1f} s; {USERS:,} users with an email")
+
+        sink_seconds = sink_speed(sink)
+        say(
+            f"SMTP sink alone: one smtplib client, one connection, {SINK_SPEED_MESSAGES:,} small messages in "
+            f"{sink_seconds * 1000:,.0f} ms ({SINK_SPEED_MESSAGES / sink_seconds:,.0f} messages/s)"
+        )
+
+        sampler.start()
+        context = Context(users, sink, roles, sampler, started)
+        results = [run_load(load, context) for load in LOADS]
+
+        say("goals:")
+        p99 = percentile(results[0].lateness, 0.99)
+        complete = results[0].missing == 0
+        say(
+            f"  100 in one second: p99 lateness {p99:,.0f} ms < 250 ms: "
+            f"{verdict(complete and p99 < 250)}" + ("" if complete else f" ({results[0].missing} missing)")
+        )
+        bound = 1.5 * sink_seconds * 1000 + 100
+        p99 = percentile(results[1].lateness, 0.99)
+        complete = results[1].missing == 0
+        say(
+            f"  1,000 in one second: p99 lateness {p99:,.0f} ms <= 1.5 x sink time for 1,000 "
+            f"({sink_seconds * 1000:,.0f} ms) + 100 ms = {bound:,.0f} ms: "
+            f"{verdict(complete and p99 <= bound)}" + ("" if complete else f" ({results[1].missing} missing)")
+        )
+
+        reminders_ids = Counter(mid for _, mid in sink.received if mid.startswith("<reminder-"))
+        duplicates = sum(count - 1 for count in reminders_ids.values())
+        with connect(autocommit=True, application_name="bench-reminders-probe") as probe:
+            row = probe.execute("SELECT count(*) FROM dead_letters").fetchone()
+            dead = int(row[0]) if row else 0
+        say(
+            f"whole run: {len(reminders_ids):,} reminder emails, {duplicates} duplicate Message-IDs, "
+            f"{dead} dead letters"
+        )
+        restarted = str(broker.info("server")["run_id"]) != redis_run_id
+        kafka_refused = sum(
+            "9092" in line and "Connection refused" in line
+            for process in processes
+            for line in process.problems()
+        )
+        if restarted or kafka_refused:
+            say(
+                f"STACK OUTAGE during the run (not the pipeline's doing): Redis restarted {restarted}, "
+                f"{kafka_refused} 'Connection refused' lines from Kafka clients: the figures above are "
+                "suspect"
+            )
+        say(f"load average at the end {os.getloadavg()[0]:.1f}")
+        for process in processes:
+            problems = process.problems()
+            say(
+                f"{process.name} log: {len(problems)} warnings/errors"
+                + (f"; first: {problems[0]}" if problems else "")
+            )
+    finally:
+        for process in reversed(processes):
+            process.stop()
+        sampler.stop()
+        sink.stop()
+        try:
+            drop_kafka_state()
+        finally:
+            broker.flushdb()
+            shutil.rmtree(schedule_dir, ignore_errors=True)
+        say(f"total {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
