@@ -44,9 +44,7 @@ and stops waiting for next occurrences once none has appeared for 20 s.
 import os
 import re
 import secrets
-import signal
 import socket
-import subprocess
 import sys
 import time
 import uuid
@@ -62,8 +60,17 @@ from zoneinfo import ZoneInfo
 import psycopg
 import psycopg.sql
 import redis
+from harness import (  # bench/ is on the path of a script run from it
+    Process,
+    drop_kafka_state,
+    ensure_database,
+    percentile,
+    say,
+    spread,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
+P90 = (0.5, 0.9, 0.99)  # the percentiles of the latency lines
 BIN = Path(sys.executable).parent
 LOGS = ROOT / ".cache" / "logs" / "bench-recurrence"
 
@@ -115,32 +122,17 @@ PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)[ /]")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def say(text: str) -> None:
-    print(text, flush=True)
-
-
-def ensure_database() -> None:
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
-            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True, env=os.environ
-    )
-
-
 import django  # noqa: E402 - the environment above decides the database, topics and broker
 
-ensure_database()
+ensure_database(BENCH_DB)
 django.setup()
 
-from confluent_kafka import KafkaException  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from tasks_app.models import Task, UserProfile  # noqa: E402
 from tasks_app.services import task_complete, task_create  # noqa: E402
 from todo_project.celery import app as celery_app  # noqa: E402
 from workers.database import connect  # noqa: E402
-from workers.kafka import make_admin  # noqa: E402
 from workers.topics import topics_ensure  # noqa: E402
 
 # One long-lived pool: each thread keeps its Django connection (and so its PostgreSQL backend) for the run.
@@ -150,67 +142,8 @@ POOL = ThreadPoolExecutor(max_workers=max(BURST_THREADS, LATENCY_THREADS, SEED_T
 # --- processes --------------------------------------------------------------------------------------------
 
 
-class Process:
-    """A subprocess in its own process group, logging to .cache/logs/bench-recurrence/<name>.log."""
-
-    def __init__(self, name: str, command: list[str], **env: str) -> None:
-        LOGS.mkdir(parents=True, exist_ok=True)
-        self.name = name
-        self.log_path = LOGS / f"{name}.log"
-        with self.log_path.open("wb") as log:
-            self.popen = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env={**os.environ, **env},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def wait_until(self, ready: Callable[[], bool], what: str) -> None:
-        """Return once `ready()`; otherwise stop the process (nobody else will) and raise."""
-        deadline = time.monotonic() + STARTUP_SECONDS
-        try:
-            while not ready():
-                if self.popen.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited ({self.popen.returncode}); see {self.log_path}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"{self.name}: no {what} within {STARTUP_SECONDS:.0f} s; see {self.log_path}"
-                    )
-                time.sleep(0.1)
-        except BaseException:
-            self.stop()
-            raise
-
-    def stop(self) -> None:
-        """SIGTERM to the process group, SIGKILL when it has not stopped after the grace period."""
-        if self.popen.poll() is not None:
-            return
-        try:
-            os.killpg(self.popen.pid, signal.SIGTERM)
-            self.popen.wait(STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            say(f"  {self.name} ignored SIGTERM for {STOP_GRACE_SECONDS:.0f} s: SIGKILL")
-            os.killpg(self.popen.pid, signal.SIGKILL)
-            self.popen.wait(10)
-        except ProcessLookupError:
-            pass
-
-    def problems(self) -> list[str]:
-        """Warning, error and critical lines, in Django's log format and in Celery's."""
-        return [line for line in self.log().splitlines() if PROBLEM.search(line)]
-
-
 def manage(name: str, *args: str, **env: str) -> Process:
-    return Process(name, [sys.executable, "manage.py", *args], **env)
+    return Process(name, [sys.executable, "manage.py", *args], logs=LOGS, **env)
 
 
 def start_relay() -> Process:
@@ -231,7 +164,7 @@ def start_worker(concurrency: int) -> Process:
     node = f"bench-rec-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
     command = [str(BIN / "celery"), "-A", "todo_project", "worker", "-Q", QUEUE, "-c", str(concurrency)]
     command += ["-n", node, "--without-gossip", "--without-mingle", "-l", "warning"]
-    worker = Process(f"worker-c{concurrency}", command)
+    worker = Process(f"worker-c{concurrency}", command, logs=LOGS)
 
     # At -l warning Celery does not log its (INFO) "ready." line: ask the node itself over the broker.
     def ready() -> bool:
@@ -438,19 +371,6 @@ def broker_backlog(broker: redis.Redis) -> tuple[int, int]:
     return waiting, int(broker.hlen("unacked"))
 
 
-def drop_kafka_state() -> None:
-    admin = make_admin()
-    prefix = os.environ["KAFKA_TOPIC_PREFIX"]
-    try:
-        for future in admin.delete_consumer_groups([f"{prefix}recurrence"], request_timeout=10).values():
-            future.result()
-    except KafkaException as error:
-        say(f"  (consumer group not deleted: {error})")
-    topics = [name for name in admin.list_topics(timeout=10).topics if name.startswith(prefix)]
-    for future in admin.delete_topics(topics).values() if topics else []:
-        future.result()
-
-
 # --- load -------------------------------------------------------------------------------------------------
 
 
@@ -557,18 +477,6 @@ def outcome(probe: psycopg.Connection[Any], done: Offer) -> Outcome:
     return result
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
-
-
-def spread(values: list[float]) -> str:
-    return (
-        f"p50 {percentile(values, 0.5):,.0f}, p90 {percentile(values, 0.9):,.0f}, "
-        f"p99 {percentile(values, 0.99):,.0f}, max {max(values, default=float('nan')):,.0f} ms"
-    )
-
-
 # --- phases -----------------------------------------------------------------------------------------------
 
 
@@ -629,9 +537,11 @@ def bench_latency(pipeline: Pipeline, tasks: list[Task], rate: int, seconds: int
         f"    next occurrences: {result.created:,} created of {result.expected:,} expected, "
         f"{result.duplicates} duplicates; {sessions:,} PostgreSQL sessions opened on the bench db"
     )
-    say(f"    completion commit -> worker's created_at (lower bound):          {spread(result.latencies)}")
-    say(f"    completion commit -> new task.created marked published (upper): {spread(result.upper)}")
-    say(f"    of which the relay, commit -> task.completed marked published:  {spread(result.relay)}")
+    say(
+        f"    completion commit -> worker's created_at (lower bound):         {spread(result.latencies, P90)}"
+    )
+    say(f"    completion commit -> new task.created marked published (upper): {spread(result.upper, P90)}")
+    say(f"    of which the relay, commit -> task.completed marked published:  {spread(result.relay, P90)}")
     say(f"    {cpu_use(before, after).report()}")
     pipeline.disturbances(marks)
 

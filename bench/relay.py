@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from harness import ensure_database  # bench/ is on the path of a script run from it
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "todo_relay_bench"
@@ -38,18 +39,9 @@ LATENCY_RATE = 1_000
 LATENCY_SECONDS = 10
 
 
-def ensure_database() -> None:
-    with psycopg.connect("postgresql://todo:todo@127.0.0.1:5432/todo", autocommit=True) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
-            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True, env=os.environ
-    )
-
-
 import django  # noqa: E402 - the environment above decides the database and topics
 
-ensure_database()
+ensure_database(BENCH_DB)
 django.setup()
 
 from confluent_kafka import OFFSET_BEGINNING, TopicPartition  # noqa: E402
@@ -57,7 +49,7 @@ from confluent_kafka.admin import NewTopic  # noqa: E402
 
 from workers.database import connect  # noqa: E402
 from workers.kafka import TASK_UPDATES, make_admin, make_consumer, make_producer, physical_topic  # noqa: E402
-from workers.relay import _CLAIM, _MARK_PUBLISHED, RelaySettings  # noqa: E402
+from workers.relay import _CLAIM, _HELD_KEYS, _MARK_PUBLISHED, RelaySettings  # noqa: E402
 
 # An envelope of the size task.updated events have (a full task snapshot), built in SQL for speed.
 PRELOAD = """
@@ -210,7 +202,9 @@ def bench_raw_database(connection: psycopg.Connection[Any]) -> float:
     batch = RelaySettings().batch_size
     started = time.perf_counter()
     done = 0
-    while rows := connection.execute(_CLAIM, [batch]).fetchall():
+    while rows := connection.execute(
+        _CLAIM, [[key for (key,) in connection.execute(_HELD_KEYS).fetchall()], batch]
+    ).fetchall():
         connection.execute(_MARK_PUBLISHED, [[row[0] for row in rows]])
         done += len(rows)
     return done / (time.perf_counter() - started)

@@ -60,14 +60,12 @@ import secrets
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -78,6 +76,14 @@ import psycopg
 import psycopg.sql
 import redis
 from aiosmtpd.controller import Controller
+from harness import (  # bench/ is on the path of a script run from it
+    Process,
+    drop_kafka_state,
+    ensure_database,
+    percentile,
+    say,
+    spread,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -136,25 +142,11 @@ LOADS = (
 )
 
 
-def say(text: str) -> None:
-    print(text, flush=True)
-
-
-def ensure_database() -> None:
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
-            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True, env=os.environ
-    )
-
-
 import django  # noqa: E402 - the environment above decides the database, topics and broker
 
-ensure_database()
+ensure_database(BENCH_DB)
 django.setup()
 
-from confluent_kafka import KafkaException  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -164,7 +156,6 @@ from tasks_app.models import UserProfile  # noqa: E402
 from tasks_app.services import task_create  # noqa: E402
 from todo_project.celery import app as celery_app  # noqa: E402
 from workers.database import connect  # noqa: E402
-from workers.kafka import make_admin  # noqa: E402
 from workers.topics import topics_ensure  # noqa: E402
 
 # --- the SMTP sink --------------------------------------------------------------------------------------
@@ -215,67 +206,10 @@ def sink_speed(sink: Sink) -> float:
 # --- processes ------------------------------------------------------------------------------------------
 
 
-class Process:
-    """A subprocess in its own process group, logging to .cache/logs/bench-reminders/<name>.log."""
-
-    def __init__(self, name: str, command: list[str], **env: str) -> None:
-        LOGS.mkdir(parents=True, exist_ok=True)
-        self.name = name
-        self.log_path = LOGS / f"{name}.log"
-        with self.log_path.open("wb") as log:
-            self.popen = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env={**os.environ, **env},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def wait_until(self, ready: Callable[[], bool], what: str) -> None:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not ready():
-            if self.popen.poll() is not None:
-                raise RuntimeError(f"{self.name} exited ({self.popen.returncode}); see {self.log_path}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"{self.name}: no {what} within {STARTUP_SECONDS:.0f} s; see {self.log_path}"
-                )
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        """SIGTERM to the process group, SIGKILL when it has not stopped after the grace period."""
-        if self.popen.poll() is not None:
-            return
-        try:
-            os.killpg(self.popen.pid, signal.SIGTERM)
-            self.popen.wait(STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            say(f"  {self.name} ignored SIGTERM for {STOP_GRACE_SECONDS:.0f} s: SIGKILL")
-            os.killpg(self.popen.pid, signal.SIGKILL)
-            self.popen.wait(10)
-        except ProcessLookupError:
-            pass
-
-    def problems(self) -> list[str]:
-        return [
-            line
-            for line in self.log().splitlines()
-            if any(level in line for level in (" WARNING ", " ERROR ", "WARNING/", "ERROR/", "CRITICAL"))
-        ]
-
-
 def start_relay(env: dict[str, str]) -> Process:
     # At INFO the relay logs its start and a stats line every 10 s, nothing per event.
     relay = Process(
-        "relay", [sys.executable, "manage.py", "run_outbox_relay"], **{**env, "LOG_LEVEL": "INFO"}
+        "relay", [sys.executable, "manage.py", "run_outbox_relay"], logs=LOGS, **{**env, "LOG_LEVEL": "INFO"}
     )
     relay.wait_until(lambda: "relay is active" in relay.log(), "'relay is active'")
     return relay
@@ -284,7 +218,7 @@ def start_relay(env: dict[str, str]) -> Process:
 def start_bridge(env: dict[str, str]) -> Process:
     # At INFO the bridge logs its start and its partition assignment, nothing per event.
     command = [sys.executable, "manage.py", "run_bridge", "reminders"]
-    bridge = Process("bridge", command, **{**env, "LOG_LEVEL": "INFO"})
+    bridge = Process("bridge", command, logs=LOGS, **{**env, "LOG_LEVEL": "INFO"})
     bridge.wait_until(lambda: "assigned" in bridge.log(), "partition assignment")
     return bridge
 
@@ -293,7 +227,7 @@ def start_worker(env: dict[str, str], concurrency: int, *, queue: str, name: str
     node = f"bench-rem-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
     command = [str(BIN / "celery"), "-A", "todo_project", "worker", "-Q", queue, "-c", str(concurrency)]
     command += ["-n", node, "--without-gossip", "--without-mingle", "-l", "warning"]
-    worker = Process(name, command, **env)
+    worker = Process(name, command, logs=LOGS, **env)
 
     # At -l warning Celery does not log its (INFO) "ready." line: ask the node itself over the broker.
     def ready() -> bool:
@@ -306,7 +240,7 @@ def start_worker(env: dict[str, str], concurrency: int, *, queue: str, name: str
 def start_beat(env: dict[str, str], schedule: Path) -> Process:
     command = [str(BIN / "celery"), "-A", "todo_project", "beat", "-S", "celery.beat:PersistentScheduler"]
     command += ["-s", str(schedule), "-l", "info"]  # "beat: Starting..." is an INFO line
-    beat = Process("beat", command, **env)
+    beat = Process("beat", command, logs=LOGS, **env)
     beat.wait_until(lambda: "beat: Starting" in beat.log(), "'beat: Starting'")
     return beat
 
@@ -460,19 +394,6 @@ def reset_database(probe: psycopg.Connection[Any]) -> None:
     probe.execute("VACUUM ANALYZE")
 
 
-def drop_kafka_state() -> None:
-    admin = make_admin()
-    prefix = os.environ["KAFKA_TOPIC_PREFIX"]
-    try:
-        for future in admin.delete_consumer_groups([f"{prefix}reminders"], request_timeout=10).values():
-            future.result()
-    except KafkaException as error:
-        say(f"  (consumer group not deleted: {error})")
-    topics = [name for name in admin.list_topics(timeout=10).topics if name.startswith(prefix)]
-    for future in admin.delete_topics(topics).values() if topics else []:
-        future.result()
-
-
 # --- loads ----------------------------------------------------------------------------------------------
 
 
@@ -543,19 +464,6 @@ def instants_of(load: Load, lead: float) -> list[datetime]:
         return [first] * load.count
     step_ms = load.spread * 1000 / load.count
     return [first + timedelta(milliseconds=round(n * step_ms)) for n in range(load.count)]
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest rank: the smallest value with at least `fraction` of the values at or below it."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)] if ordered else float("nan")
-
-
-def spread(values: list[float]) -> str:
-    return (
-        f"p50 {percentile(values, 0.5):,.0f}, p99 {percentile(values, 0.99):,.0f}, "
-        f"max {max(values, default=float('nan')):,.0f} ms"
-    )
 
 
 @dataclass
@@ -817,7 +725,7 @@ def main() -> None:
         sampler.stop()
         sink.stop()
         try:
-            drop_kafka_state()
+            drop_kafka_state(consumer_group="reminders")
         finally:
             broker.flushdb()
             shutil.rmtree(schedule_dir, ignore_errors=True)

@@ -1,0 +1,129 @@
+"""What the benchmarks share: their own database, subprocesses they always stop, and percentiles.
+
+Imported by the scripts in bench/ (run as `.venv/bin/python bench/<name>.py`, so this folder is on the path).
+Nothing here imports Django at module level: each benchmark sets its environment first.
+"""
+
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_DSN = "postgresql://todo:todo@127.0.0.1:5432/todo"
+STARTUP_SECONDS = 60.0
+STOP_GRACE_SECONDS = 20.0
+PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)[ /]")  # Django's log format and Celery's
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def ensure_database(name: str) -> None:
+    """Create the benchmark's database when missing and migrate it (DATABASE_URL must point at it)."""
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True, env=os.environ
+    )
+
+
+class Process:
+    """A subprocess in its own process group, logging to `<logs>/<name>.log`."""
+
+    def __init__(self, name: str, command: list[str], *, logs: Path, **env: str) -> None:
+        logs.mkdir(parents=True, exist_ok=True)
+        self.name = name
+        self.log_path = logs / f"{name}.log"
+        with self.log_path.open("wb") as log:
+            self.popen = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env={**os.environ, **env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_until(self, ready: Callable[[], bool], what: str) -> None:
+        """Return once `ready()`; otherwise stop the process (nobody else will) and raise."""
+        deadline = time.monotonic() + STARTUP_SECONDS
+        try:
+            while not ready():
+                if self.popen.poll() is not None:
+                    raise RuntimeError(f"{self.name} exited ({self.popen.returncode}); see {self.log_path}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"{self.name}: no {what} within {STARTUP_SECONDS:.0f} s; see {self.log_path}"
+                    )
+                time.sleep(0.1)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """SIGTERM to the process group, SIGKILL when it has not stopped after the grace period."""
+        if self.popen.poll() is not None:
+            return
+        try:
+            os.killpg(self.popen.pid, signal.SIGTERM)
+            self.popen.wait(STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            say(f"  {self.name} ignored SIGTERM for {STOP_GRACE_SECONDS:.0f} s: SIGKILL")
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait(10)
+        except ProcessLookupError:
+            pass
+
+    def problems(self) -> list[str]:
+        """Warning, error and critical lines of its log."""
+        return [line for line in self.log().splitlines() if PROBLEM.search(line)]
+
+
+def drop_kafka_state(*, consumer_group: str | None = None) -> None:
+    """Delete the run's topics (and its bridge's consumer group): everything under KAFKA_TOPIC_PREFIX."""
+    from confluent_kafka import KafkaException
+
+    from workers.kafka import make_admin
+
+    admin = make_admin()
+    prefix = os.environ["KAFKA_TOPIC_PREFIX"]
+    if consumer_group:
+        try:
+            for future in admin.delete_consumer_groups(
+                [f"{prefix}{consumer_group}"], request_timeout=10
+            ).values():
+                future.result()
+        except KafkaException as error:
+            say(f"  (consumer group not deleted: {error})")
+    topics = [name for name in admin.list_topics(timeout=10).topics if name.startswith(prefix)]
+    for future in admin.delete_topics(topics).values() if topics else []:
+        future.result()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest rank: the smallest value with at least `fraction` of the values at or below it."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)] if ordered else float("nan")
+
+
+def spread(values: list[float], fractions: tuple[float, ...] = (0.5, 0.99)) -> str:
+    """`p50 .., p99 .., max .. ms` (integers)."""
+    parts = [f"p{round(fraction * 100)} {percentile(values, fraction):,.0f}" for fraction in fractions]
+    return ", ".join([*parts, f"max {max(values, default=float('nan')):,.0f} ms"])
