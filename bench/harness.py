@@ -13,8 +13,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psycopg
+import psycopg.sql
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_DSN = "postgresql://todo:todo@127.0.0.1:5432/todo"
@@ -94,6 +96,20 @@ class Process:
     def problems(self) -> list[str]:
         """Warning, error and critical lines of its log."""
         return [line for line in self.log().splitlines() if PROBLEM.search(line)]
+
+
+RESET_TABLES = ("tasks", "users", "outbox_events", "processed_events", "dead_letters", "reminders")
+
+
+def reset_database(probe: "psycopg.Connection[Any]") -> None:
+    """Empty what earlier runs left (CASCADE reaches the tables that refer to these), then re-analyze."""
+    rows = probe.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(%s)",
+        [list(RESET_TABLES)],
+    ).fetchall()
+    tables = psycopg.sql.SQL(", ").join(psycopg.sql.Identifier(row[0]) for row in rows)
+    probe.execute(psycopg.sql.SQL("TRUNCATE {} CASCADE").format(tables))
+    probe.execute("VACUUM ANALYZE")
 
 
 def drop_kafka_state(*, consumer_group: str | None = None) -> None:

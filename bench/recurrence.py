@@ -60,11 +60,13 @@ from zoneinfo import ZoneInfo
 import psycopg
 import psycopg.sql
 import redis
-from harness import (  # bench/ is on the path of a script run from it
+# bench/ is on the path of a script run from it
+from harness import (
     Process,
     drop_kafka_state,
     ensure_database,
     percentile,
+    reset_database,
     say,
     spread,
 )
@@ -294,20 +296,6 @@ def cpu_use(start: CpuSnapshot, end: CpuSnapshot) -> CpuUse:
 
 
 # --- database, broker, topics -----------------------------------------------------------------------------
-
-
-RESET_TABLES = ("tasks", "users", "outbox_events", "processed_events", "dead_letters", "reminders")
-
-
-def reset_database(probe: psycopg.Connection[Any]) -> None:
-    """Empty what earlier runs left (CASCADE reaches the tables that refer to these), then re-analyze."""
-    rows = probe.execute(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(%s)",
-        [list(RESET_TABLES)],
-    ).fetchall()
-    tables = psycopg.sql.SQL(", ").join(psycopg.sql.Identifier(row[0]) for row in rows)
-    probe.execute(psycopg.sql.SQL("TRUNCATE {} CASCADE").format(tables))
-    probe.execute("VACUUM ANALYZE")
 
 
 def scalar(probe: psycopg.Connection[Any], sql: str, params: list[Any] | None = None) -> int:

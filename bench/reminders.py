@@ -76,11 +76,13 @@ import psycopg
 import psycopg.sql
 import redis
 from aiosmtpd.controller import Controller
-from harness import (  # bench/ is on the path of a script run from it
+# bench/ is on the path of a script run from it
+from harness import (
     Process,
     drop_kafka_state,
     ensure_database,
     percentile,
+    reset_database,
     say,
     spread,
 )
@@ -380,18 +382,6 @@ def cpu_use(start: CpuSnapshot, end: CpuSnapshot) -> CpuUse:
 
 
 # --- database, broker, topics ---------------------------------------------------------------------------
-
-RESET_TABLES = ("tasks", "users", "outbox_events", "processed_events", "dead_letters", "reminders")
-
-
-def reset_database(probe: psycopg.Connection[Any]) -> None:
-    rows = probe.execute(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(%s)",
-        [list(RESET_TABLES)],
-    ).fetchall()
-    tables = psycopg.sql.SQL(", ").join(psycopg.sql.Identifier(row[0]) for row in rows)
-    probe.execute(psycopg.sql.SQL("TRUNCATE {} CASCADE").format(tables))
-    probe.execute("VACUUM ANALYZE")
 
 
 # --- loads ----------------------------------------------------------------------------------------------
