@@ -60,6 +60,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 import psycopg.sql
 import redis
+
 # bench/ is on the path of a script run from it
 from harness import (
     Process,

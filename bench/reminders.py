@@ -76,6 +76,7 @@ import psycopg
 import psycopg.sql
 import redis
 from aiosmtpd.controller import Controller
+
 # bench/ is on the path of a script run from it
 from harness import (
     Process,
