@@ -114,7 +114,8 @@ os.environ.update(
 )
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_CONCURRENCY = 4  # the Procfile's worker-reminders; see the module docstring
+DEFAULT_CONCURRENCY = 4  # the Procfile's worker-deliveries; see the module docstring
+EVENTS_CONCURRENCY = 2  # the Procfile's worker-reminders
 USERS = 1_000
 CREATE_THREADS = 4
 CREATE_BATCH = 100  # task_create calls per transaction
@@ -625,7 +626,7 @@ def main() -> None:
     started = time.monotonic()
     say(
         f"reminders benchmark on {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at start); "
-        f"Celery workers -Q {EVENTS_QUEUE} -c 1 and -Q {QUEUE} -c {concurrency} (prefork), one SMTP "
+        f"Celery workers -Q {EVENTS_QUEUE} -c {EVENTS_CONCURRENCY} and -Q {QUEUE} -c {concurrency} (prefork), one SMTP "
         "connection kept per delivery process; "
         f"topics {os.environ['KAFKA_TOPIC_PREFIX']}*, broker {BROKER_URL}"
     )
@@ -649,7 +650,7 @@ def main() -> None:
         topics_ensure()
         processes.append(start_relay(env))
         processes.append(start_bridge(env))
-        processes.append(start_worker(env, 1, queue=EVENTS_QUEUE, name="worker"))
+        processes.append(start_worker(env, EVENTS_CONCURRENCY, queue=EVENTS_QUEUE, name="worker"))
         processes.append(start_worker(env, concurrency, queue=QUEUE, name="deliveries"))
         processes.append(start_beat(env, schedule_dir / "schedule"))
         roles = {os.getpid(): "bench (load + sink)"} | {process.pid: process.name for process in processes}

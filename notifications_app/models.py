@@ -1,14 +1,15 @@
 """The reminder schedule: the source of truth for reminder emails (events only wake it up)."""
 
 from django.db import models
-from django.db.models.functions import Now
+from django.db.models.functions import Coalesce, Now
 
 
 class Reminder(models.Model):
     """One reminder of one task at one instant, and where its delivery stands.
 
-    Every change of status bumps `version`; a delivery task carries the version it was enqueued with and
-    does nothing when the row has moved on since (cancelled, re-enqueued, already sent).
+    `version` grows whenever the row is cancelled, (re-)enqueued, sent or failed. A worker that claimed the
+    row for sending records its outcome only while the version is the one it claimed, so a row that the
+    lost-worker sweep took over or the schedule cancelled meanwhile is never recorded twice.
     """
 
     class Status(models.TextChoices):
@@ -34,6 +35,10 @@ class Reminder(models.Model):
     enqueued_at = models.DateTimeField(null=True, blank=True)
     # When an SMTP retry is due: until then an enqueued reminder is waiting, not lost.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The email, rendered when the reminder was enqueued, and a digest of what it was rendered from;
+    # cleared once the reminder is sent, cancelled or failed.
+    message = models.BinaryField(null=True, blank=True)
+    message_key = models.CharField(max_length=64, blank=True, default="")
     sent_at = models.DateTimeField(null=True, blank=True)
     lateness_ms = models.FloatField(null=True, blank=True, help_text="sent_at - remind_at")
     created_at = models.DateTimeField(db_default=Now())
@@ -51,7 +56,18 @@ class Reminder(models.Model):
                 name="reminders_active_idx",
             ),
             models.Index(fields=["task_id", "status"], name="reminders_task_status_idx"),
+            # What the delivery tasks claim: enqueued reminders in the order they fall due.
+            models.Index(
+                Coalesce("next_attempt_at", "remind_at"),
+                condition=models.Q(status="enqueued"),
+                name="reminders_enqueued_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"task {self.task_id} at {self.remind_at.isoformat()} ({self.status})"
+
+    @staticmethod
+    def due() -> Coalesce:
+        """When an enqueued reminder is next due: its instant, or its next SMTP retry."""
+        return Coalesce("next_attempt_at", "remind_at")

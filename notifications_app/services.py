@@ -1,44 +1,54 @@
-"""The reminder schedule: keep it in step with the tasks, move due rows into Celery, deliver once.
+"""The reminder schedule: keep it in step with the tasks, and hand reminders entering the horizon to Celery.
 
-The database decides; events and Celery messages only say "look now". Every status change bumps the
-row's version, and a delivery acts only on the version it was enqueued with, so a redelivered, late or
-duplicated Celery message cannot send a second email or a cancelled one.
+The database decides; events and Celery messages only say "look now". A delivery task is enqueued for an
+instant, not for a reminder: it delivers whatever is due when it runs (notifications_app/delivery.py), so
+a redelivered, late or duplicated Celery message cannot send a second email or a cancelled one.
 """
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 
-from notifications_app.email import build_reminder_email, send
+from notifications_app.email import reminder_email_key, render_reminder_email
 from notifications_app.models import Reminder
 from tasks_app.models import Task
 
 logger = logging.getLogger(__name__)
 
 ACTIVE = (Reminder.Status.SCHEDULED, Reminder.Status.ENQUEUED)
-Enqueue = Callable[[Reminder], None]  # schedules the Celery ETA task of a reminder (after commit)
+Enqueue = Callable[[datetime], None]  # a delivery task at this instant (called after commit)
 
 
 def _horizon() -> timedelta:
     return timedelta(seconds=settings.REMINDER_HORIZON_SECONDS)
 
 
-def _enqueue_after_commit(reminder: Reminder, enqueue: Enqueue) -> None:
-    transaction.on_commit(lambda: enqueue(reminder))
-
-
-def _move_to_enqueued(reminder: Reminder, *, now: datetime) -> None:
+def _move_to_enqueued(reminder: Reminder, *, task: Task | None, now: datetime) -> None:
+    """Enqueued, with its email rendered now (the delivery checks it is still what the task says)."""
     reminder.status = Reminder.Status.ENQUEUED
     reminder.version += 1
     reminder.enqueued_at = now
     reminder.next_attempt_at = None
     reminder.updated_at = now
-    reminder.save(update_fields=["status", "version", "enqueued_at", "next_attempt_at", "updated_at"])
+    if task is not None and task.user.email:
+        reminder.message = render_reminder_email(task=task, remind_at=reminder.remind_at)
+        reminder.message_key = reminder_email_key(task=task, remind_at=reminder.remind_at)
+    reminder.save(
+        update_fields=[
+            "status",
+            "version",
+            "enqueued_at",
+            "next_attempt_at",
+            "updated_at",
+            "message",
+            "message_key",
+        ]
+    )
 
 
 @transaction.atomic
@@ -47,14 +57,20 @@ def reminder_sync(*, task_id: int, user_id: str, now: datetime, enqueue: Enqueue
 
     Returns the task's active reminder, or None when it has none.
     """
-    task = Task.objects.filter(pk=task_id, user_id=user_id).first()
+    task = Task.objects.select_related("user").filter(pk=task_id, user_id=user_id).first()
     wanted = None
     if task is not None and task.reminder_at is not None and not task.completed and not task.reminder_sent:
         wanted = task.reminder_at
     stale = Reminder.objects.select_for_update().filter(task_id=task_id, status__in=ACTIVE)
     if wanted is not None:
         stale = stale.exclude(remind_at=wanted)
-    stale.update(status=Reminder.Status.CANCELLED, version=F("version") + 1, updated_at=now)
+    stale.update(
+        status=Reminder.Status.CANCELLED,
+        version=F("version") + 1,
+        updated_at=now,
+        message=None,
+        message_key="",
+    )
     if wanted is None:
         return None
 
@@ -72,8 +88,8 @@ def reminder_sync(*, task_id: int, user_id: str, now: datetime, enqueue: Enqueue
         reminder.updated_at = now
         reminder.save(update_fields=["status", "version", "attempts", "failure", "updated_at"])
     if reminder.status == Reminder.Status.SCHEDULED and reminder.remind_at - now <= _horizon():
-        _move_to_enqueued(reminder, now=now)
-        _enqueue_after_commit(reminder, enqueue)
+        _move_to_enqueued(reminder, task=task, now=now)
+        transaction.on_commit(lambda: enqueue(wanted))
     return reminder
 
 
@@ -99,96 +115,12 @@ def reminders_enqueue_due(*, now: datetime, enqueue: Enqueue, limit: int = 1000)
             )
             .order_by("remind_at")[:limit]
         )
+        tasks = Task.objects.select_related("user").in_bulk([reminder.task_id for reminder in due])
         for reminder in due:
             if reminder.status != Reminder.Status.SCHEDULED:
                 logger.warning("re-enqueueing %s: no delivery since %s", reminder, reminder.updated_at)
-            _move_to_enqueued(reminder, now=now)
-            _enqueue_after_commit(reminder, enqueue)
+            _move_to_enqueued(reminder, task=tasks.get(reminder.task_id), now=now)
+        # One delivery task per instant serves all its reminders; a swept one is due already.
+        for instant in sorted({max(reminder.remind_at, now) for reminder in due}):
+            transaction.on_commit(partial(enqueue, instant))
     return len(due)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What `reminder_deliver` did: `sent`, or why not."""
-
-    outcome: str
-    reminder: Reminder | None = None
-
-
-class SmtpFailedError(Exception):
-    """Sending failed; the reminder is back to enqueued for the next retry of the same version."""
-
-
-def _claim_for_sending(reminder_id: int, version: int, now: datetime) -> tuple[Delivery, Task | None]:
-    with transaction.atomic():
-        reminder = Reminder.objects.select_for_update().filter(pk=reminder_id).first()
-        if reminder is None or reminder.version != version or reminder.status != Reminder.Status.ENQUEUED:
-            return Delivery("stale", reminder), None
-        if now < reminder.remind_at:
-            return Delivery("early", reminder), None  # never before its time, whoever delivered it early
-        task = Task.objects.select_related("user").filter(pk=reminder.task_id).first()
-        if task is None or task.completed or task.reminder_sent or task.reminder_at != reminder.remind_at:
-            reminder.status = Reminder.Status.CANCELLED
-            reminder.version += 1
-            reminder.updated_at = now
-            reminder.save(update_fields=["status", "version", "updated_at"])
-            return Delivery("cancelled", reminder), None
-        if not task.user.email:
-            reminder.status = Reminder.Status.FAILED
-            reminder.failure = Reminder.Failure.NO_EMAIL
-            reminder.last_error = f"user {task.user_id} has no email address"
-            reminder.version += 1
-            reminder.updated_at = now
-            reminder.save(update_fields=["status", "failure", "last_error", "version", "updated_at"])
-            return Delivery("no_email", reminder), None
-        reminder.status = Reminder.Status.SENDING
-        reminder.attempts += 1
-        reminder.updated_at = now
-        reminder.save(update_fields=["status", "attempts", "updated_at"])
-        return Delivery("sending", reminder), task
-
-
-def reminder_deliver(*, reminder_id: int, version: int, now: Callable[[], datetime]) -> Delivery:
-    """Send the reminder email if the row still expects this delivery; record the outcome."""
-    claimed, task = _claim_for_sending(reminder_id, version, now())
-    if task is None:
-        return claimed
-    reminder = claimed.reminder
-    assert reminder is not None
-    try:
-        send(build_reminder_email(task=task, to=task.user.email, remind_at=reminder.remind_at))
-    except Exception as error:
-        Reminder.objects.filter(pk=reminder.pk, version=version, status=Reminder.Status.SENDING).update(
-            status=Reminder.Status.ENQUEUED,
-            last_error=f"{type(error).__name__}: {error}"[:2000],
-            updated_at=now(),
-        )
-        raise SmtpFailedError(f"{type(error).__name__}: {error}") from error
-    sent_at = now()
-    with transaction.atomic():
-        Reminder.objects.filter(pk=reminder.pk, version=version).update(
-            status=Reminder.Status.SENT,
-            version=version + 1,
-            sent_at=sent_at,
-            lateness_ms=(sent_at - reminder.remind_at).total_seconds() * 1000,
-            last_error="",
-            updated_at=sent_at,
-        )
-        Task.objects.filter(pk=task.pk, reminder_at=reminder.remind_at).update(reminder_sent=True)
-    return Delivery("sent", reminder)
-
-
-def reminder_note_retry(*, reminder_id: int, version: int, at: datetime, now: datetime) -> None:
-    """An SMTP retry of this delivery is due at `at`: the sweeper leaves the reminder alone until then."""
-    Reminder.objects.filter(pk=reminder_id, version=version).update(next_attempt_at=at, updated_at=now)
-
-
-def reminder_fail(*, reminder_id: int, version: int, error: str, now: datetime) -> None:
-    """After the last SMTP retry: the reminder is failed (an operator may retry it from the DLQ)."""
-    Reminder.objects.filter(pk=reminder_id, version=version).update(
-        status=Reminder.Status.FAILED,
-        failure=Reminder.Failure.SMTP,
-        last_error=error[:2000],
-        version=version + 1,
-        updated_at=now,
-    )

@@ -1,40 +1,42 @@
 """Celery interface of reminders: schedule updates from events, the beat scan, and exact-time delivery."""
 
 import logging
-from datetime import timedelta
+import time
+from datetime import datetime
 from typing import Any
 
 from celery import Task, shared_task
+from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 
-from notifications_app.models import Reminder
-from notifications_app.services import (
-    SmtpFailedError,
-    reminder_deliver,
-    reminder_fail,
-    reminder_note_retry,
-    reminder_sync,
-    reminders_enqueue_due,
-)
-from workers.events import build_envelope, iso_utc, to_millis
+from notifications_app.delivery import reminders_deliver_due
+from notifications_app.delivery_slots import DeliverySlots, slot_end
+from notifications_app.services import reminder_sync, reminders_enqueue_due
+from workers.events import iso_utc, to_millis
 from workers.kafka import REMINDERS
-from workers.retry_policies import handle_with_policy, next_retry_delay, retry_or_dead_letter
+from workers.retry_policies import handle_with_policy
 
 logger = logging.getLogger(__name__)
 
 CONSUMER = "reminders"
-DELIVERY = "reminders-delivery"
 DELIVERY_QUEUE = "reminder-deliveries"
 
+_slots = DeliverySlots()
 
-def enqueue_delivery(reminder: Reminder) -> None:
-    """The ETA task of one version of a reminder; its id says which, so duplicates are visible."""
-    deliver_reminder.apply_async(
-        args=(reminder.pk, reminder.version),
-        eta=reminder.remind_at,
-        task_id=f"reminder-{reminder.pk}-v{reminder.version}",
+
+def enqueue_delivery(instant: datetime) -> None:
+    """An ETA delivery task at `instant`, unless one this process enqueued already covers it."""
+    now = timezone.now()
+    if _slots.covers(instant, now=now):
+        return
+    deliver_due_reminders.apply_async(
+        args=(iso_utc(slot_end(instant)),),
+        eta=instant,
+        task_id=f"reminders-due-{to_millis(instant)}",
         queue=DELIVERY_QUEUE,
     )
+    _slots.record(instant, now=now)
 
 
 @shared_task(bind=True, name="notifications.handle_reminder_event")
@@ -55,41 +57,24 @@ def enqueue_due_reminders() -> int:
     return reminders_enqueue_due(now=timezone.now(), enqueue=enqueue_delivery)
 
 
-def _as_event(reminder: Reminder) -> dict[str, Any]:
-    """The reminder as a `reminder.scheduled` event, for the dead-letter queue: retrying it reschedules."""
-    return build_envelope(
-        event_type="reminder.scheduled",
-        task_id=reminder.task_id,
-        user_id=reminder.user_id,
-        payload={"task_id": reminder.task_id, "reminder_at": iso_utc(reminder.remind_at)},
-        millis=to_millis(reminder.remind_at),
+@shared_task(
+    name="notifications.deliver_due_reminders",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=1,
+    max_retries=5,
+)
+def deliver_due_reminders(until: str, wait: bool = True) -> int:
+    """Deliver the reminders due now; with `wait`, also those falling due before `until`, each at its time."""
+
+    def call_for_help() -> None:
+        deliver_due_reminders.apply_async(args=(until,), kwargs={"wait": False}, queue=DELIVERY_QUEUE)
+
+    return reminders_deliver_due(
+        until=datetime.fromisoformat(until),
+        wait=wait,
+        batch_size=settings.REMINDER_DELIVERY_BATCH,
+        now=timezone.now,
+        sleep=time.sleep,
+        enqueue=enqueue_delivery,
+        call_for_help=call_for_help,
     )
-
-
-@shared_task(bind=True, name="notifications.deliver_reminder")
-def deliver_reminder(self: Task[Any, Any], reminder_id: int, version: int) -> str:
-    try:
-        delivery = reminder_deliver(reminder_id=reminder_id, version=version, now=timezone.now)
-    except SmtpFailedError as error:
-        reminder = Reminder.objects.get(pk=reminder_id)
-        now = timezone.now()
-        delay = next_retry_delay(self, topic=REMINDERS)
-        if delay is None:
-            reminder_fail(reminder_id=reminder_id, version=version, error=str(error), now=now)
-        else:
-            reminder_note_retry(
-                reminder_id=reminder_id, version=version, at=now + timedelta(seconds=delay), now=now
-            )
-        retry_or_dead_letter(
-            self,
-            consumer=DELIVERY,
-            topic=REMINDERS,
-            event=_as_event(reminder),
-            error=error,
-            key=reminder.user_id,
-        )
-        return "failed"
-    if delivery.outcome == "early" and delivery.reminder is not None:
-        raise self.retry(eta=delivery.reminder.remind_at, max_retries=None)
-    logger.info("reminder %s v%s: %s", reminder_id, version, delivery.outcome)
-    return delivery.outcome

@@ -168,7 +168,7 @@ CELERY_TASK_ROUTES = {
     "recurrence.*": {"queue": "recurrence"},
     # Deliveries have a queue (and worker) of their own: a burst of schedule events must not stand
     # between a due reminder and its email.
-    "notifications.deliver_reminder": {"queue": "reminder-deliveries"},
+    "notifications.deliver_due_reminders": {"queue": "reminder-deliveries"},
     "notifications.*": {"queue": "reminders"},
     "workers.*": {"queue": "maintenance"},
     "tasks.*": {"queue": "maintenance"},
@@ -206,6 +206,9 @@ IDEMPOTENCY_KEY_RETENTION_HOURS = env.int("IDEMPOTENCY_KEY_RETENTION_HOURS", def
 # visibility timeout. A reminder still undelivered this long after its instant is enqueued again.
 REMINDER_HORIZON_SECONDS = env.int("REMINDER_HORIZON_SECONDS", default=300)
 REMINDER_LOST_AFTER_SECONDS = env.int("REMINDER_LOST_AFTER_SECONDS", default=120)
+# A delivery task claims (and records) due reminders this many at a time; a full batch calls in another
+# worker process to share the burst.
+REMINDER_DELIVERY_BATCH = env.int("REMINDER_DELIVERY_BATCH", default=50)
 
 # --- Email (reminders) ----------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from notifications_app.models import Reminder
-from notifications_app.services import reminder_note_retry, reminder_sync, reminders_enqueue_due
+from notifications_app.services import reminder_sync, reminders_enqueue_due
 from tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,13 +15,9 @@ NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def enqueued():
-    """What would be handed to Celery: (reminder id, version) after each commit."""
-    calls: list[tuple[int, int]] = []
-
-    def enqueue(reminder: Reminder) -> None:
-        calls.append((reminder.pk, reminder.version))
-
-    return calls, enqueue
+    """What would be handed to Celery after each commit: the instants of delivery tasks."""
+    calls: list[datetime] = []
+    return calls, calls.append
 
 
 def sync(task, enqueue, now=NOW):
@@ -43,7 +39,7 @@ def test_a_reminder_beyond_the_horizon_waits_for_the_scan(
         assert reminders_enqueue_due(now=NOW + timedelta(minutes=5, seconds=1), enqueue=enqueue) == 1
     reminder.refresh_from_db()
     assert reminder.status == Reminder.Status.ENQUEUED
-    assert calls == [(reminder.pk, reminder.version)]
+    assert calls == [reminder.remind_at]
 
 
 def test_moving_the_reminder_cancels_the_old_row_and_schedules_the_new(
@@ -62,7 +58,7 @@ def test_moving_the_reminder_cancels_the_old_row_and_schedules_the_new(
     first.refresh_from_db()
     assert first.status == Reminder.Status.CANCELLED
     assert second.status == Reminder.Status.ENQUEUED
-    assert [reminder_id for reminder_id, _ in calls] == [first.pk, second.pk]
+    assert calls == [first.remind_at, second.remind_at]
 
 
 def test_the_same_event_twice_changes_nothing(enqueued, django_capture_on_commit_callbacks):
@@ -88,9 +84,7 @@ def test_the_sweep_re_enqueues_a_lost_reminder_but_not_one_waiting_for_its_smtp_
     assert lost is not None
     assert retrying is not None
     # The second one failed at its instant and waits 512 s for its next SMTP attempt.
-    reminder_note_retry(
-        reminder_id=retrying.pk, version=retrying.version, at=NOW + timedelta(seconds=542), now=NOW
-    )
+    Reminder.objects.filter(pk=retrying.pk).update(next_attempt_at=NOW + timedelta(seconds=542), attempts=10)
     Reminder.objects.update(updated_at=NOW)
     calls.clear()
 
@@ -98,5 +92,6 @@ def test_the_sweep_re_enqueues_a_lost_reminder_but_not_one_waiting_for_its_smtp_
     with django_capture_on_commit_callbacks(execute=True):
         assert reminders_enqueue_due(now=later, enqueue=enqueue) == 1
     lost.refresh_from_db()
-    assert calls == [(lost.pk, lost.version)]
+    assert (lost.status, lost.version) == (Reminder.Status.ENQUEUED, 3)
+    assert calls == [later]  # overdue: a delivery task right now
     assert Reminder.objects.get(pk=retrying.pk).version == retrying.version  # left alone

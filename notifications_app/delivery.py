@@ -1,0 +1,296 @@
+"""Delivering due reminders: claim the rows due now in batches, send them, record every outcome.
+
+A delivery task serves every reminder due in one second (`reminders_deliver_due`), not one reminder: it
+claims the enqueued rows that are due with FOR UPDATE SKIP LOCKED, so any number of workers can share a
+burst, sends them over the process's open SMTP connection, and records the outcomes of a batch in one
+transaction. The claim re-reads each row's task, so whatever changed since the reminder was enqueued
+(deleted, completed, moved, removed) is obeyed, and a row is claimed only once it is due: never early.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from notifications_app.email import (
+    MESSAGE_REFUSED,
+    reminder_email_key,
+    render_reminder_email,
+    send_rendered,
+)
+from notifications_app.models import Reminder
+from notifications_app.services import Enqueue
+from tasks_app.models import Task
+from workers.dead_letters import FailedEvent, dead_letter
+from workers.events import build_envelope, iso_utc, to_millis
+from workers.kafka import REMINDERS
+from workers.retry_policies import RETRY_POLICIES
+
+logger = logging.getLogger(__name__)
+
+DELIVERY_CONSUMER = "reminders-delivery"  # the consumer name of its dead letters
+
+
+class SmtpDeliveryError(Exception):
+    """Why the SMTP server did not take a reminder email (what a dead letter records)."""
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A reminder claimed for sending: its row is `sending` at `version`, its task and user loaded."""
+
+    reminder_id: int
+    version: int
+    attempts: int
+    remind_at: datetime
+    task: Task
+    message: bytes | None  # rendered when enqueued, if the task still says the same; else None
+
+
+@dataclass(frozen=True)
+class Claim:
+    locked: int  # rows taken from the queue: sent for sending, cancelled or failed
+    sending: list[Claimed]
+
+
+def reminders_claim_due(*, now: datetime, limit: int) -> Claim:
+    """Take up to `limit` enqueued reminders due at `now`; cancel those their task no longer wants."""
+    with transaction.atomic():
+        due = list(
+            Reminder.objects.select_for_update(skip_locked=True)
+            .alias(due_at=Reminder.due())
+            .filter(status=Reminder.Status.ENQUEUED, due_at__lte=now)
+            .order_by("due_at")[:limit]
+        )
+        if not due:
+            return Claim(0, [])
+        tasks = Task.objects.select_related("user").in_bulk([reminder.task_id for reminder in due])
+        cancelled: list[int] = []
+        sending: list[Claimed] = []
+        for reminder in due:
+            task = tasks.get(reminder.task_id)
+            if task is None or task.completed or task.reminder_sent or task.reminder_at != reminder.remind_at:
+                cancelled.append(reminder.pk)
+            elif not task.user.email:
+                _fail_without_email(reminder, now=now)
+            else:
+                sending.append(
+                    Claimed(
+                        reminder.pk,
+                        reminder.version,
+                        reminder.attempts + 1,
+                        reminder.remind_at,
+                        task,
+                        _rendered(reminder, task),
+                    )
+                )
+        Reminder.objects.filter(pk__in=cancelled).update(
+            status=Reminder.Status.CANCELLED,
+            version=F("version") + 1,
+            updated_at=now,
+            message=None,
+            message_key="",
+        )
+        Reminder.objects.filter(pk__in=[claimed.reminder_id for claimed in sending]).update(
+            status=Reminder.Status.SENDING, attempts=F("attempts") + 1, updated_at=now
+        )
+    return Claim(len(due), sending)
+
+
+def _rendered(reminder: Reminder, task: Task) -> bytes | None:
+    if reminder.message is None or reminder.message_key != reminder_email_key(
+        task=task, remind_at=reminder.remind_at
+    ):
+        return None
+    return bytes(reminder.message)
+
+
+def _fail_without_email(reminder: Reminder, *, now: datetime) -> None:
+    reminder.status = Reminder.Status.FAILED
+    reminder.failure = Reminder.Failure.NO_EMAIL
+    reminder.last_error = f"user {reminder.user_id} has no email address"
+    reminder.version += 1
+    reminder.updated_at = now
+    reminder.message = None
+    reminder.message_key = ""
+    reminder.save(
+        update_fields=["status", "failure", "last_error", "version", "updated_at", "message", "message_key"]
+    )
+
+
+@dataclass(frozen=True)
+class Sent:
+    claimed: Claimed
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Refused:
+    claimed: Claimed
+    error: str
+
+
+def reminders_send(
+    claimed: list[Claimed], *, now: Callable[[], datetime]
+) -> tuple[list[Sent], list[Refused]]:
+    """Send each claimed reminder's email, in order. A message the server refuses fails alone; when the
+    connection itself fails, the rest of the batch fails with it rather than reconnecting once per email."""
+    sent: list[Sent] = []
+    refused: list[Refused] = []
+    for position, reminder in enumerate(claimed):
+        task = reminder.task
+        try:
+            message = reminder.message or render_reminder_email(task=task, remind_at=reminder.remind_at)
+            send_rendered(to=task.user.email, message=message)
+        except MESSAGE_REFUSED as error:
+            refused.append(Refused(reminder, _describe(error)))
+        except Exception as error:
+            described = _describe(error)
+            refused.extend(Refused(rest, described) for rest in claimed[position:])
+            break
+        else:
+            sent.append(Sent(reminder, now()))
+    return sent, refused
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+_MARK_SENT = """
+    UPDATE reminders SET status = 'sent', version = version + 1, sent_at = %s, lateness_ms = %s,
+        last_error = '', next_attempt_at = NULL, message = NULL, message_key = '', updated_at = %s
+    WHERE id = %s AND version = %s AND status = 'sending'
+"""
+_MARK_TASK_REMINDED = "UPDATE tasks SET reminder_sent = true WHERE id = %s AND reminder_at = %s"
+_MARK_RETRY = """
+    UPDATE reminders SET status = 'enqueued', next_attempt_at = %s, last_error = %s, updated_at = %s
+    WHERE id = %s AND version = %s AND status = 'sending'
+"""
+_MARK_FAILED = """
+    UPDATE reminders SET status = 'failed', failure = 'smtp', version = version + 1, last_error = %s,
+        next_attempt_at = NULL, message = NULL, message_key = '', updated_at = %s
+    WHERE id = %s AND version = %s AND status = 'sending'
+"""
+
+
+def reminders_record(*, sent: list[Sent], refused: list[Refused], now: datetime, enqueue: Enqueue) -> None:
+    """Record a batch's outcomes in one transaction, each guarded by the version it was claimed at.
+
+    Sent: the row is `sent` with its lateness and the task's `reminder_sent` is set. Refused: the row waits
+    for its next retry by the reminders policy (1, 2, 4, ... 512 s), whose delivery task is enqueued;
+    after the last one it is failed and dead-lettered. Many statements, one round trip each way: psycopg
+    pipelines `executemany`.
+    """
+    policy = RETRY_POLICIES[REMINDERS]
+    retries: list[tuple[Refused, datetime]] = []
+    exhausted: list[Refused] = []
+    for failure in refused:
+        retries_done = failure.claimed.attempts - 1
+        if retries_done < policy.max_retries:
+            retries.append((failure, now + timedelta(seconds=policy.delay(retries_done))))
+        else:
+            exhausted.append(failure)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if sent:
+            cursor.executemany(
+                _MARK_SENT,
+                [
+                    (
+                        s.at,
+                        (s.at - s.claimed.remind_at).total_seconds() * 1000,
+                        s.at,
+                        s.claimed.reminder_id,
+                        s.claimed.version,
+                    )
+                    for s in sent
+                ],
+            )
+            cursor.executemany(_MARK_TASK_REMINDED, [(s.claimed.task.pk, s.claimed.remind_at) for s in sent])
+        if retries:
+            cursor.executemany(
+                _MARK_RETRY,
+                [(at, f.error, now, f.claimed.reminder_id, f.claimed.version) for f, at in retries],
+            )
+            for at in sorted({at for _, at in retries}):
+                transaction.on_commit(partial(enqueue, at))
+        if exhausted:
+            cursor.executemany(
+                _MARK_FAILED, [(f.error, now, f.claimed.reminder_id, f.claimed.version) for f in exhausted]
+            )
+        for failure in exhausted:
+            _dead_letter(failure, attempts=failure.claimed.attempts, now=now)
+    for failure, at in retries:
+        logger.warning(
+            "reminder %s: attempt %d failed (%s); next attempt at %s",
+            failure.claimed.reminder_id,
+            failure.claimed.attempts,
+            failure.error,
+            at.isoformat(),
+        )
+
+
+def _dead_letter(failure: Refused, *, attempts: int, now: datetime) -> None:
+    """The reminder as a `reminder.scheduled` event: retrying the dead letter schedules it again."""
+    claimed = failure.claimed
+    event = build_envelope(
+        event_type="reminder.scheduled",
+        task_id=claimed.task.pk,
+        user_id=claimed.task.user_id,
+        payload={"task_id": claimed.task.pk, "reminder_at": iso_utc(claimed.remind_at)},
+        millis=to_millis(claimed.remind_at),
+    )
+    failed = FailedEvent(
+        topic=REMINDERS, consumer=DELIVERY_CONSUMER, envelope=event, key=claimed.task.user_id
+    )
+    dead_letter(failed=failed, error=SmtpDeliveryError(failure.error), attempts=attempts, at=now)
+    logger.error("reminder %s failed after %d attempts: %s", claimed.reminder_id, attempts, failure.error)
+
+
+def next_due_within(*, after: datetime, before: datetime) -> datetime | None:
+    """When the next enqueued reminder falls due in (`after`, `before`), if one does."""
+    due: datetime | None = (
+        Reminder.objects.annotate(due_at=Reminder.due())
+        .filter(status=Reminder.Status.ENQUEUED, due_at__gt=after, due_at__lt=before)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    return due
+
+
+def reminders_deliver_due(
+    *,
+    until: datetime,
+    wait: bool,
+    batch_size: int,
+    now: Callable[[], datetime],
+    sleep: Callable[[float], None],
+    enqueue: Enqueue,
+    call_for_help: Callable[[], None],
+) -> int:
+    """Deliver every reminder due now; with `wait`, also each one falling due before `until`, at its time.
+
+    A full batch means more may be due: `call_for_help` asks another worker to claim batches too.
+    Returns how many emails were sent.
+    """
+    delivered = 0
+    while True:
+        claim = reminders_claim_due(now=now(), limit=batch_size)
+        if claim.locked:
+            if claim.locked == batch_size:
+                call_for_help()
+            sent, refused = reminders_send(claim.sending, now=now)
+            reminders_record(sent=sent, refused=refused, now=now(), enqueue=enqueue)
+            delivered += len(sent)
+            continue
+        if not wait:
+            return delivered
+        upcoming = next_due_within(after=now(), before=until)
+        if upcoming is None:
+            return delivered
+        sleep(max(0.0, (upcoming - now()).total_seconds()))

@@ -1,0 +1,202 @@
+"""Delivering due reminders without Celery: claims, sends to a real SMTP server (aiosmtpd), outcomes."""
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+import pytest
+
+from notifications_app.delivery import reminders_deliver_due
+from notifications_app.email import close_connection
+from notifications_app.models import Reminder
+from notifications_app.services import reminder_sync
+from tasks_app.models import Task
+from tests.factories import TaskFactory, UserProfileFactory
+from tests.smtp import SmtpSink, free_port
+from workers.models import DeadLetter
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def mail(settings, smtp: SmtpSink) -> Iterator[SmtpSink]:
+    """The sink as this process's SMTP server; each test starts on a fresh connection."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # not the test runner's locmem
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp.port
+    settings.RETRY_DELAY_SCALE = 1.0
+    close_connection()
+    yield smtp
+    close_connection()
+    smtp.refuse = 0
+
+
+class Deliveries:
+    """Runs `reminders_deliver_due` and keeps what it asked of Celery."""
+
+    def __init__(self) -> None:
+        self.enqueued: list[datetime] = []
+        self.help_calls = 0
+
+    def run(self, *, until: datetime | None = None, wait: bool = False, batch_size: int = 50) -> int:
+        def call_for_help() -> None:
+            self.help_calls += 1
+
+        return reminders_deliver_due(
+            until=until or datetime.now(tz=UTC),
+            wait=wait,
+            batch_size=batch_size,
+            now=lambda: datetime.now(tz=UTC),
+            sleep=time.sleep,
+            enqueue=self.enqueued.append,
+            call_for_help=call_for_help,
+        )
+
+
+def enqueued_task(remind_at: datetime, **fields) -> Task:
+    """A task whose reminder is enqueued for delivery, as the schedule leaves it within the horizon."""
+    task: Task = TaskFactory(reminder_at=remind_at, **fields)
+    reminder_sync(task_id=task.pk, user_id=task.user_id, now=datetime.now(tz=UTC), enqueue=lambda _: None)
+    return task
+
+
+def test_due_reminders_are_sent_once_each_and_recorded(mail):
+    remind_at = datetime.now(tz=UTC).replace(microsecond=0) - timedelta(seconds=1)
+    tasks = [enqueued_task(remind_at) for _ in range(3)]
+    deliveries = Deliveries()
+
+    assert deliveries.run(batch_size=2) == 3
+    assert deliveries.run() == 0
+
+    for task in tasks:
+        [received] = mail.to(task.user.email)
+        assert received.message_id == f"<reminder-{task.pk}-{int(remind_at.timestamp() * 1000)}@localhost>"
+        reminder = Reminder.objects.get(task_id=task.pk)
+        assert (reminder.status, reminder.attempts, reminder.version) == (Reminder.Status.SENT, 1, 3)
+        assert reminder.sent_at is not None
+        assert reminder.lateness_ms == pytest.approx((reminder.sent_at - remind_at).total_seconds() * 1000)
+        assert Task.objects.get(pk=task.pk).reminder_sent is True
+    assert deliveries.help_calls == 1  # the first batch of two was full: more could have been waiting
+
+
+def test_waiting_delivers_each_reminder_of_the_second_at_its_time_and_no_later_one(mail):
+    now = datetime.now(tz=UTC)
+    soon = enqueued_task(now + timedelta(milliseconds=400))
+    later = enqueued_task(now + timedelta(seconds=3))
+
+    assert Deliveries().run(until=now + timedelta(seconds=1), wait=True) == 1
+
+    [received] = mail.to(soon.user.email)
+    assert soon.reminder_at is not None
+    assert received.at >= soon.reminder_at.timestamp()
+    assert mail.to(later.user.email) == []
+    assert Reminder.objects.get(task_id=later.pk).status == Reminder.Status.ENQUEUED
+
+
+def test_what_changed_since_the_reminder_was_enqueued_is_obeyed(mail):
+    remind_at = datetime.now(tz=UTC) - timedelta(seconds=1)
+    completed, moved, removed, deleted = (enqueued_task(remind_at) for _ in range(4))
+    Task.objects.filter(pk=completed.pk).update(completed=True)
+    Task.objects.filter(pk=moved.pk).update(reminder_at=remind_at + timedelta(hours=1))
+    Task.objects.filter(pk=removed.pk).update(reminder_at=None)
+    Task.objects.filter(pk=deleted.pk).delete()
+
+    assert Deliveries().run() == 0
+
+    assert mail.to(completed.user.email) + mail.to(moved.user.email) == []
+    assert mail.to(removed.user.email) + mail.to(deleted.user.email) == []
+    statuses = Reminder.objects.filter(task_id__in=[t.pk for t in (completed, moved, removed, deleted)])
+    assert list(statuses.values_list("status", flat=True).distinct()) == [Reminder.Status.CANCELLED]
+
+
+def test_a_user_without_an_email_fails_at_once_with_the_reason(mail):
+    task = enqueued_task(datetime.now(tz=UTC) - timedelta(seconds=1), user=UserProfileFactory(email=""))
+
+    assert Deliveries().run() == 0
+
+    reminder = Reminder.objects.get(task_id=task.pk)
+    assert (reminder.status, reminder.failure, reminder.attempts) == (Reminder.Status.FAILED, "no_email", 0)
+    assert reminder.last_error == f"user {task.user_id} has no email address"
+
+
+def test_a_refused_message_waits_for_its_retry_and_the_others_are_sent(mail):
+    remind_at = datetime.now(tz=UTC) - timedelta(seconds=1)
+    refused, accepted = enqueued_task(remind_at), enqueued_task(remind_at)
+    mail.refuse = 1  # the first DATA of the batch is answered 451
+    deliveries = Deliveries()
+    before = datetime.now(tz=UTC)
+
+    assert deliveries.run() == 1
+
+    reminder = Reminder.objects.get(task_id=refused.pk)
+    assert (reminder.status, reminder.attempts) == (Reminder.Status.ENQUEUED, 1)
+    assert "451" in reminder.last_error
+    assert reminder.next_attempt_at is not None
+    # The reminders policy: the first retry after 1 s; its delivery task is enqueued for then.
+    assert (
+        before + timedelta(seconds=1)
+        <= reminder.next_attempt_at
+        <= datetime.now(tz=UTC) + timedelta(seconds=1)
+    )
+    assert deliveries.enqueued == [reminder.next_attempt_at]
+    assert len(mail.to(accepted.user.email)) == 1
+
+    assert deliveries.run() == 0  # not due again yet
+    time.sleep((reminder.next_attempt_at - datetime.now(tz=UTC)).total_seconds() + 0.05)
+    assert deliveries.run() == 1
+    assert len(mail.to(refused.user.email)) == 1
+    assert Reminder.objects.get(task_id=refused.pk).attempts == 2
+
+
+def test_the_eleventh_refusal_fails_the_reminder_into_the_dead_letter_queue(mail):
+    task = enqueued_task(datetime.now(tz=UTC) - timedelta(seconds=1))
+    Reminder.objects.filter(task_id=task.pk).update(attempts=10)  # ten attempts have failed already
+    mail.refuse = 1
+
+    assert Deliveries().run() == 0
+
+    reminder = Reminder.objects.get(task_id=task.pk)
+    assert (reminder.status, reminder.failure, reminder.attempts) == (Reminder.Status.FAILED, "smtp", 11)
+    letter = DeadLetter.objects.get(task_id=task.pk)
+    assert (letter.consumer, letter.attempts, letter.event_type) == (
+        "reminders-delivery",
+        11,
+        "reminder.scheduled",
+    )
+    assert "451" in letter.error_message
+    assert Task.objects.get(pk=task.pk).reminder_sent is False
+
+
+def test_a_server_refusing_connections_fails_the_whole_batch_into_its_retry(mail, settings):
+    settings.EMAIL_PORT = free_port()  # nothing listens there
+    remind_at = datetime.now(tz=UTC) - timedelta(seconds=1)
+    tasks = [enqueued_task(remind_at) for _ in range(3)]
+    deliveries = Deliveries()
+
+    assert deliveries.run() == 0
+
+    reminders = Reminder.objects.filter(task_id__in=[task.pk for task in tasks])
+    assert {(r.status, r.attempts) for r in reminders} == {(Reminder.Status.ENQUEUED, 1)}
+    assert {r.last_error for r in reminders} == {reminders[0].last_error}
+    assert "Connection refused" in reminders[0].last_error
+    assert len(set(deliveries.enqueued)) == 1
+
+
+def test_the_email_rendered_at_enqueueing_is_sent_unless_the_task_changed_since(mail):
+    remind_at = datetime.now(tz=UTC).replace(microsecond=0) - timedelta(seconds=1)
+    unchanged, renamed = enqueued_task(remind_at, title="Water the plants"), enqueued_task(remind_at)
+    prepared = Reminder.objects.get(task_id=unchanged.pk)
+    assert prepared.message is not None
+    assert b"Subject: Reminder: Water the plants" in bytes(prepared.message)
+    Task.objects.filter(pk=renamed.pk).update(title="Renamed after enqueueing")
+
+    assert Deliveries().run() == 2
+
+    [first] = mail.to(unchanged.user.email)
+    [second] = mail.to(renamed.user.email)
+    assert first.message["Subject"] == "Reminder: Water the plants"
+    assert second.message["Subject"] == "Reminder: Renamed after enqueueing"
+    # Dated at the reminder's instant, whenever it was rendered.
+    assert {parsedate_to_datetime(m.message["Date"]) for m in (first, second)} == {remind_at}
+    assert {r.message for r in Reminder.objects.filter(task_id__in=[unchanged.pk, renamed.pk])} == {None}
