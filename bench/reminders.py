@@ -626,8 +626,8 @@ def main() -> None:
     started = time.monotonic()
     say(
         f"reminders benchmark on {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at start); "
-        f"Celery workers -Q {EVENTS_QUEUE} -c {EVENTS_CONCURRENCY} and -Q {QUEUE} -c {concurrency} (prefork), one SMTP "
-        "connection kept per delivery process; "
+        f"Celery workers -Q {EVENTS_QUEUE} -c {EVENTS_CONCURRENCY} and -Q {QUEUE} -c {concurrency} "
+        "(prefork), one SMTP connection kept per delivery process; "
         f"topics {os.environ['KAFKA_TOPIC_PREFIX']}*, broker {BROKER_URL}"
     )
     say(
