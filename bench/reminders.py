@@ -5,20 +5,20 @@ minutes). It prints figures and asserts nothing.
 
 The pipeline: `task_create(..., reminder_at=...)` commits a task and its `reminder.scheduled` event (outbox)
 -> the relay (`manage.py run_outbox_relay`) publishes it to Kafka -> the bridge (`manage.py run_bridge
-reminders`) hands it to Celery (Redis) -> a Celery worker (`-Q reminders`, prefork, `-c N`) records the
-reminder and, the instant being inside the 300 s horizon, schedules its ETA delivery task -> at the instant
-the same worker claims the row and sends the email over the SMTP connection its process keeps open. Celery
-beat (PersistentScheduler, `REMINDER_SCAN_SECONDS=1`) runs the horizon scan every second, as in
-production. Every process is a subprocess started here and always stopped here (SIGTERM to its process
-group, SIGKILL after a grace period). Each reminder's Message-ID is deterministic per (task, instant).
+reminders`) hands it to Celery (Redis) -> a Celery worker (`-Q reminders -c 2`, as the Procfile's
+`worker-reminders`) records the reminder and, the instant being inside the 300 s horizon, renders its
+email and schedules an ETA delivery task for the instant, unless a task of the same process already covers
+that second -> at the instant a worker (`-Q reminder-deliveries`, prefork, `-c N`) claims the due rows in
+batches of 50 (a full batch calls in another process) and sends them over the SMTP connection its process
+keeps open. Celery beat (PersistentScheduler, `REMINDER_SCAN_SECONDS=1`) runs the horizon scan every
+second, as in production. Every process is a subprocess started here and always stopped here (SIGTERM to
+its process group, SIGKILL after a grace period). Each reminder's Message-ID is deterministic per (task,
+instant).
 
 The SMTP server is an aiosmtpd sink in this process, on a free 127.0.0.1 port: it records `time.time()`
 when it accepts a message (end of DATA, before its `250`) and the message's Message-ID, nothing else.
 
-Worker concurrency: `-c 4` by default, the Procfile's `worker-reminders`; `--concurrency` changes it. On
-a quiet machine `-c 4` and `-c 8` delivered 1,000 due reminders equally fast (about 260 and 270 emails/s,
-both with the two cores saturated); only on a machine busy with other work does `-c 8` do better, by taking
-a larger share of the CPU from the other processes.
+Delivery concurrency: `-c 4` by default, the Procfile's `worker-deliveries`; `--concurrency` changes it.
 
 Loads, each started once the previous one is fully delivered (or its deadline passed); tasks belong to
 1,000 users with an email, round robin; every `task_create` is the real one, so are its outbox events:
@@ -35,10 +35,10 @@ Per load: lateness = the sink's receipt time - reminder_at (p50, p99 by nearest 
 by the deadline); the `lateness_ms` the worker recorded in the `reminders` table (its clock after the SMTP
 `250`); the delivery rate (10th to 90th percentile of receipts) and how busy the machine was meanwhile; how
 long the event took to become an ETA task (commit of the task -> `reminders.enqueued_at`); how many messages
-waited in the `reminders` Celery queue in Redis at the first instant and at most (events and the ETA
-deliveries share that first-in-first-out list: a delivery behind a backlog of events reaches the worker only
-after them); the CPU of each process over the load's window (from /proc: PostgreSQL backends of this
-database apart from the others) and the worker's CPU per reminder. The run ends with a check that Redis and
+waited in the `reminder-deliveries` Celery queue in Redis at the first instant and at most (ETA tasks a
+worker has not taken yet, and the calls for help of full batches); the CPU of each process over the load's
+window (from /proc: PostgreSQL backends of this database apart from the others) and the workers' CPU per
+reminder. The run ends with a check that Redis and
 Kafka stayed up (a test suite run on the same machine stops them on purpose): if not, it says that the
 figures are suspect.
 
@@ -590,7 +590,7 @@ def run_load(load: Load, context: Context) -> Result:
     at_first, _ = context.sampler.queued(instants[0].timestamp(), load_ended)
     _, most = context.sampler.queued(load_started, load_ended)
     say(
-        f"  Celery queue '{QUEUE}' in Redis (ETA deliveries, first in first out): {at_first:,} "
+        f"  Celery queue '{QUEUE}' in Redis (delivery tasks not taken by a worker yet): {at_first:,} "
         f"messages waiting at the first instant, at most {most:,} during the load"
     )
     statuses = ", ".join(f"{status} {count:,}" for status, count in sorted(result.statuses.items()))
@@ -600,7 +600,7 @@ def run_load(load: Load, context: Context) -> Result:
     worker = sum(use.by_role.get(role, 0.0) for role in WORKER_ROLES)
     delivered = result.expected - result.missing
     say(
-        f"  worker CPU (main + pool) per reminder, its event and its delivery together: "
+        f"  CPU of both workers (main + pool) per reminder, its event and its delivery together: "
         f"{worker * 1000 / load.count:.1f} ms"
         + ("" if delivered == load.count else f" (but only {delivered:,} of {load.count:,} were delivered)")
     )
