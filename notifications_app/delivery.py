@@ -18,6 +18,7 @@ from django.db.models import F
 
 from notifications_app.email import (
     MESSAGE_REFUSED,
+    envelope_address,
     reminder_email_key,
     render_reminder_email,
     send_rendered,
@@ -137,15 +138,24 @@ class Refused:
 def reminders_send(
     claimed: list[Claimed], *, now: Callable[[], datetime]
 ) -> tuple[list[Sent], list[Refused]]:
-    """Send each claimed reminder's email, in order. A message the server refuses fails alone; when the
-    connection itself fails, the rest of the batch fails with it rather than reconnecting once per email."""
+    """Send each claimed reminder's email, in order.
+
+    A reminder whose email cannot be made (its data) or that the server refuses fails alone. When the
+    connection itself fails, the rest of the batch fails with it rather than reconnecting once per email.
+    """
     sent: list[Sent] = []
     refused: list[Refused] = []
     for position, reminder in enumerate(claimed):
         task = reminder.task
         try:
             message = reminder.message or render_reminder_email(task=task, remind_at=reminder.remind_at)
-            send_rendered(to=task.user.email, message=message)
+            recipient = envelope_address(task.user.email)
+        except Exception as error:
+            logger.exception("reminder %s: no email could be made", reminder.reminder_id)
+            refused.append(Refused(reminder, _describe(error)))
+            continue
+        try:
+            send_rendered(recipient=recipient, message=message)
         except MESSAGE_REFUSED as error:
             refused.append(Refused(reminder, _describe(error)))
         except Exception as error:

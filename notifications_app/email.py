@@ -14,7 +14,7 @@ import smtplib
 import threading
 from datetime import datetime
 from email.utils import formatdate
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -116,18 +116,18 @@ def close_connection() -> None:
             logger.debug("closing the SMTP connection failed", exc_info=True)
 
 
-@cache
-def _envelope_sender(from_email: str) -> str:
-    return sanitize_address(from_email, settings.DEFAULT_CHARSET)
+@lru_cache(maxsize=4096)
+def envelope_address(address: str) -> str:
+    """The address as the SMTP envelope carries it; ValueError for one that cannot be an address."""
+    return sanitize_address(address, settings.DEFAULT_CHARSET)
 
 
-def send_rendered(*, to: str, message: bytes) -> None:
-    """Send a rendered message on the process's open connection (Django's SMTP backend holds it); a
-    connection the server has since dropped is reopened once."""
-    recipient = sanitize_address(to, settings.DEFAULT_CHARSET)
+def send_rendered(*, recipient: str, message: bytes) -> None:
+    """Send a rendered message to an envelope address on the process's open connection (Django's SMTP
+    backend holds it); a connection the server has since dropped is reopened once."""
     for attempt in (1, 2):
         try:
-            _connection().sendmail(_envelope_sender(settings.DEFAULT_FROM_EMAIL), [recipient], message)
+            _connection().sendmail(envelope_address(settings.DEFAULT_FROM_EMAIL), [recipient], message)
         except smtplib.SMTPServerDisconnected:
             close_connection()
             if attempt == 2:

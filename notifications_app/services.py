@@ -36,8 +36,11 @@ def _move_to_enqueued(reminder: Reminder, *, task: Task | None, now: datetime) -
     reminder.next_attempt_at = None
     reminder.updated_at = now
     if task is not None and task.user.email:
-        reminder.message = render_reminder_email(task=task, remind_at=reminder.remind_at)
-        reminder.message_key = reminder_email_key(task=task, remind_at=reminder.remind_at)
+        try:
+            reminder.message = render_reminder_email(task=task, remind_at=reminder.remind_at)
+            reminder.message_key = reminder_email_key(task=task, remind_at=reminder.remind_at)
+        except Exception:  # rendering ahead only saves time: the delivery tries again, and records why
+            logger.exception("reminder of task %s: rendering its email ahead failed", task.pk)
     reminder.save(
         update_fields=[
             "status",

@@ -200,3 +200,17 @@ def test_the_email_rendered_at_enqueueing_is_sent_unless_the_task_changed_since(
     # Dated at the reminder's instant, whenever it was rendered.
     assert {parsedate_to_datetime(m.message["Date"]) for m in (first, second)} == {remind_at}
     assert {r.message for r in Reminder.objects.filter(task_id__in=[unchanged.pk, renamed.pk])} == {None}
+
+
+def test_a_reminder_whose_email_cannot_be_made_fails_alone(mail):
+    remind_at = datetime.now(tz=UTC) - timedelta(seconds=1)
+    broken = enqueued_task(remind_at, user=UserProfileFactory(timezone="Nowhere/Atlantis"))
+    fine = enqueued_task(remind_at)
+    assert Reminder.objects.get(task_id=broken.pk).message is None  # rendering ahead failed, quietly
+
+    assert Deliveries().run() == 1
+
+    assert len(mail.to(fine.user.email)) == 1
+    reminder = Reminder.objects.get(task_id=broken.pk)
+    assert (reminder.status, reminder.attempts) == (Reminder.Status.ENQUEUED, 1)
+    assert "Atlantis" in reminder.last_error
