@@ -11,7 +11,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from notifications_app.delivery import reminders_deliver_due
-from notifications_app.delivery_slots import DeliverySlots, slot_end
+from notifications_app.delivery_slots import DeliverySlots, delivery_start, slot_end
 from notifications_app.services import reminder_sync, reminders_enqueue_due
 from workers.events import iso_utc, to_millis
 from workers.kafka import REMINDERS
@@ -26,17 +26,18 @@ _slots = DeliverySlots()
 
 
 def enqueue_delivery(instant: datetime) -> None:
-    """An ETA delivery task at `instant`, unless one this process enqueued already covers it."""
+    """An ETA delivery task for reminders due at `instant`, unless one this process enqueued covers it."""
     now = timezone.now()
-    if _slots.covers(instant, now=now):
+    start = delivery_start(instant, now=now)
+    if _slots.covers(start, now=now):
         return
     deliver_due_reminders.apply_async(
-        args=(iso_utc(slot_end(instant)),),
-        eta=instant,
-        task_id=f"reminders-due-{to_millis(instant)}",
+        args=(iso_utc(slot_end(start)),),
+        eta=start,
+        task_id=f"reminders-due-{to_millis(start)}",
         queue=DELIVERY_QUEUE,
     )
-    _slots.record(instant, now=now)
+    _slots.record(start, now=now)
 
 
 @shared_task(bind=True, name="notifications.handle_reminder_event")

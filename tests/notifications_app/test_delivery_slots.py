@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from notifications_app.delivery_slots import DeliverySlots, slot_end
+from notifications_app.delivery_slots import DeliverySlots, delivery_start, slot_end
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -51,3 +51,15 @@ def test_past_seconds_are_forgotten():
     for n in range(2000):
         slots.record(at(n), now=at(n - 100))
     assert len(slots._earliest) <= 1100
+
+
+def test_reminders_due_already_gather_in_a_task_half_a_second_away():
+    assert delivery_start(at(10), now=NOW) == at(10)
+    assert delivery_start(at(0.2), now=NOW) == at(0.5)  # about to be due
+    assert delivery_start(at(-30), now=NOW) == at(0.5)  # enqueued late, behind a backlog
+
+    slots = DeliverySlots()
+    slots.record(delivery_start(at(-30), now=NOW), now=NOW)
+    later = NOW + timedelta(milliseconds=200)
+    assert slots.covers(delivery_start(at(-29), now=later), now=later)
+    assert not slots.covers(delivery_start(at(-29), now=at(0.3)), now=at(0.3))
