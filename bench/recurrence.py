@@ -48,7 +48,6 @@ import socket
 import sys
 import time
 import uuid
-from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -63,7 +62,11 @@ import redis
 
 # bench/ is on the path of a script run from it
 from harness import (
+    EXITED_BACKENDS,
+    CpuSnapshot,
     Process,
+    cpu_snapshot,
+    cpu_use,
     drop_kafka_state,
     ensure_database,
     percentile,
@@ -122,7 +125,6 @@ STARTUP_SECONDS = 60.0
 STOP_GRACE_SECONDS = 20.0
 STALL_SECONDS = 20
 PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)[ /]")
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 import django  # noqa: E402 - the environment above decides the database, topics and broker
@@ -180,120 +182,14 @@ def start_worker(concurrency: int) -> Process:
     return worker
 
 
-# --- CPU accounting from /proc ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProcStat:
-    comm: str
-    ppid: int
-    seconds: float  # its own CPU (user + system)
-    reaped: float  # CPU of its children that exited and were waited for
-
-
-def proc_stat(pid: str) -> ProcStat | None:
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = raw[raw.rindex(")") + 2 :].split()
-    return ProcStat(
-        comm=raw[raw.index("(") + 1 : raw.rindex(")")],
-        ppid=int(fields[1]),
-        seconds=(int(fields[11]) + int(fields[12])) / CLOCK_TICKS,
-        reaped=(int(fields[13]) + int(fields[14])) / CLOCK_TICKS,
-    )
-
-
-def cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def machine_busy_seconds() -> float:
-    """CPU seconds the whole machine spent not idle (all cores), from /proc/stat."""
-    values = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]  # idle + iowait
-    return (sum(values[:8]) - idle) / CLOCK_TICKS
-
-
-EXITED_BACKENDS = "postgres backends that exited (any db)"
 PER_OCCURRENCE = (
     "worker (pool)",
-    "worker (main)",
+    "worker",
     EXITED_BACKENDS,
     "postgres (bench db backends)",
     "relay",
     "bridge",
 )
-
-
-@dataclass
-class CpuSnapshot:
-    at: float
-    machine: float
-    per_pid: dict[int, tuple[str, float]]  # pid -> (category, CPU seconds so far)
-
-
-def cpu_snapshot(roles: dict[int, str], bench_backends: set[int]) -> CpuSnapshot:
-    """Every process's CPU so far, by category: the pipeline's own processes, their databases, the rest."""
-    stats = {
-        int(entry): stat for entry in os.listdir("/proc") if entry.isdigit() and (stat := proc_stat(entry))
-    }
-    per_pid: dict[int, tuple[str, float]] = {}
-    for pid, stat in stats.items():
-        parent = stats.get(stat.ppid)
-        if pid in roles:
-            category = roles[pid]
-        elif roles.get(stat.ppid) == "worker (main)":
-            category = "worker (pool)"
-        elif pid in bench_backends:
-            category = "postgres (bench db backends)"
-        elif stat.comm.startswith("postgres"):
-            category = "postgres (other)"
-            if parent is None or not parent.comm.startswith("postgres"):  # the postmaster reaps backends
-                per_pid[-pid] = (EXITED_BACKENDS, stat.reaped)
-        elif stat.comm == "java" and "kafka.Kafka" in cmdline(pid):
-            category = "kafka broker"
-        elif stat.comm.startswith("redis-server"):
-            category = "redis"
-        else:
-            category = "other processes"
-        per_pid[pid] = (category, stat.seconds)
-    return CpuSnapshot(time.monotonic(), machine_busy_seconds(), per_pid)
-
-
-@dataclass
-class CpuUse:
-    seconds: float  # wall-clock length of the interval
-    machine: float  # CPU seconds the machine was busy
-    by_category: dict[str, float]  # CPU seconds
-
-    def report(self) -> str:
-        parts = sorted(self.by_category.items(), key=lambda kv: -kv[1])
-        return (
-            f"CPU over {self.seconds:.1f} s, in cores (machine busy {self.machine / self.seconds:.2f} of "
-            f"{os.cpu_count()}): "
-            + ", ".join(
-                f"{name} {used / self.seconds:.2f}"
-                for name, used in parts
-                if abs(used) >= 0.005 * self.seconds
-            )
-        )
-
-
-def cpu_use(start: CpuSnapshot, end: CpuSnapshot) -> CpuUse:
-    used: dict[str, float] = defaultdict(float)
-    for pid, (category, seconds) in end.per_pid.items():
-        used[category] += seconds - (start.per_pid[pid][1] if pid in start.per_pid else 0.0)
-    for pid, (category, seconds) in start.per_pid.items():
-        if pid > 0 and pid not in end.per_pid and category.startswith("postgres"):
-            used[EXITED_BACKENDS] -= seconds  # reaped with its whole life's CPU; count only this interval's
-    machine = end.machine - start.machine
-    used["kernel, other exited processes"] = machine - sum(used.values())
-    return CpuUse(end.at - start.at, machine, used)
 
 
 # --- database, broker, topics -----------------------------------------------------------------------------
@@ -617,7 +513,7 @@ def main() -> None:
                 say(f"one Celery worker, prefork -c {plan.concurrency}:")
                 worker = start_worker(plan.concurrency)
                 processes.append(worker)
-                roles[worker.pid] = "worker (main)"
+                roles[worker.pid] = "worker"
                 try:
                     warm_up(pipeline, share[:WARMUP])
                     share = share[WARMUP:]

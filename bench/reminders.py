@@ -65,7 +65,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -80,8 +80,11 @@ from aiosmtpd.controller import Controller
 # bench/ is on the path of a script run from it
 from harness import (
     Process,
+    cpu_snapshot,
+    cpu_use,
     drop_kafka_state,
     ensure_database,
+    machine_busy_seconds,
     percentile,
     reset_database,
     say,
@@ -125,7 +128,6 @@ STOP_GRACE_SECONDS = 20.0
 RUN_BUDGET_SECONDS = 225.0  # no load waits past this point of the run (the brief: about 4 minutes in all)
 MIN_GRACE_SECONDS = 15.0
 CREATION_SLACK = 1.3  # the first instant is at least this x the expected creation time (+ 5 s) away
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -252,26 +254,6 @@ def start_beat(env: dict[str, str], schedule: Path) -> Process:
 # --- CPU accounting from /proc --------------------------------------------------------------------------
 
 
-def _proc_stat(pid: str) -> tuple[str, int, float, float] | None:
-    """(comm, ppid, own CPU seconds, CPU seconds of its reaped children)."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = raw[raw.rindex(")") + 2 :].split()
-    return (
-        raw[raw.index("(") + 1 : raw.rindex(")")],
-        int(fields[1]),
-        (int(fields[11]) + int(fields[12])) / CLOCK_TICKS,
-        (int(fields[13]) + int(fields[14])) / CLOCK_TICKS,
-    )
-
-
-def _machine_busy() -> float:
-    values = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return (sum(values[:8]) - values[3] - values[4]) / CLOCK_TICKS
-
-
 class Sampler:
     """Every 100 ms, in a daemon thread: the machine's busy CPU seconds so far (all cores, /proc/stat) and
     the length of the Celery queue in Redis (messages no worker has taken yet)."""
@@ -285,7 +267,7 @@ class Sampler:
 
     def _sample(self) -> None:
         now = time.time()
-        self.samples.append((now, _machine_busy()))
+        self.samples.append((now, machine_busy_seconds()))
         self.queue.append((now, int(self._broker.llen(QUEUE))))
 
     def _run(self) -> None:
@@ -314,73 +296,13 @@ class Sampler:
         return (after[1] - before[1]) / max(after[0] - before[0], 0.1)
 
 
-@dataclass
-class CpuSnapshot:
-    at: float
-    machine: float
-    per_pid: dict[int, tuple[str, float]]
-
-
-EXITED_BACKENDS = "postgres (backends that exited, any db: e.g. the creation threads')"
-WORKER_ROLES = ("worker", "worker (children)", "deliveries", "deliveries (children)")
+WORKER_ROLES = ("worker", "worker (pool)", "deliveries", "deliveries (pool)")
 
 
 def bench_backends() -> set[int]:
     with psycopg.connect(ADMIN_DSN, autocommit=True, application_name="bench-reminders-cpu") as admin:
         rows = admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [BENCH_DB]).fetchall()
     return {int(row[0]) for row in rows}
-
-
-def cpu_snapshot(roles: dict[int, str]) -> CpuSnapshot:
-    """Every process's CPU so far, by role; exited PostgreSQL backends through their postmaster."""
-    ours = bench_backends()
-    stats = {
-        int(entry): stat for entry in os.listdir("/proc") if entry.isdigit() and (stat := _proc_stat(entry))
-    }
-    per_pid: dict[int, tuple[str, float]] = {}
-    for pid, (comm, ppid, seconds, reaped) in stats.items():
-        if pid in roles:
-            role = roles[pid]
-        elif ppid in roles:
-            role = f"{roles[ppid]} (children)"
-        elif comm.startswith("postgres"):
-            role = "postgres (bench db)" if pid in ours else "postgres (other dbs, server)"
-            parent = stats.get(ppid)
-            if parent is None or not parent[0].startswith("postgres"):
-                per_pid[-pid] = (EXITED_BACKENDS, reaped)  # the postmaster reaps its backends
-        elif comm == "java":
-            role = "kafka"
-        elif comm.startswith("redis-server"):
-            role = "redis"
-        else:
-            role = "other"
-        per_pid[pid] = (role, seconds)
-    return CpuSnapshot(time.monotonic(), _machine_busy(), per_pid)
-
-
-@dataclass
-class CpuUse:
-    wall: float
-    machine: float  # CPU seconds the machine was busy (all cores)
-    by_role: dict[str, float]  # CPU seconds
-
-    def report(self) -> str:
-        parts = sorted(self.by_role.items(), key=lambda item: -item[1])
-        return (
-            f"CPU over {self.wall:.1f} s, in cores (machine busy {self.machine / self.wall:.2f} of "
-            f"{os.cpu_count()}): "
-            + ", ".join(f"{role} {used / self.wall:.2f}" for role, used in parts if used >= 0.01 * self.wall)
-        )
-
-
-def cpu_use(start: CpuSnapshot, end: CpuSnapshot) -> CpuUse:
-    used: dict[str, float] = defaultdict(float)
-    for pid, (role, seconds) in end.per_pid.items():
-        used[role] += seconds - (start.per_pid[pid][1] if pid in start.per_pid else 0.0)
-    for pid, (role, seconds) in start.per_pid.items():
-        if pid > 0 and pid not in end.per_pid and role.startswith("postgres"):
-            used[EXITED_BACKENDS] -= seconds  # reaped with its whole life's CPU: count only this window's
-    return CpuUse(end.at - start.at, end.machine - start.machine, used)
 
 
 # --- database, broker, topics ---------------------------------------------------------------------------
@@ -551,7 +473,7 @@ def run_load(load: Load, context: Context) -> Result:
     instants = instants_of(load, lead)
     since = len(sink.received)
     load_started = time.time()
-    before = cpu_snapshot(context.roles)
+    before = cpu_snapshot(context.roles, bench_backends())
     created = create(context.users, instants)
     context.creation_rate = load.count / created.seconds
     margin = instants[0].timestamp() - time.time()
@@ -566,7 +488,7 @@ def run_load(load: Load, context: Context) -> Result:
     grace = max(MIN_GRACE_SECONDS, min(load.grace, budget_end - instants[-1].timestamp()))
     deadline = instants[-1].timestamp() + grace
     wait_delivered(sink, since, created.expected(), ids, deadline)
-    after = cpu_snapshot(context.roles)
+    after = cpu_snapshot(context.roles, bench_backends())
     time.sleep(1.0)  # a late duplicate would show up here
     result = measure(sink, since, created)
     say(
@@ -597,7 +519,7 @@ def run_load(load: Load, context: Context) -> Result:
     say(f"  reminders rows: {statuses}")
     use = cpu_use(before, after)
     say(f"  {use.report()}")
-    worker = sum(use.by_role.get(role, 0.0) for role in WORKER_ROLES)
+    worker = sum(use.by_category.get(role, 0.0) for role in WORKER_ROLES)
     delivered = result.expected - result.missing
     say(
         f"  CPU of both workers (main + pool) per reminder, its event and its delivery together: "

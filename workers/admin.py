@@ -66,6 +66,27 @@ class DeadLetterCloseForm(forms.Form):
     )
 
 
+_IDENTITY_FIELDS = (
+    "event_id",
+    "event_type",
+    "task_id",
+    "user_id",
+    "status",
+    "status_reason",
+    "status_changed_at",
+)
+_ORIGIN_FIELDS = ("original_topic", "partition", "offset", "key", "consumer")
+_FAILURE_FIELDS = (
+    "error_class",
+    "error_message",
+    "attempts",
+    "first_failed_at",
+    "last_failed_at",
+    "traceback_pretty",
+)
+_EVENT_FIELDS = ("envelope_pretty", "headers_pretty")
+
+
 @admin.register(DeadLetter)
 class DeadLetterAdmin(DeadLetterModelAdmin):
     list_display = (
@@ -89,58 +110,13 @@ class DeadLetterAdmin(DeadLetterModelAdmin):
     ordering = ("-last_failed_at", "-id")
     actions = ("retry", "discard", "resolve")
     fieldsets = (
-        (
-            None,
-            {
-                "fields": (
-                    "event_id",
-                    "event_type",
-                    "task_id",
-                    "user_id",
-                    "status",
-                    "status_reason",
-                    "status_changed_at",
-                )
-            },
-        ),
-        ("Where it came from", {"fields": ("original_topic", "partition", "offset", "key", "consumer")}),
-        (
-            "Failure",
-            {
-                "fields": (
-                    "error_class",
-                    "error_message",
-                    "attempts",
-                    "first_failed_at",
-                    "last_failed_at",
-                    "traceback_pretty",
-                )
-            },
-        ),
-        ("Event", {"fields": ("envelope_pretty", "headers_pretty")}),
+        (None, {"fields": _IDENTITY_FIELDS}),
+        ("Where it came from", {"fields": _ORIGIN_FIELDS}),
+        ("Failure", {"fields": _FAILURE_FIELDS}),
+        ("Event", {"fields": _EVENT_FIELDS}),
     )
-    readonly_fields = (
-        "event_id",
-        "event_type",
-        "task_id",
-        "user_id",
-        "status",
-        "status_reason",
-        "status_changed_at",
-        "original_topic",
-        "partition",
-        "offset",
-        "key",
-        "consumer",
-        "error_class",
-        "error_message",
-        "attempts",
-        "first_failed_at",
-        "last_failed_at",
-        "traceback_pretty",
-        "envelope_pretty",
-        "headers_pretty",
-    )
+    # Every field shown is read-only: operators act on dead letters only through the actions.
+    readonly_fields = _IDENTITY_FIELDS + _ORIGIN_FIELDS + _FAILURE_FIELDS + _EVENT_FIELDS
 
     # --- permissions: the list offers the actions (change permission); the detail page is read-only
     def has_add_permission(self, request: HttpRequest) -> bool:
