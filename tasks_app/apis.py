@@ -6,7 +6,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -24,6 +24,12 @@ from tasks_app.serializers import (
     TaskOutputSerializer,
     UserProfileSerializer,
 )
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
 
 
 class IsPathUser(BasePermission):
@@ -132,7 +138,10 @@ class TaskDetailApi(UserApi):
         changes = _input(task.user, request.data, instance=task, partial=partial)
         if not partial:
             changes.setdefault("timezone", task.timezone)
-        task = services.task_update(task=task, changes=changes, at=timezone.now())
+        try:
+            task = services.task_update(task=task, changes=changes, at=timezone.now())
+        except services.DueDateTakenError as error:
+            raise Conflict(str(error), code="due_date_taken") from error
         return Response(TaskOutputSerializer(task).data)
 
     @extend_schema(request=TaskInputSerializer, responses=TaskOutputSerializer)

@@ -71,5 +71,14 @@ def task_get(*, user_id: str, task_id: int) -> Task:
     return Task.objects.select_related("user").get(user_id=user_id, pk=task_id)
 
 
+def occurrence_due_exists(*, parent_task_id: int, due_date: datetime, exclude_task_id: int) -> bool:
+    """Whether another occurrence of the series is due at that instant."""
+    return (
+        Task.objects.filter(parent_task_id=parent_task_id, due_date=due_date)
+        .exclude(pk=exclude_task_id)
+        .exists()
+    )
+
+
 def user_get(*, user_id: str) -> UserProfile:
     return UserProfile.objects.get(pk=user_id)

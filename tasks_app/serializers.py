@@ -1,9 +1,11 @@
 """Input and output shapes of the task API; validation of what callers send lives here, rules in services."""
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.validators import RegexValidator
 from django.utils import dateparse
 from rest_framework import serializers
 
@@ -16,6 +18,30 @@ from workers.api_fields import AwareDateTimeField
 MAX_TAGS = 20
 MAX_DESCRIPTION_LENGTH = 10_000
 MAX_REMINDER_OFFSET_HOURS = 24 * 366
+
+
+# C0 and C1 control characters (line breaks, tabs, NUL, DEL, ...) and the Unicode line and paragraph
+# separators. `\A...\Z` becomes `^...$` in the OpenAPI pattern.
+SINGLE_LINE = r"\A[^\x00-\x1f\x7f-\x9f\u2028\u2029]*\Z"
+SINGLE_LINE_MESSAGE = "Must be one line, without line breaks or other control characters."
+
+
+class SingleLineCharField(serializers.CharField):
+    """Text on one line: a line break or any other control character is refused, never trimmed away.
+
+    Titles end up in email subjects and one-line lists; a title that is not one line is a caller's error.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Documents the rule in the schema (as `pattern`) and checks what trimming left.
+        self.validators.append(RegexValidator(SINGLE_LINE, message=SINGLE_LINE_MESSAGE))
+
+    def to_internal_value(self, data: Any) -> str:
+        # Checked before CharField trims: "Title\n" is refused, not quietly shortened.
+        if isinstance(data, str) and not re.fullmatch(SINGLE_LINE, data):
+            raise serializers.ValidationError(SINGLE_LINE_MESSAGE, code="not_single_line")
+        return super().to_internal_value(data)
 
 
 class EndDateField(AwareDateTimeField):
@@ -81,7 +107,7 @@ class TaskInputSerializer(serializers.Serializer[Task]):
     Context: `now` (aware), `user_timezone`, and for updates `instance` (the current task).
     """
 
-    title = serializers.CharField(max_length=255, trim_whitespace=True)
+    title = SingleLineCharField(max_length=255, trim_whitespace=True)
     description = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=MAX_DESCRIPTION_LENGTH
     )
@@ -136,7 +162,16 @@ class TaskInputSerializer(serializers.Serializer[Task]):
             else:
                 attrs["reminder_at"] = due_date - timedelta(hours=hours)
         reminder_at = attrs.get("reminder_at")
-        if reminder_at is not None and reminder_at <= now and "reminder_offset_hours" not in errors:
+        # Only a new reminder must lie ahead: sending a task back as it was read (PUT of a GET) keeps a
+        # reminder that has passed since.
+        instance = self.context.get("instance")
+        unchanged = instance is not None and reminder_at == instance.reminder_at
+        if (
+            reminder_at is not None
+            and reminder_at <= now
+            and not unchanged
+            and "reminder_offset_hours" not in errors
+        ):
             field = "reminder_at" if "reminder_at" in self.initial_data else "reminder_offset_hours"
             errors[field] = "The reminder time has already passed."
 

@@ -8,12 +8,15 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
 
-from tasks_app import events
+from tasks_app import events, selectors
 from tasks_app.models import Priority, Task, UserProfile
 from tasks_app.timezones import is_valid_timezone
+
+# The unique (parent_task, due_date) constraint of tasks: a series has one occurrence per due date.
+ONE_OCCURRENCE_PER_DUE_DATE = "tasks_one_occurrence_per_due_date"
 
 # Claims change rarely; re-reading the users table on every request is wasted work.
 USER_SYNC_CACHE_SECONDS = 300
@@ -29,6 +32,19 @@ WRITABLE_FIELDS = (
     "recurring_end_date",
     "reminder_at",
 )
+
+
+class DueDateTakenError(Exception):
+    """Another occurrence of the task's series is already due at that instant."""
+
+    def __init__(self, due_date: datetime) -> None:
+        super().__init__(f"Another occurrence of this series is already due at {due_date.isoformat()}.")
+        self.due_date = due_date
+
+
+def _violates(error: IntegrityError, constraint: str) -> bool:
+    diag = getattr(error.__cause__, "diag", None)  # psycopg's details of the failed statement
+    return getattr(diag, "constraint_name", None) == constraint
 
 
 def _claim_text(claims: Mapping[str, Any], name: str, max_length: int) -> str:
@@ -121,7 +137,10 @@ def _locked(task: Task) -> Task:
 
 @transaction.atomic
 def task_update(*, task: Task, changes: Mapping[str, Any], at: datetime) -> Task:
-    """Apply changes to writable fields; emit `task.updated` and reminder events for what really changed."""
+    """Apply changes to writable fields; emit `task.updated` and reminder events for what really changed.
+
+    Raises DueDateTakenError when an occurrence would move onto the due date of another one of its series.
+    """
     unknown = set(changes) - set(WRITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not writable: {', '.join(sorted(unknown))}")
@@ -129,6 +148,16 @@ def task_update(*, task: Task, changes: Mapping[str, Any], at: datetime) -> Task
     changed = [name for name in WRITABLE_FIELDS if name in changes and getattr(task, name) != changes[name]]
     if not changed:
         return task
+    due_date = changes.get("due_date")
+    if (
+        "due_date" in changed
+        and due_date is not None
+        and task.parent_task_id is not None
+        and selectors.occurrence_due_exists(
+            parent_task_id=task.parent_task_id, due_date=due_date, exclude_task_id=task.pk
+        )
+    ):
+        raise DueDateTakenError(due_date)
     previous_reminder = task.reminder_at
     for name in changed:
         setattr(task, name, changes[name])
@@ -137,7 +166,13 @@ def task_update(*, task: Task, changes: Mapping[str, Any], at: datetime) -> Task
     if "reminder_at" in changed:
         task.reminder_sent = False
         update_fields.append("reminder_sent")
-    task.save(update_fields=update_fields)
+    try:
+        task.save(update_fields=update_fields)
+    except IntegrityError as error:
+        # The check above cannot see a sibling moved there by a transaction still in flight.
+        if _violates(error, ONE_OCCURRENCE_PER_DUE_DATE):
+            raise DueDateTakenError(task.due_date or at) from error
+        raise
 
     events.emit_task_updated(task=task, changed=changed, at=at)
     if "reminder_at" in changed:
