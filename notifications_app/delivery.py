@@ -1,10 +1,13 @@
 """Delivering due reminders: claim the rows due now in batches, send them, record every outcome.
 
-A delivery task serves every reminder due in one second (`reminders_deliver_due`), not one reminder: it
-claims the enqueued rows that are due with FOR UPDATE SKIP LOCKED, so any number of workers can share a
-burst, sends them over the process's open SMTP connection, and records the outcomes of a batch in one
-transaction. The claim re-reads each row's task, so whatever changed since the reminder was enqueued
-(deleted, completed, moved, removed) is obeyed, and a row is claimed only once it is due: never early.
+A delivery task serves every reminder due in one second (`reminders_deliver_due`), not one reminder. Each
+batch is one transaction: it claims the enqueued rows that are due with FOR UPDATE SKIP LOCKED (so any
+number of workers share a burst), sends them over the process's open SMTP connection, and records their
+outcomes. The row locks are the claim: they last exactly as long as the sender's database session, so a
+slow SMTP server never makes a live sender's rows look lost, and a killed sender's rows are free again the
+moment its connection drops (the scan hands them to another worker within seconds). The claim re-reads
+each row's task, so whatever changed since the reminder was enqueued (deleted, completed, moved, removed)
+is obeyed, and a row is claimed only once it is due: never early.
 """
 
 import logging
@@ -36,17 +39,16 @@ logger = logging.getLogger(__name__)
 DELIVERY_CONSUMER = "reminders-delivery"  # the consumer name of its dead letters
 
 
-class SmtpDeliveryError(Exception):
-    """Why the SMTP server did not take a reminder email (what a dead letter records)."""
+class ReminderDeliveryError(Exception):
+    """Why a reminder's email was not delivered: what its dead letter records."""
 
 
 @dataclass(frozen=True)
 class Claimed:
-    """A reminder claimed for sending: its row is `sending` at `version`, its task and user loaded."""
+    """A reminder claimed for sending (its row locked), with its task and user loaded."""
 
     reminder_id: int
-    version: int
-    attempts: int
+    attempts: int  # counting this one
     remind_at: datetime
     task: Task
     message: bytes | None  # rendered when enqueued, if the task still says the same; else None
@@ -54,51 +56,45 @@ class Claimed:
 
 @dataclass(frozen=True)
 class Claim:
-    locked: int  # rows taken from the queue: sent for sending, cancelled or failed
+    locked: int  # rows taken from the queue: to send, cancelled or failed
     sending: list[Claimed]
 
 
 def reminders_claim_due(*, now: datetime, limit: int) -> Claim:
-    """Take up to `limit` enqueued reminders due at `now`; cancel those their task no longer wants."""
-    with transaction.atomic():
-        due = list(
-            Reminder.objects.select_for_update(skip_locked=True)
-            .alias(due_at=Reminder.due())
-            .filter(status=Reminder.Status.ENQUEUED, due_at__lte=now)
-            .order_by("due_at")[:limit]
-        )
-        if not due:
-            return Claim(0, [])
-        tasks = Task.objects.select_related("user").in_bulk([reminder.task_id for reminder in due])
-        cancelled: list[int] = []
-        sending: list[Claimed] = []
-        for reminder in due:
-            task = tasks.get(reminder.task_id)
-            if task is None or task.completed or task.reminder_sent or task.reminder_at != reminder.remind_at:
-                cancelled.append(reminder.pk)
-            elif not task.user.email:
-                _fail_without_email(reminder, now=now)
-            else:
-                sending.append(
-                    Claimed(
-                        reminder.pk,
-                        reminder.version,
-                        reminder.attempts + 1,
-                        reminder.remind_at,
-                        task,
-                        _rendered(reminder, task),
-                    )
+    """Lock up to `limit` enqueued reminders due at `now` until the caller's transaction ends; cancel those
+    their task no longer wants, and fail those whose user has no email address."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("reminders_claim_due() must run in the transaction that sends and records them")
+    due = list(
+        Reminder.objects.select_for_update(skip_locked=True)
+        .alias(due_at=Reminder.due())
+        .filter(status=Reminder.Status.ENQUEUED, due_at__lte=now)
+        .order_by("due_at")[:limit]
+    )
+    if not due:
+        return Claim(0, [])
+    tasks = Task.objects.select_related("user").in_bulk([reminder.task_id for reminder in due])
+    cancelled: list[int] = []
+    sending: list[Claimed] = []
+    for reminder in due:
+        task = tasks.get(reminder.task_id)
+        if task is None or task.completed or task.reminder_sent or task.reminder_at != reminder.remind_at:
+            cancelled.append(reminder.pk)
+        elif not task.user.email:
+            _fail_without_email(reminder, now=now)
+        else:
+            sending.append(
+                Claimed(
+                    reminder.pk, reminder.attempts + 1, reminder.remind_at, task, _rendered(reminder, task)
                 )
-        Reminder.objects.filter(pk__in=cancelled).update(
-            status=Reminder.Status.CANCELLED,
-            version=F("version") + 1,
-            updated_at=now,
-            message=None,
-            message_key="",
-        )
-        Reminder.objects.filter(pk__in=[claimed.reminder_id for claimed in sending]).update(
-            status=Reminder.Status.SENDING, attempts=F("attempts") + 1, updated_at=now
-        )
+            )
+    Reminder.objects.filter(pk__in=cancelled).update(
+        status=Reminder.Status.CANCELLED,
+        version=F("version") + 1,
+        updated_at=now,
+        message=None,
+        message_key="",
+    )
     return Claim(len(due), sending)
 
 
@@ -131,8 +127,12 @@ class Sent:
 
 @dataclass(frozen=True)
 class Refused:
+    """Not sent: the server refused it or could not be reached (retried), or its email cannot be made
+    from the task's data (`permanent`: failed at once, never retried)."""
+
     claimed: Claimed
     error: str
+    permanent: bool = False
 
 
 def reminders_send(
@@ -151,8 +151,8 @@ def reminders_send(
             message = reminder.message or render_reminder_email(task=task, remind_at=reminder.remind_at)
             recipient = envelope_address(task.user.email)
         except Exception as error:
-            logger.exception("reminder %s: no email could be made", reminder.reminder_id)
-            refused.append(Refused(reminder, _describe(error)))
+            logger.exception("reminder %s: no email can be made from its task", reminder.reminder_id)
+            refused.append(Refused(reminder, _describe(error), permanent=True))
             continue
         try:
             send_rendered(recipient=recipient, message=message)
@@ -171,51 +171,54 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:2000]
 
 
+# No version or status guards: the rows are locked by the batch's transaction since they were claimed.
 _MARK_SENT = """
-    UPDATE reminders SET status = 'sent', version = version + 1, sent_at = %s, lateness_ms = %s,
-        last_error = '', next_attempt_at = NULL, message = NULL, message_key = '', updated_at = %s
-    WHERE id = %s AND version = %s AND status = 'sending'
+    UPDATE reminders SET status = 'sent', version = version + 1, attempts = %s, sent_at = %s,
+        lateness_ms = %s, last_error = '', next_attempt_at = NULL, message = NULL, message_key = '',
+        updated_at = %s
+    WHERE id = %s
 """
 _MARK_TASK_REMINDED = "UPDATE tasks SET reminder_sent = true WHERE id = %s AND reminder_at = %s"
 _MARK_RETRY = """
-    UPDATE reminders SET status = 'enqueued', next_attempt_at = %s, last_error = %s, updated_at = %s
-    WHERE id = %s AND version = %s AND status = 'sending'
+    UPDATE reminders SET attempts = %s, next_attempt_at = %s, last_error = %s, updated_at = %s WHERE id = %s
 """
 _MARK_FAILED = """
-    UPDATE reminders SET status = 'failed', failure = 'smtp', version = version + 1, last_error = %s,
-        next_attempt_at = NULL, message = NULL, message_key = '', updated_at = %s
-    WHERE id = %s AND version = %s AND status = 'sending'
+    UPDATE reminders SET status = 'failed', failure = %s, version = version + 1, attempts = %s,
+        last_error = %s, next_attempt_at = NULL, message = NULL, message_key = '', updated_at = %s
+    WHERE id = %s
 """
 
 
 def reminders_record(*, sent: list[Sent], refused: list[Refused], now: datetime, enqueue: Enqueue) -> None:
-    """Record a batch's outcomes in one transaction, each guarded by the version it was claimed at.
+    """Record a batch's outcomes, in the transaction that claimed it.
 
     Sent: the row is `sent` with its lateness and the task's `reminder_sent` is set. Refused: the row waits
     for its next retry by the reminders policy (1, 2, 4, ... 512 s), whose delivery task is enqueued;
-    after the last one it is failed and dead-lettered. Many statements, one round trip each way: psycopg
-    pipelines `executemany`.
+    after the last one it is failed and dead-lettered. An email that cannot be made fails and is
+    dead-lettered at once. Many statements, one round trip each way: psycopg pipelines `executemany`.
     """
     policy = RETRY_POLICIES[REMINDERS]
     retries: list[tuple[Refused, datetime]] = []
-    exhausted: list[Refused] = []
+    failed: list[tuple[Refused, str]] = []
     for failure in refused:
         retries_done = failure.claimed.attempts - 1
-        if retries_done < policy.max_retries:
+        if failure.permanent:
+            failed.append((failure, Reminder.Failure.INVALID_EMAIL))
+        elif retries_done < policy.max_retries:
             retries.append((failure, now + timedelta(seconds=policy.delay(retries_done))))
         else:
-            exhausted.append(failure)
+            failed.append((failure, Reminder.Failure.SMTP))
     with transaction.atomic(), connection.cursor() as cursor:
         if sent:
             cursor.executemany(
                 _MARK_SENT,
                 [
                     (
+                        s.claimed.attempts,
                         s.at,
                         (s.at - s.claimed.remind_at).total_seconds() * 1000,
                         s.at,
                         s.claimed.reminder_id,
-                        s.claimed.version,
                     )
                     for s in sent
                 ],
@@ -224,15 +227,16 @@ def reminders_record(*, sent: list[Sent], refused: list[Refused], now: datetime,
         if retries:
             cursor.executemany(
                 _MARK_RETRY,
-                [(at, f.error, now, f.claimed.reminder_id, f.claimed.version) for f, at in retries],
+                [(f.claimed.attempts, at, f.error, now, f.claimed.reminder_id) for f, at in retries],
             )
             for at in sorted({at for _, at in retries}):
                 transaction.on_commit(partial(enqueue, at))
-        if exhausted:
+        if failed:
             cursor.executemany(
-                _MARK_FAILED, [(f.error, now, f.claimed.reminder_id, f.claimed.version) for f in exhausted]
+                _MARK_FAILED,
+                [(reason, f.claimed.attempts, f.error, now, f.claimed.reminder_id) for f, reason in failed],
             )
-        for failure in exhausted:
+        for failure, _ in failed:
             _dead_letter(failure, attempts=failure.claimed.attempts, now=now)
     for failure, at in retries:
         logger.warning(
@@ -257,7 +261,7 @@ def _dead_letter(failure: Refused, *, attempts: int, now: datetime) -> None:
     failed = FailedEvent(
         topic=REMINDERS, consumer=DELIVERY_CONSUMER, envelope=event, key=claimed.task.user_id
     )
-    dead_letter(failed=failed, error=SmtpDeliveryError(failure.error), attempts=attempts, at=now)
+    dead_letter(failed=failed, error=ReminderDeliveryError(failure.error), attempts=attempts, at=now)
     logger.error("reminder %s failed after %d attempts: %s", claimed.reminder_id, attempts, failure.error)
 
 
@@ -290,13 +294,15 @@ def reminders_deliver_due(
     """
     delivered = 0
     while True:
-        claim = reminders_claim_due(now=now(), limit=batch_size)
+        with transaction.atomic():  # the batch's rows stay locked until its outcomes are recorded
+            claim = reminders_claim_due(now=now(), limit=batch_size)
+            if claim.locked:
+                if claim.locked == batch_size:
+                    call_for_help()  # now, not after commit: another worker takes the next batch meanwhile
+                sent, refused = reminders_send(claim.sending, now=now)
+                reminders_record(sent=sent, refused=refused, now=now(), enqueue=enqueue)
+                delivered += len(sent)
         if claim.locked:
-            if claim.locked == batch_size:
-                call_for_help()
-            sent, refused = reminders_send(claim.sending, now=now)
-            reminders_record(sent=sent, refused=refused, now=now(), enqueue=enqueue)
-            delivered += len(sent)
             continue
         if not wait:
             return delivered

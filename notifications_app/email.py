@@ -79,7 +79,8 @@ def render_reminder_email(*, task: Task, remind_at: datetime) -> bytes:
         "task_url": f"{settings.PUBLIC_BASE_URL.rstrip('/')}/tasks/{task.pk}",
     }
     email = EmailMultiAlternatives(
-        subject=f"Reminder: {task.title}",
+        # One line whatever the stored title holds: a line break in a header is refused (BadHeaderError).
+        subject=f"Reminder: {' '.join(task.title.split())}",
         body=render_to_string(TEXT_TEMPLATE, context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[task.user.email],

@@ -7,15 +7,14 @@ from django.db.models.functions import Coalesce, Now
 class Reminder(models.Model):
     """One reminder of one task at one instant, and where its delivery stands.
 
-    `version` grows whenever the row is cancelled, (re-)enqueued, sent or failed. A worker that claimed the
-    row for sending records its outcome only while the version is the one it claimed, so a row that the
-    lost-worker sweep took over or the schedule cancelled meanwhile is never recorded twice.
+    `version` grows whenever the row is cancelled, (re-)enqueued, sent or failed. A worker sending the
+    reminder holds its row locked from the claim until the outcome is recorded (see delivery.py), so
+    nothing else changes the row meanwhile, and a killed sender's row is free again at once.
     """
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled"  # waiting to enter the scheduling horizon
-        ENQUEUED = "enqueued"  # a Celery ETA task is on its way
-        SENDING = "sending"  # a worker is talking to the SMTP server
+        ENQUEUED = "enqueued"  # a Celery ETA task is on its way (or a sender holds the row locked)
         SENT = "sent"
         CANCELLED = "cancelled"
         FAILED = "failed"
@@ -23,6 +22,7 @@ class Reminder(models.Model):
     class Failure(models.TextChoices):
         NO_EMAIL = "no_email", "the user has no email address"
         SMTP = "smtp", "the SMTP server kept refusing"
+        INVALID_EMAIL = "invalid_email", "no email can be made from the task's data"
 
     task_id = models.BigIntegerField()
     user_id = models.CharField(max_length=255)
@@ -52,7 +52,7 @@ class Reminder(models.Model):
         indexes = [
             models.Index(
                 fields=["remind_at"],
-                condition=models.Q(status__in=["scheduled", "enqueued", "sending"]),
+                condition=models.Q(status__in=["scheduled", "enqueued"]),
                 name="reminders_active_idx",
             ),
             models.Index(fields=["task_id", "status"], name="reminders_task_status_idx"),

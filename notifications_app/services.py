@@ -12,7 +12,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef
 
 from notifications_app.email import reminder_email_key, render_reminder_email
 from notifications_app.models import Reminder
@@ -97,33 +97,72 @@ def reminder_sync(*, task_id: int, user_id: str, now: datetime, enqueue: Enqueue
 
 
 def reminders_enqueue_due(*, now: datetime, enqueue: Enqueue, limit: int = 1000) -> int:
-    """Move reminders entering the horizon into Celery; re-enqueue the ones a lost worker left behind.
+    """The scan (beat, every second): whatever the schedule owes Celery, handed to it now.
 
-    Rows are claimed with FOR UPDATE SKIP LOCKED, so several beat runs never enqueue a row twice.
+    - Reminders entering the horizon become enqueued, with an ETA delivery task per instant.
+    - A task that wants a reminder but has no schedule row for it (the event that makes one was lost with
+      a killed worker or a restarted broker) gets one.
+    - Enqueued reminders still unclaimed `REMINDER_LOST_AFTER_SECONDS` after they fell due and were
+      enqueued (the worker holding their delivery task was killed, or the broker lost it) get one delivery
+      task now.
+
+    Rows are claimed with FOR UPDATE SKIP LOCKED, so scans running at once never enqueue a row twice, and
+    a row that a live sender holds (locked for as long as it sends) is never taken for lost. Returns how
+    many reminders were handed over.
     """
     lost_after = timedelta(seconds=settings.REMINDER_LOST_AFTER_SECONDS)
+    recovered = _schedule_missing(now=now, settled_before=now - lost_after, enqueue=enqueue, limit=limit)
     with transaction.atomic():
-        due = list(
+        entering = list(
             Reminder.objects.select_for_update(skip_locked=True)
-            .filter(
-                Q(status=Reminder.Status.SCHEDULED, remind_at__lte=now + _horizon())
-                # Enqueued or mid-send well past their instant (or their SMTP retry): the worker
-                # holding them is gone.
-                | Q(
-                    Q(next_attempt_at__isnull=True, remind_at__lt=now - lost_after)
-                    | Q(next_attempt_at__lt=now - lost_after),
-                    status__in=[Reminder.Status.ENQUEUED, Reminder.Status.SENDING],
-                    updated_at__lt=now - lost_after,
-                )
-            )
+            .filter(status=Reminder.Status.SCHEDULED, remind_at__lte=now + _horizon())
             .order_by("remind_at")[:limit]
         )
-        tasks = Task.objects.select_related("user").in_bulk([reminder.task_id for reminder in due])
-        for reminder in due:
-            if reminder.status != Reminder.Status.SCHEDULED:
-                logger.warning("re-enqueueing %s: no delivery since %s", reminder, reminder.updated_at)
+        tasks = Task.objects.select_related("user").in_bulk([reminder.task_id for reminder in entering])
+        for reminder in entering:
             _move_to_enqueued(reminder, task=tasks.get(reminder.task_id), now=now)
-        # One delivery task per instant serves all its reminders; a swept one is due already.
-        for instant in sorted({max(reminder.remind_at, now) for reminder in due}):
+        # One delivery task per instant serves all its reminders.
+        for instant in sorted({max(reminder.remind_at, now) for reminder in entering}):
             transaction.on_commit(partial(enqueue, instant))
-    return len(due)
+        lost = list(
+            Reminder.objects.select_for_update(skip_locked=True)
+            .alias(due_at=Reminder.due())
+            .filter(
+                status=Reminder.Status.ENQUEUED, due_at__lt=now - lost_after, enqueued_at__lt=now - lost_after
+            )
+            .values_list("pk", flat=True)[:limit]
+        )
+        if lost:
+            # Their rows stay as they are: a delivery task claims whatever is due, so one serves them all.
+            logger.warning(
+                "%d reminders unclaimed %ss after they fell due: enqueueing them again",
+                len(lost),
+                lost_after.total_seconds(),
+            )
+            transaction.on_commit(partial(enqueue, now))
+    return recovered + len(entering) + len(lost)
+
+
+def _schedule_missing(*, now: datetime, settled_before: datetime, enqueue: Enqueue, limit: int) -> int:
+    """Give a schedule row to each task that wants a reminder soon, or already, and has none for it.
+
+    Only tasks unchanged since `settled_before`: a fresher one's event is most likely on its way.
+    """
+    window = timedelta(seconds=settings.REMINDER_RECOVERY_WINDOW_SECONDS)
+    scheduled = Reminder.objects.filter(task_id=OuterRef("pk"), remind_at=OuterRef("reminder_at"))
+    missing = list(
+        Task.objects.filter(
+            reminder_at__isnull=False,
+            reminder_sent=False,
+            reminder_at__gte=now - window,
+            reminder_at__lte=now + _horizon(),
+            completed=False,
+            updated_at__lt=settled_before,
+        )
+        .filter(~Exists(scheduled))
+        .values_list("pk", "user_id")[:limit]
+    )
+    for task_id, user_id in missing:
+        logger.warning("task %s wants a reminder but has no schedule row: its event was lost", task_id)
+        reminder_sync(task_id=task_id, user_id=user_id, now=now, enqueue=enqueue)
+    return len(missing)

@@ -1,17 +1,22 @@
-"""Creating the next occurrence of a completed recurring task, exactly once."""
+"""Creating the next occurrence of a completed recurring task, exactly once: from its event or the sweep."""
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 
 from recurrence_app.occurrences import next_occurrence
+from tasks_app.events import TASK_COMPLETED, task_completed_payload
 from tasks_app.models import Task
 from tasks_app.recurrence_rules import InvalidPatternError
 from tasks_app.services import task_create
-from workers.events import Envelope
+from workers.dead_letters import FailedEvent, dead_letter
+from workers.events import Envelope, build_envelope, parse_envelope, to_millis
 from workers.idempotency import record_processed
-from workers.retry_policies import PermanentEventError
+from workers.kafka import TASK_EVENTS
+from workers.models import DeadLetter
+from workers.retry_policies import RETRY_POLICIES, PermanentEventError
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +35,8 @@ def _series_start(task: Task, root: Task) -> datetime:
 def occurrence_create_next(*, envelope: Envelope, now: datetime) -> Task | None:
     """Handle `task.completed`: create the series' next task, set `next_occurrence`, record the event.
 
-    All in one transaction. Returns the next task, or None when there is nothing to do: a duplicate
+    All in one transaction, which also settles the debt the completion recorded
+    (`next_occurrence_owed_since`). Returns the next task, or None when there is nothing to do: a duplicate
     event, a task since deleted or reopened, or a series that has ended. The unique (series root, due
     date) constraint makes a second occurrence impossible even if two different events race.
     """
@@ -43,8 +49,11 @@ def occurrence_create_next(*, envelope: Envelope, now: datetime) -> Task | None:
         .filter(pk=envelope.task_id, user_id=envelope.user_id)
         .first()
     )
-    if task is None or not task.completed or not task.recurring_pattern:
-        return None  # deleted, reopened, or no longer recurring: the database decides, not the event
+    if task is None:
+        return None  # deleted: the database decides, not the event
+    if not task.completed or not task.recurring_pattern:
+        _settle(task, next_occurrence=task.next_occurrence)  # reopened, or no longer recurring
+        return None
     root = task.parent_task or task
     anchor = task.due_date or task.completed_at
     assert anchor is not None  # a completed task has completed_at
@@ -58,8 +67,7 @@ def occurrence_create_next(*, envelope: Envelope, now: datetime) -> Task | None:
         )
     except InvalidPatternError as error:
         raise PermanentEventError(f"task {task.pk} has a bad recurring pattern: {error}") from error
-    task.next_occurrence = due
-    task.save(update_fields=["next_occurrence"])
+    _settle(task, next_occurrence=due)
     if due is None:
         logger.info("series of task %s has ended", task.pk)
         return None
@@ -85,3 +93,68 @@ def occurrence_create_next(*, envelope: Envelope, now: datetime) -> Task | None:
         parent_task=root,
         at=now,
     )
+
+
+def _settle(task: Task, *, next_occurrence: datetime | None) -> None:
+    """Record the outcome on the completed task; from now on no occurrence is owed for it."""
+    task.next_occurrence = next_occurrence
+    task.next_occurrence_owed_since = None
+    task.save(update_fields=["next_occurrence", "next_occurrence_owed_since"])
+
+
+def _give_up_after() -> timedelta:
+    """As long as the Celery path would keep retrying (the task-events policy), the sweep does too."""
+    return timedelta(seconds=sum(RETRY_POLICIES[TASK_EVENTS].delays) * settings.RETRY_DELAY_SCALE)
+
+
+def occurrences_create_owed(*, now: datetime, owed_for: timedelta, limit: int = 100) -> int:
+    """Create the next occurrences still owed `owed_for` after their completion; returns how many were done.
+
+    The `task.completed` event is the fast path. When it is lost (a worker killed while holding it, a
+    broker restarted without persistence) or stuck behind a backlog, this sweep does the same work from
+    the database, under the same event id, so whichever comes second is a duplicate. Rows are claimed with
+    FOR UPDATE SKIP LOCKED: sweeps running at once share the work. A task that can never get its
+    occurrence (a bad pattern), or that keeps failing past the task-events retry policy, is dead-lettered
+    and no longer owed.
+    """
+    done = 0
+    with transaction.atomic():
+        owed = list(
+            Task.objects.select_for_update(skip_locked=True)
+            .filter(next_occurrence_owed_since__lte=now - owed_for)
+            .order_by("next_occurrence_owed_since")[:limit]
+        )
+        for task in owed:
+            assert task.completed_at is not None  # only a completion makes an occurrence owed
+            envelope = parse_envelope(
+                build_envelope(
+                    event_type=TASK_COMPLETED,
+                    task_id=task.pk,
+                    user_id=task.user_id,
+                    payload=task_completed_payload(task),
+                    millis=to_millis(task.completed_at),
+                )
+            )
+            logger.warning("task %s: next occurrence owed since %s; creating it", task.pk, task.completed_at)
+            try:
+                with transaction.atomic():  # a savepoint: one task's failure keeps the others' work
+                    occurrence_create_next(envelope=envelope, now=now)
+            except PermanentEventError as error:
+                _give_up(task, envelope=envelope, error=error, now=now)
+            except Exception as error:
+                logger.exception("task %s: creating its owed next occurrence failed", task.pk)
+                if now - task.completed_at > _give_up_after():
+                    _give_up(task, envelope=envelope, error=error, now=now)
+            else:
+                done += 1
+    return done
+
+
+def _give_up(task: Task, *, envelope: Envelope, error: Exception, now: datetime) -> None:
+    """Dead-letter the completion (unless the Celery path already did) and stop owing the occurrence."""
+    already = DeadLetter.objects.filter(consumer=CONSUMER, event_id=envelope.event_id).exists()
+    if not already:
+        failed = FailedEvent(topic=TASK_EVENTS, consumer=CONSUMER, envelope=envelope.raw, key=task.user_id)
+        dead_letter(failed=failed, error=error, at=now)
+    Task.objects.filter(pk=task.pk).update(next_occurrence_owed_since=None)
+    logger.error("task %s: gave up on its next occurrence: %s", task.pk, error)

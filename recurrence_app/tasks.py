@@ -1,11 +1,13 @@
-"""Celery interface of the recurrence worker: `task.completed` events from the bridge."""
+"""Celery interface of the recurrence worker: `task.completed` events from the bridge, and the owed sweep."""
 
+from datetime import timedelta
 from typing import Any
 
 from celery import Task, shared_task
+from django.conf import settings
 from django.utils import timezone
 
-from recurrence_app.services import CONSUMER, occurrence_create_next
+from recurrence_app.services import CONSUMER, occurrence_create_next, occurrences_create_owed
 from workers.kafka import TASK_EVENTS
 from workers.retry_policies import handle_with_policy
 
@@ -18,4 +20,11 @@ def handle_task_completed(self: Task[Any, Any], event: dict[str, Any]) -> None:
         topic=TASK_EVENTS,
         event=event,
         handler=lambda envelope: occurrence_create_next(envelope=envelope, now=timezone.now()),
+    )
+
+
+@shared_task(name="recurrence.create_owed_occurrences", ignore_result=True)
+def create_owed_occurrences() -> int:
+    return occurrences_create_owed(
+        now=timezone.now(), owed_for=timedelta(seconds=settings.RECURRENCE_OWED_AFTER_SECONDS)
     )

@@ -67,8 +67,8 @@ def emit_task_deleted(*, task: Task, at: datetime) -> None:
     _emit(topic=TASK_UPDATES, event_type=TASK_DELETED, task=task, payload=payload, at=at)
 
 
-def emit_task_completed(*, task: Task, at: datetime) -> None:
-    payload = {
+def task_completed_payload(task: Task) -> dict[str, Any]:
+    return {
         "task_id": task.id,
         "completed_at": _iso(task.completed_at),
         "recurring_pattern": task.recurring_pattern,
@@ -77,7 +77,12 @@ def emit_task_completed(*, task: Task, at: datetime) -> None:
         "timezone": task.timezone,
         "parent_task_id": task.parent_task_id,
     }
-    _emit(topic=TASK_EVENTS, event_type=TASK_COMPLETED, task=task, payload=payload, at=at)
+
+
+def emit_task_completed(*, task: Task, at: datetime) -> None:
+    _emit(
+        topic=TASK_EVENTS, event_type=TASK_COMPLETED, task=task, payload=task_completed_payload(task), at=at
+    )
 
 
 def emit_reminder_scheduled(*, task: Task, at: datetime) -> None:

@@ -61,6 +61,11 @@ class Task(models.Model):
     reminder_at = models.DateTimeField(null=True, blank=True)
     reminder_sent = models.BooleanField(default=False)
 
+    # The database's record that this completed recurring task's next occurrence is owed: set by the
+    # completion, cleared in the transaction that creates the occurrence (or finds the series ended). The
+    # `task.completed` event is only the fast path; a sweep does whatever it left undone.
+    next_occurrence_owed_since = models.DateTimeField(null=True, blank=True, editable=False)
+
     class Meta:
         db_table = "tasks"
         indexes = [
@@ -74,6 +79,11 @@ class Task(models.Model):
                 fields=["reminder_at", "user"],
                 condition=models.Q(reminder_at__isnull=False, reminder_sent=False),
                 name="tasks_reminder_at_idx",
+            ),
+            models.Index(
+                fields=["next_occurrence_owed_since"],
+                condition=models.Q(next_occurrence_owed_since__isnull=False),
+                name="tasks_occurrence_owed_idx",
             ),
             GinIndex(fields=["tags"], name="tasks_tags_gin_idx"),
             models.Index(fields=["priority"], name="tasks_priority_idx"),

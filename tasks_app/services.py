@@ -191,8 +191,11 @@ def task_complete(*, task: Task, completed: bool, at: datetime) -> Task:
         return task
     task.completed = completed
     task.completed_at = at if completed else None
+    # A completed recurring task owes its next occurrence until the recurrence worker (or its sweep) has
+    # created it; reopening cancels the debt.
+    task.next_occurrence_owed_since = at if completed and task.recurring_pattern else None
     task.updated_at = at
-    task.save(update_fields=["completed", "completed_at", "updated_at"])
+    task.save(update_fields=["completed", "completed_at", "next_occurrence_owed_since", "updated_at"])
     if completed:
         events.emit_task_completed(task=task, at=at)
     events.emit_task_updated(task=task, changed=["completed", "completed_at"], at=at)

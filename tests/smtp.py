@@ -1,5 +1,6 @@
 """A real SMTP server in the test process (aiosmtpd), recording what it receives and when."""
 
+import asyncio
 import email
 import socket
 import threading
@@ -38,17 +39,21 @@ def free_port() -> int:
 
 
 class SmtpSink:
-    """Accepts every message, except that it answers `451` to the next `refuse` DATA commands."""
+    """Accepts every message, except that it answers `451` to the next `refuse` DATA commands; each DATA
+    takes `delay` seconds (a slow server)."""
 
     def __init__(self) -> None:
         self.port = free_port()
         self.received: list[ReceivedEmail] = []
         self.refused = 0
         self.refuse = 0
+        self.delay = 0.0
         self._lock = threading.Lock()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self._lock:
             if self.refuse > 0:
                 self.refuse -= 1

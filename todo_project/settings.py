@@ -187,9 +187,17 @@ CELERY_BEAT_SCHEDULE = {
     "prune-processed-events": {"task": "workers.prune_processed_events", "schedule": 3600.0},
     "prune-idempotency-keys": {"task": "tasks.prune_idempotency_keys", "schedule": 3600.0},
     "report-dead-letters": {"task": "workers.report_dead_letters", "schedule": 60.0},
+    # The sweeps that make PostgreSQL, not the Celery broker, the record of owed work: they expire rather
+    # than pile up while their worker is down (the next one does the same work).
     "enqueue-due-reminders": {
         "task": "notifications.enqueue_due_reminders",
-        "schedule": env.float("REMINDER_SCAN_SECONDS", default=2.0),
+        "schedule": env.float("REMINDER_SCAN_SECONDS", default=1.0),
+        "options": {"expires": 30},
+    },
+    "create-owed-occurrences": {
+        "task": "recurrence.create_owed_occurrences",
+        "schedule": env.float("RECURRENCE_SWEEP_SECONDS", default=2.0),
+        "options": {"expires": 30},
     },
 }
 
@@ -201,11 +209,21 @@ PROCESSED_EVENTS_RETENTION_HOURS = env.int("PROCESSED_EVENTS_RETENTION_HOURS", d
 # An Idempotency-Key replays its first response this long.
 IDEMPOTENCY_KEY_RETENTION_HOURS = env.int("IDEMPOTENCY_KEY_RETENTION_HOURS", default=24)
 
+# --- Recurrence -----------------------------------------------------------------------------------
+# A completed recurring task whose next occurrence is still missing this long after the completion (its
+# event lost with a killed worker or a restarted broker, or stuck behind a backlog) gets it from the sweep.
+RECURRENCE_OWED_AFTER_SECONDS = env.float("RECURRENCE_OWED_AFTER_SECONDS", default=4.0)
+
 # --- Reminders ------------------------------------------------------------------------------------
 # Reminders due within the horizon become Celery ETA tasks; it must stay far below the broker's
-# visibility timeout. A reminder still undelivered this long after its instant is enqueued again.
+# visibility timeout. A reminder still unclaimed this long after it fell due (the worker holding its ETA
+# task was killed, or the broker lost it), or a task's reminder whose event never made a schedule row, is
+# enqueued again by the scan; a row being sent is locked by its sender and never counts as lost.
 REMINDER_HORIZON_SECONDS = env.int("REMINDER_HORIZON_SECONDS", default=300)
-REMINDER_LOST_AFTER_SECONDS = env.int("REMINDER_LOST_AFTER_SECONDS", default=120)
+REMINDER_LOST_AFTER_SECONDS = env.float("REMINDER_LOST_AFTER_SECONDS", default=2.0)
+# How far back the scan looks for tasks whose reminder has no schedule row at all (its event was lost):
+# the scan runs every second, so only a scan stopped longer than this could miss one.
+REMINDER_RECOVERY_WINDOW_SECONDS = env.int("REMINDER_RECOVERY_WINDOW_SECONDS", default=3600)
 # A delivery task claims (and records) due reminders this many at a time; a full batch calls in another
 # worker process to share the burst.
 REMINDER_DELIVERY_BATCH = env.int("REMINDER_DELIVERY_BATCH", default=50)

@@ -1,16 +1,18 @@
 """Delivering due reminders without Celery: claims, sends to a real SMTP server (aiosmtpd), outcomes."""
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
+from django.db import connections
 
 from notifications_app.delivery import reminders_deliver_due
 from notifications_app.email import close_connection
 from notifications_app.models import Reminder
-from notifications_app.services import reminder_sync
+from notifications_app.services import reminder_sync, reminders_enqueue_due
 from tasks_app.models import Task
 from tests.factories import TaskFactory, UserProfileFactory
 from tests.smtp import SmtpSink, free_port
@@ -30,6 +32,7 @@ def mail(settings, smtp: SmtpSink) -> Iterator[SmtpSink]:
     yield smtp
     close_connection()
     smtp.refuse = 0
+    smtp.delay = 0.0
 
 
 class Deliveries:
@@ -202,15 +205,67 @@ def test_the_email_rendered_at_enqueueing_is_sent_unless_the_task_changed_since(
     assert {r.message for r in Reminder.objects.filter(task_id__in=[unchanged.pk, renamed.pk])} == {None}
 
 
-def test_a_reminder_whose_email_cannot_be_made_fails_alone(mail):
+def test_a_reminder_whose_email_cannot_be_made_fails_alone_at_once_into_the_dead_letter_queue(mail):
     remind_at = datetime.now(tz=UTC) - timedelta(seconds=1)
     broken = enqueued_task(remind_at, user=UserProfileFactory(timezone="Nowhere/Atlantis"))
     fine = enqueued_task(remind_at)
     assert Reminder.objects.get(task_id=broken.pk).message is None  # rendering ahead failed, quietly
+    deliveries = Deliveries()
 
-    assert Deliveries().run() == 1
+    assert deliveries.run() == 1
 
     assert len(mail.to(fine.user.email)) == 1
     reminder = Reminder.objects.get(task_id=broken.pk)
-    assert (reminder.status, reminder.attempts) == (Reminder.Status.ENQUEUED, 1)
+    # Data that cannot make an email will not make one on a retry either: failed now, with its reason.
+    assert (reminder.status, reminder.failure, reminder.attempts) == (
+        Reminder.Status.FAILED,
+        Reminder.Failure.INVALID_EMAIL,
+        1,
+    )
     assert "Atlantis" in reminder.last_error
+    assert deliveries.enqueued == []  # no retry planned
+    letter = DeadLetter.objects.get(task_id=broken.pk)
+    assert (letter.consumer, letter.attempts) == ("reminders-delivery", 1)
+    assert "Atlantis" in letter.error_message
+
+
+def test_a_title_with_line_breaks_is_sent_under_a_one_line_subject(mail):
+    task = enqueued_task(datetime.now(tz=UTC) - timedelta(seconds=1), title="Pay\nthe rent\r\n  today")
+
+    assert Deliveries().run() == 1
+
+    [received] = mail.to(task.user.email)
+    assert received.message["Subject"] == "Reminder: Pay the rent today"
+    assert Reminder.objects.get(task_id=task.pk).status == Reminder.Status.SENT
+
+
+def test_a_slow_smtp_server_never_makes_a_live_senders_reminders_look_lost(mail, settings):
+    """Each message takes longer than the lost-reminder threshold: the scan and a second worker, running
+    all the while, never take the rows the first worker is still sending."""
+    mail.delay = settings.REMINDER_LOST_AFTER_SECONDS + 0.5
+    remind_at = datetime.now(tz=UTC) - timedelta(seconds=1)
+    tasks = [enqueued_task(remind_at) for _ in range(3)]
+    first, second = Deliveries(), Deliveries()
+    delivered: list[int] = []
+
+    def send() -> None:
+        try:
+            delivered.append(first.run())
+        finally:
+            close_connection()
+            connections.close_all()
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    handed_again: list[datetime] = []
+    while sender.is_alive():
+        time.sleep(0.5)
+        reminders_enqueue_due(now=datetime.now(tz=UTC), enqueue=handed_again.append)
+        delivered.append(second.run())
+    sender.join()
+
+    for task in tasks:
+        assert len(mail.to(task.user.email)) == 1
+    assert sorted(delivered) == [0] * (len(delivered) - 1) + [3]  # all three by the first worker
+    assert handed_again == []  # the scan never took them for lost
+    assert set(Reminder.objects.values_list("status", "attempts")) == {(Reminder.Status.SENT, 1)}

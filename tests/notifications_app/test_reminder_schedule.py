@@ -72,9 +72,8 @@ def test_the_same_event_twice_changes_nothing(enqueued, django_capture_on_commit
 
 
 def test_the_sweep_re_enqueues_a_lost_reminder_but_not_one_waiting_for_its_smtp_retry(
-    enqueued, settings, django_capture_on_commit_callbacks
+    enqueued, django_capture_on_commit_callbacks
 ):
-    settings.REMINDER_LOST_AFTER_SECONDS = 120
     calls, enqueue = enqueued
     lost_task = TaskFactory(reminder_at=NOW + timedelta(seconds=30))
     retrying_task = TaskFactory(reminder_at=NOW + timedelta(seconds=30))
@@ -92,6 +91,30 @@ def test_the_sweep_re_enqueues_a_lost_reminder_but_not_one_waiting_for_its_smtp_
     with django_capture_on_commit_callbacks(execute=True):
         assert reminders_enqueue_due(now=later, enqueue=enqueue) == 1
     lost.refresh_from_db()
-    assert (lost.status, lost.version) == (Reminder.Status.ENQUEUED, 3)
+    assert (lost.status, lost.version) == (Reminder.Status.ENQUEUED, 2)  # the row stays as it was
     assert calls == [later]  # overdue: a delivery task right now
     assert Reminder.objects.get(pk=retrying.pk).version == retrying.version  # left alone
+
+
+def test_the_scan_gives_a_schedule_row_to_a_task_whose_reminder_event_was_lost(
+    enqueued, django_capture_on_commit_callbacks
+):
+    calls, enqueue = enqueued
+    settled = NOW - timedelta(minutes=1)
+    lost = TaskFactory(reminder_at=NOW + timedelta(seconds=30), updated_at=settled)
+    overdue = TaskFactory(reminder_at=NOW - timedelta(seconds=10), updated_at=settled)
+    in_flight = TaskFactory(reminder_at=NOW + timedelta(seconds=30), updated_at=NOW - timedelta(seconds=1))
+    later = TaskFactory(reminder_at=NOW + timedelta(hours=1), updated_at=settled)
+    done = TaskFactory(reminder_at=NOW + timedelta(seconds=30), updated_at=settled, completed=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_enqueue_due(now=NOW, enqueue=enqueue) == 2
+
+    assert set(Reminder.objects.values_list("task_id", "status")) == {
+        (lost.pk, Reminder.Status.ENQUEUED),
+        (overdue.pk, Reminder.Status.ENQUEUED),
+    }
+    assert sorted(calls) == [overdue.reminder_at, lost.reminder_at]  # a delivery task at each instant
+    # A task changed a moment ago has its event on the way; one beyond the horizon waits for it; a
+    # completed one wants no reminder.
+    assert not Reminder.objects.filter(task_id__in=[in_flight.pk, later.pk, done.pk]).exists()
