@@ -21,6 +21,7 @@ help:
 	@echo "make lint    ruff, mypy (strict, django-stubs) and import-linter"
 	@echo "make stack   start PostgreSQL, Redis and Kafka (scripts/stack up); 'make stack-down' stops them"
 	@echo "make bench   run the benchmarks in bench/ (prints figures)"
+	@echo "make token USER=<id> [ROLE=admin] [TTL=3600]   print a local HS256 token for a user (curl)"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found (pyenv install 3.13)"; exit 1; }
@@ -40,8 +41,13 @@ stack:
 stack-down:
 	scripts/stack down
 
+# Random local secrets (DJANGO_SECRET_KEY, BETTER_AUTH_SECRET) generated once into .env (git-ignored, 0600).
+.PHONY: local-env
+local-env: venv
+	@$(PY) scripts/local_env.py
+
 .PHONY: setup
-setup: venv stack
+setup: venv stack local-env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py kafka_topics
@@ -56,16 +62,22 @@ run: setup
 	$(VENV)/bin/honcho start -f Procfile
 
 .PHONY: lint
-lint: venv
+lint: venv local-env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	$(VENV)/bin/lint-imports
 
 .PHONY: test
-test: venv stack
+test: venv stack local-env
 	$(VENV)/bin/pytest
 	$(MAKE) --no-print-directory lint
+
+# USER must be given on the command line: make would otherwise take the login name from the environment.
+.PHONY: token
+token: venv local-env
+	@test "$(origin USER)" = "command line" || { echo "usage: make token USER=<user id> [ROLE=admin] [TTL=3600]"; exit 2; }
+	@$(PY) manage.py mint_token '$(USER)' $(if $(ROLE),--role '$(ROLE)') --ttl $(or $(TTL),3600)
 
 .PHONY: format
 format: venv

@@ -1,5 +1,14 @@
 """Settings for the test suite: the production settings with test-only isolation on top."""
 
+import os
+import secrets
+
+# Secrets of this run only, generated here and never written down. They are exported before the settings
+# below read them, so the suite runs the production code path (explicitly configured secrets) and every
+# process it starts (relay, bridges, Celery workers: same settings module) inherits the same values.
+os.environ["BETTER_AUTH_SECRET"] = os.environ.setdefault("TEST_BETTER_AUTH_SECRET", secrets.token_urlsafe(48))
+os.environ["DJANGO_SECRET_KEY"] = os.environ.setdefault("TEST_DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+
 from todo_project.settings import *  # noqa: F403
 from todo_project.settings import env
 

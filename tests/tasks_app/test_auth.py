@@ -1,6 +1,7 @@
 """JWT verification and user isolation: the 401/403/404 matrix, HS256 and JWKS (EdDSA, ES256, RS256)."""
 
 import json
+import os
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -249,8 +250,19 @@ def test_token_from_a_key_not_in_the_set_is_401(jwks, user):
 
 
 def test_hs256_token_is_401_when_only_jwks_is_configured(jwks, user, settings):
-    # The classic confusion: an HS256 token "signed" with a public key's bytes must not verify.
+    # The classic confusion: an HS256 token "signed" with a public key's bytes must not verify. Nor does
+    # one signed with the secret this run configured before the fixture turned HS256 off.
     key = ed25519.Ed25519PrivateKey.generate()
     jwks.add("k1", key, "EdDSA")
-    token = make_token(user.id, key="local-development-only-better-auth-secret-0123456789")
+    token = make_token(user.id, key=os.environ["TEST_BETTER_AUTH_SECRET"])
     assert_401(as_user(user.id, token).get("tasks"), "HS256")
+
+
+def test_with_no_key_configured_every_token_is_401(user, settings):
+    settings.BETTER_AUTH_SECRET = ""
+    settings.JWKS_URL = ""
+    signing_key = ed25519.Ed25519PrivateKey.generate()
+
+    assert_401(as_user(user.id, make_token(user.id, key="k" * 40)).get("tasks"), "HS256")
+    eddsa = make_token(user.id, key=signing_key, algorithm="EdDSA", headers={"kid": "k1"})
+    assert_401(as_user(user.id, eddsa).get("tasks"), "EdDSA")
