@@ -1,6 +1,7 @@
 """The operators' API: list dead letters and publish them again (`/api/admin/dlq`, `/api/admin/dlq/retry`).
 
-Operators are callers whose JWT carries an operator role, or staff users signed in through Django admin.
+Operators are callers whose JWT carries an operator role, or staff users signed in through Django admin
+with the permission the admin requires for the same action (view dead letters to list, change to retry).
 """
 
 import logging
@@ -41,18 +42,26 @@ def has_operator_role(claims: dict[str, Any]) -> bool:
 
 
 class IsOperator(BasePermission):
-    """A JWT with an operator role, or an active staff user's session (the Django admin login)."""
+    """A JWT with an operator role, or an active staff user's session holding the view's model permission.
+
+    A view names in `operator_permissions` (as `app_label.codename`) the permissions Django admin accepts
+    for the same action, any one of which suffices, so a session can do here no more than in the admin.
+    """
 
     message = "Only operators may use this API."
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         user: Any = request.user
         if isinstance(user, ApiUser):
+            # The operators' token path: the identity provider grants the role, and Django's permission
+            # tables know nothing of token users (they have no auth.User row), so the role is the grant.
             return has_operator_role(user.claims)
+        permissions: tuple[str, ...] = getattr(view, "operator_permissions", ())
         return bool(
             getattr(user, "is_authenticated", False)
             and getattr(user, "is_active", False)
             and getattr(user, "is_staff", False)
+            and any(user.has_perm(permission) for permission in permissions)
         )
 
 
@@ -177,6 +186,9 @@ class OperatorApi(APIView):
 
 
 class DeadLetterListApi(OperatorApi):
+    # As the admin's changelist: the view permission, or the change permission (which implies viewing).
+    operator_permissions = ("workers.view_deadletter", "workers.change_deadletter")
+
     @extend_schema(
         operation_id="dlq_list",
         tags=["operators"],
@@ -199,6 +211,8 @@ class DeadLetterListApi(OperatorApi):
 
 
 class DeadLetterRetryApi(OperatorApi):
+    operator_permissions = ("workers.change_deadletter",)  # the admin's Retry action asks for it
+
     @extend_schema(
         operation_id="dlq_retry",
         tags=["operators"],

@@ -3,7 +3,7 @@
 from datetime import UTC
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -276,10 +276,26 @@ def test_bad_filters_are_400(operator, params, field):
 
 
 # --- a staff session from the admin login --------------------------------------------------------
+def staff_with(*codenames: str, username: str = "operator") -> User:
+    """A staff user holding these permissions of the dead-letter model (as the admin grants them)."""
+    staff = User.objects.create_user(username, is_staff=True)
+    staff.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="workers", codename__in=codenames)
+    )
+    assert staff.user_permissions.count() == len(codenames)
+    return User.objects.get(pk=staff.pk)  # a fresh instance: permissions are cached per instance
+
+
+def session_of(user: User) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
 def test_a_staff_session_lists_and_retries_with_its_csrf_token():
     record = make_dead_letter()
     client = APIClient(enforce_csrf_checks=True)
-    client.force_login(User.objects.create_user("operator", is_staff=True))
+    client.force_login(staff_with("view_deadletter", "change_deadletter"))
 
     listing = client.get(reverse("dlq-list"))
     without_token = retry(client, {"event_id": record.event_id})
@@ -305,6 +321,55 @@ def test_a_session_without_staff_is_forbidden():
     response = client.get(reverse("dlq-list"))
 
     assert response.status_code == 403
+
+
+def test_staff_without_the_dead_letter_permissions_is_forbidden_as_in_the_admin():
+    record = make_dead_letter()
+    client = session_of(staff_with())
+
+    listing = client.get(reverse("dlq-list"))
+    retried = retry(client, {"event_id": record.event_id})
+    admin_changelist = client.get(reverse("admin:workers_deadletter_changelist"))
+
+    assert (listing.status_code, retried.status_code) == (403, 403)
+    assert retried.json()["error"]["code"] == "permission_denied"
+    assert admin_changelist.status_code == 403  # the admin refuses this user too
+    assert status_of(record) == DeadLetter.Status.NEW
+    assert replays() == set()
+
+
+def test_staff_with_the_view_permission_lists_but_may_not_retry():
+    record = make_dead_letter()
+    client = session_of(staff_with("view_deadletter"))
+
+    listing = client.get(reverse("dlq-list"))
+    retried = retry(client, {"event_id": record.event_id})
+
+    assert listing.status_code == 200
+    assert [row["event_id"] for row in listing.json()["results"]] == [record.event_id]
+    assert retried.status_code == 403
+    assert status_of(record) == DeadLetter.Status.NEW
+    assert replays() == set()
+
+
+def test_staff_with_the_change_permission_retries_and_lists():
+    record = make_dead_letter()
+    client = session_of(staff_with("change_deadletter"))
+
+    retried = retry(client, {"event_id": record.event_id})
+    listing = client.get(reverse("dlq-list"))
+
+    assert retried.status_code == 200
+    assert status_of(record) == DeadLetter.Status.RETRIED
+    assert replays() == {(TASK_EVENTS, record.event_id)}
+    assert listing.status_code == 200  # as in the admin, changing implies viewing
+
+
+def test_a_superuser_session_needs_no_explicit_permission():
+    record = make_dead_letter()
+    client = session_of(User.objects.create_superuser("root", password=None))
+
+    assert retry(client, {"event_id": record.event_id}).status_code == 200
 
 
 def test_the_schema_documents_the_operator_routes():
