@@ -121,5 +121,23 @@ def celery_worker(name: str, *, queues: str, include: str = "", **env: str) -> M
     return ManagedProcess(name, command=command, env=process_env(**env))
 
 
+def celery_beat(schedule: Path, **env: str) -> ManagedProcess:
+    """Celery beat with the project's schedule (settings' CELERY_BEAT_SCHEDULE) kept in a file, not the
+    database: the test database is emptied between tests."""
+    command = [
+        str(Path(sys.executable).parent / "celery"),
+        "-A",
+        "todo_project",
+        "beat",
+        "-S",
+        "celery.beat:PersistentScheduler",
+        "-s",
+        str(schedule),
+        "-l",
+        "info",
+    ]
+    return ManagedProcess("beat", command=command, env=process_env(**env))
+
+
 def wait_for_log(process: ManagedProcess, text: str, *, timeout: float = 30) -> None:
     wait_for(lambda: text in process.log(), timeout=timeout, message=f"{text!r} in {process.name}'s log")

@@ -2,6 +2,7 @@
 
 import asyncio
 import email
+import logging
 import socket
 import threading
 import time
@@ -74,6 +75,7 @@ class SmtpSink:
             return [received for received in self.received if address in received.recipients]
 
     def start(self) -> "SmtpSink":
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command
         self._controller.start()
         return self
 

@@ -172,6 +172,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 5,
 }
 CELERY_TASK_ROUTES = {
+    # The sweeps that find owed work in PostgreSQL have a queue that two workers read: killing either one
+    # never stops them.
+    "recurrence.create_owed_occurrences": {"queue": "sweeps"},
+    "notifications.enqueue_due_reminders": {"queue": "sweeps"},
     "recurrence.*": {"queue": "recurrence"},
     # Deliveries have a queue (and worker) of their own: a burst of schedule events must not stand
     # between a due reminder and its email.

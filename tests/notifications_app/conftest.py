@@ -1,12 +1,10 @@
 """Fixtures of the reminder tests: a real SMTP server, the workers' environment, and Celery beat."""
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.processes import ManagedProcess, process_env, wait_for_log
+from tests.processes import ManagedProcess, celery_beat, wait_for_log
 from tests.smtp import SmtpSink
 
 HORIZON = 3  # seconds: "beyond the horizon" needs only a few seconds of waiting
@@ -36,20 +34,7 @@ def reminder_env(smtp: SmtpSink, **extra: str) -> dict[str, str]:
 
 @pytest.fixture(scope="package")
 def beat(django_db_setup, smtp, tmp_path_factory) -> Iterator[ManagedProcess]:
-    schedule = tmp_path_factory.mktemp("beat") / "schedule"
-    command = [
-        str(Path(sys.executable).parent / "celery"),
-        "-A",
-        "todo_project",
-        "beat",
-        "-S",
-        "celery.beat:PersistentScheduler",
-        "-s",
-        str(schedule),
-        "-l",
-        "info",
-    ]
-    process = ManagedProcess("beat", command=command, env=process_env(**reminder_env(smtp))).start()
+    process = celery_beat(tmp_path_factory.mktemp("beat") / "schedule", **reminder_env(smtp)).start()
     wait_for_log(process, "beat: Starting")
     yield process
     process.stop()

@@ -30,7 +30,9 @@ def iso(at: datetime) -> str:
 
 def test_kill_9_of_the_worker_holding_eta_tasks_loses_nothing_and_sends_each_once(smtp, beat, api, user):
     env = reminder_env(smtp, REMINDER_HORIZON_SECONDS="60")
-    doomed = celery_worker("worker-reminders-doomed", queues="reminders,reminder-deliveries", **env).start()
+    doomed = celery_worker(
+        "worker-reminders-doomed", queues="reminders,reminder-deliveries,sweeps", **env
+    ).start()
     replacement = None
     try:
         wait_for_log(doomed, "ready.")
@@ -50,7 +52,7 @@ def test_kill_9_of_the_worker_holding_eta_tasks_loses_nothing_and_sends_each_onc
             )
             doomed.kill()
             replacement = celery_worker(
-                "worker-reminders-replacement", queues="reminders,reminder-deliveries", **env
+                "worker-reminders-replacement", queues="reminders,reminder-deliveries,sweeps", **env
             ).start()
             wait_for(lambda: len(smtp.to(user.email)) == 5, timeout=40, message="all five after the restart")
             time.sleep(3)

@@ -32,7 +32,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def worker(django_db_setup, smtp) -> Iterator[ManagedProcess]:
     process = celery_worker(
-        "worker-reminders", queues="reminders,reminder-deliveries", **reminder_env(smtp)
+        "worker-reminders", queues="reminders,reminder-deliveries,sweeps", **reminder_env(smtp)
     ).start()
     wait_for_log(process, "ready.")
     yield process
