@@ -1,6 +1,11 @@
-"""Liveness and readiness probes: the process is up; PostgreSQL, Redis and Kafka answer."""
+"""Liveness and readiness probes: the process is up; PostgreSQL, Redis and Kafka answer.
+
+The probes are anonymous, so they answer with each dependency's name and state only; why one failed goes to
+the log (an error's text may name hosts, users or addresses).
+"""
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from functools import cache
@@ -17,6 +22,16 @@ from redis.retry import Retry
 from workers.kafka import make_admin
 
 logger = logging.getLogger(__name__)
+
+# `scheme://user:password@host` and `password=...` in an error's text: logged without the secret part.
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
+_PASSWORD_VALUE = re.compile(r"(?P<key>pass(?:word)?|secret|token)(?P<sep>\s*[=:]\s*)\S+", re.IGNORECASE)
+
+
+def redacted(text: str) -> str:
+    """An error's text without credentials a connection string may have put in it."""
+    text = _URL_CREDENTIALS.sub(r"\g<scheme>***@", text)
+    return _PASSWORD_VALUE.sub(r"\g<key>\g<sep>***", text)
 
 
 def check_database() -> None:
@@ -69,8 +84,10 @@ def ready(request: HttpRequest) -> JsonResponse:
         try:
             check()
         except Exception as error:  # any failure means "not ready"; the probe must answer, not crash
-            logger.warning("readiness check %s failed: %s", name, type(error).__name__)
-            results[name] = {"ok": False, "error": f"{type(error).__name__}: {error}"[:300]}
+            logger.warning(
+                "readiness check %s failed: %s: %s", name, type(error).__name__, redacted(str(error))[:500]
+            )
+            results[name] = {"ok": False}
         else:
             results[name] = {"ok": True}
         results[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
