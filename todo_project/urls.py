@@ -17,5 +17,5 @@ urlpatterns = [
     path("api/admin/", include("workers.urls")),
     path("api/", include("tasks_app.urls")),
     path("admin/", admin.site.urls),
-    path("", include("django_prometheus.urls")),
+    # No /metrics here: anyone who reaches the API could read it. See todo_project/metrics.py.
 ]
