@@ -160,6 +160,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's consumer without its crash on losing Redis while holding unacknowledged tasks (see the module).
+CELERY_WORKER_CONSUMER = "workers.celery_consumer:Consumer"
 # Celery closes Django's database connection around every task unless told otherwise: a new PostgreSQL
 # session per event cost more CPU than the handlers (bench/recurrence.py). Connections are kept instead,
 # and todo_project/celery.py drops broken or expired ones at each task's edges (CONN_MAX_AGE, health checks).

@@ -99,21 +99,44 @@ class Bridge:
         self.consumer: Consumer | None = None
 
     def run(self) -> None:
+        """Hand records over until `stop` is set; outlive Kafka, Redis and PostgreSQL going away."""
+        failures = 0
+        while not self.stop.is_set():
+            consumer = self._subscribe()
+            try:
+                while not self.stop.is_set():
+                    self._maybe_resume(consumer)
+                    for message in self._next_messages(consumer):
+                        self._handle(consumer, message)
+                        failures = 0
+            except KafkaException as error:
+                # librdkafka rides out broker outages by itself; what reaches here (a fatal consumer error,
+                # a partition that cannot be paused or rewound) needs a new consumer. It starts from the
+                # committed offsets, which never pass a record that was not handed over: nothing is skipped.
+                failures += 1
+                logger.warning("bridge %s: %s; starting a new consumer", self.spec.name, error)
+            finally:
+                self._close(consumer)
+            if not self.stop.is_set():
+                self.stop.wait(min(PAUSE_INITIAL * 2 ** (failures - 1), PAUSE_MAX))
+        logger.info("bridge %s stopped", self.spec.name)
+
+    def _subscribe(self) -> Consumer:
         spec = self.spec
+        self.paused.clear()
         consumer = self.consumer = make_consumer(
             spec.group_id,
             **{"client.id": f"bridge-{spec.name}", "auto.commit.interval.ms": 1000},
         )
         consumer.subscribe([physical_topic(spec.topic)], on_assign=self._on_assign, on_revoke=self._on_revoke)
         logger.info("bridge %s consuming %s as group %s", spec.name, spec.topic, spec.group_id)
+        return consumer
+
+    def _close(self, consumer: Consumer) -> None:
         try:
-            while not self.stop.is_set():
-                self._maybe_resume(consumer)
-                for message in self._next_messages(consumer):
-                    self._handle(consumer, message)
-        finally:
             consumer.close()  # commits the stored offsets and leaves the group
-            logger.info("bridge %s stopped", spec.name)
+        except (KafkaException, RuntimeError) as error:
+            logger.warning("bridge %s: closing the consumer failed: %s", self.spec.name, error)
 
     def _next_messages(self, consumer: Consumer) -> list[Message]:
         """Wait for one record, then take what is already fetched: no waiting for a batch to fill."""
@@ -125,6 +148,8 @@ class Bridge:
     def _handle(self, consumer: Consumer, message: Message) -> None:
         error = message.error()
         if error is not None:
+            if error.fatal():
+                raise KafkaException(error)
             if error.code() != KafkaError._PARTITION_EOF:
                 logger.warning("bridge %s: consumer error %s", self.spec.name, error)
             return
@@ -137,7 +162,12 @@ class Bridge:
         except Exception as failure:  # the broker or database could not take it: keep it, retry later
             self._pause(consumer, message, failure)
             return
-        consumer.store_offsets(message=message)
+        try:
+            consumer.store_offsets(message=message)
+        except KafkaException as error:
+            # The partition was taken away meanwhile (a rebalance after a broker outage): its next owner
+            # reads the record again from the last commit, and consumers absorb duplicates by event id.
+            logger.warning("bridge %s: offset %s not stored: %s", self.spec.name, message.offset(), error)
 
     def _act(self, decision: Decision, message: Message) -> None:
         if isinstance(decision, HandOff):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from confluent_kafka import KafkaError, Message, Producer
+from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from prometheus_client import Counter, Gauge
 
 from workers.database import connect
@@ -163,7 +163,29 @@ class OutboxRelay:
                 logger.warning("database unavailable (%s); reconnecting", type(error).__name__)
                 self._drop_connection()
                 self._back_off(failures, "database error")
+            except KafkaException as error:
+                # Metadata requests and produce() raise while the broker is away; librdkafka reconnects by
+                # itself, so the relay only waits. Rows not yet delivered stay pending and keep their place.
+                failures += 1
+                self._broker_failed(error)
+                self._back_off(failures, "broker unavailable")
         self._shutdown()
+
+    def _broker_failed(self, error: KafkaException) -> None:
+        kafka_error = error.args[0] if error.args and isinstance(error.args[0], KafkaError) else None
+        logger.warning("broker error: %s", kafka_error or error)
+        if kafka_error is not None and kafka_error.fatal():
+            self._replace_producer("fatal producer error")
+
+    def _replace_producer(self, reason: str) -> None:
+        # A fatal error (e.g. the idempotent producer lost its sequence) leaves the producer unusable:
+        # a new one gets a new producer id. Messages of the old one are dropped; their rows stay pending.
+        logger.warning("replacing the Kafka producer: %s", reason)
+        if self.producer is not None:
+            self.producer.purge()
+            self.producer.flush(0)
+        self.producer = None
+        self._topics_at = -TOPIC_CACHE_SECONDS
 
     def _back_off(self, failures: int, reason: str) -> None:
         delay = min(0.5 * 2 ** (failures - 1), self.config.relay_backoff_max)
@@ -179,9 +201,13 @@ class OutboxRelay:
             row = self.connection.execute("SELECT pg_try_advisory_lock(%s)", [LEADER_LOCK_ID]).fetchone()
             self.is_leader = bool(row and row[0])
             if self.is_leader:
-                # Connect and register the idempotent producer now, not on the first event's clock.
-                self._topic_exists("")
                 logger.info("outbox relay is active")
+                # Connect and register the idempotent producer now, not on the first event's clock; a
+                # broker that is away now only means the first round waits for it.
+                try:
+                    self._topic_exists("")
+                except KafkaException as error:
+                    logger.warning("broker not reachable yet: %s", error)
         return self.is_leader
 
     def _drop_connection(self) -> None:
@@ -235,23 +261,29 @@ class OutboxRelay:
 
         delivered: list[int] = []
         refused: list[Refusal] = []
+        fatal: list[KafkaError] = []
 
         def on_delivery(row_id: int, error: KafkaError | None, message: Message) -> None:
             if error is None:
                 delivered.append(row_id)
             else:
-                transient = error.code() in TRANSIENT_ERRORS or error.retriable()
+                if error.fatal():
+                    fatal.append(error)  # the producer's fault, not the row's
+                transient = error.code() in TRANSIENT_ERRORS or error.retriable() or error.fatal()
                 refused.append(Refusal(row_id, f"{error.name()}: {error.str()}", transient))
 
         producer = self._producer()
         held: set[str] = set()  # users with a refused row in this batch: their later rows wait
-        topics: dict[str, str | None] = {}  # logical -> physical name, None when it does not exist
+        # Logical -> physical name, None when it does not exist. Asked before anything is produced, so a
+        # broker that cannot answer ends the round with nothing in flight.
+        topics: dict[str, str | None] = {
+            topic: physical_topic(topic) if self._topic_exists(physical_topic(topic)) else None
+            for topic in {row[1] for row in rows}
+        }
         produced = refused_here = 0
         for row_id, topic, key, value, event_id, event_type, traceparent, extra_headers in rows:
             if key in held:
                 continue
-            if topic not in topics:
-                topics[topic] = physical_topic(topic) if self._topic_exists(physical_topic(topic)) else None
             problem = self._check_before_producing(topic, topics[topic], value)
             if problem:
                 refused.append(Refusal(row_id, problem, transient=False))
@@ -269,6 +301,8 @@ class OutboxRelay:
             self._produce(producer, topics[topic] or topic, key, value, headers, callback)
             produced += 1
         self._await_reports(producer, produced + refused_here, delivered, refused)
+        if fatal:
+            self._replace_producer(fatal[0].str())
 
         if delivered:
             self.connection.execute(_MARK_PUBLISHED, [delivered])
