@@ -16,7 +16,7 @@ endif
 
 .PHONY: help
 help:
-	@echo "make run     set everything up and run the whole system in the foreground (Ctrl-C stops it)"
+	@echo "make run     set everything up and run the whole system in the foreground, restarting what exits (Ctrl-C stops it)"
 	@echo "make test    set everything up and run the full test suite and lint"
 	@echo "make lint    ruff, mypy (strict, django-stubs) and import-linter"
 	@echo "make stack   start PostgreSQL, Redis and Kafka (scripts/stack up); 'make stack-down' stops them"
@@ -59,7 +59,7 @@ run: setup
 	@echo "Django admin http://127.0.0.1:8000/admin/      (create a login: .venv/bin/python manage.py createsuperuser)"
 	@echo "Flower       http://127.0.0.1:5555/"
 	@echo
-	$(VENV)/bin/honcho start -f Procfile
+	$(PY) scripts/supervise.py Procfile
 
 .PHONY: lint
 lint: venv local-env
