@@ -197,6 +197,8 @@ def reminders_record(*, sent: list[Sent], refused: list[Refused], now: datetime,
     after the last one it is failed and dead-lettered. An email that cannot be made fails and is
     dead-lettered at once. Many statements, one round trip each way: psycopg pipelines `executemany`.
     """
+    if not connection.in_atomic_block:
+        raise RuntimeError("reminders_record() must run in the transaction that claimed the reminders")
     policy = RETRY_POLICIES[REMINDERS]
     retries: list[tuple[Refused, datetime]] = []
     failed: list[tuple[Refused, str]] = []
@@ -208,7 +210,7 @@ def reminders_record(*, sent: list[Sent], refused: list[Refused], now: datetime,
             retries.append((failure, now + timedelta(seconds=policy.delay(retries_done))))
         else:
             failed.append((failure, Reminder.Failure.SMTP))
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         if sent:
             cursor.executemany(
                 _MARK_SENT,

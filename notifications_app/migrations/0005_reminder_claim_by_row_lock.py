@@ -4,10 +4,12 @@
 `enqueued` again, so the scan hands them to a worker (reversing keeps them `enqueued`, which the earlier
 code reads the same way)."""
 
+from django.apps.registry import Apps
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
-def sending_to_enqueued(apps, schema_editor):
+def sending_to_enqueued(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     Reminder = apps.get_model("notifications_app", "Reminder")
     Reminder.objects.filter(status="sending").update(status="enqueued")
 

@@ -1,6 +1,6 @@
 """The database's record of owed occurrences and the sweep that settles it when the event does not come."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -24,7 +24,9 @@ WEEKLY = {
 def completed(api, body=WEEKLY) -> Task:
     task_id = api.post("tasks", body).json()["id"]
     assert api.patch(f"tasks/{task_id}/complete", {"completed": True}).status_code == 200
-    return Task.objects.get(pk=task_id)
+    task = Task.objects.get(pk=task_id)
+    assert task.completed_at is not None
+    return task
 
 
 def sweep(task: Task, *, after: timedelta) -> int:
@@ -49,7 +51,7 @@ def test_a_one_off_task_owes_nothing(api):
 def test_the_event_settles_the_debt_and_the_sweep_then_has_nothing_to_do(api, user):
     task = completed(api)
     event = parse_envelope(outbox_envelopes(user.id, "task.completed")[-1])
-    occurrence_create_next(envelope=event, now=task.completed_at)
+    occurrence_create_next(envelope=event, now=datetime.now(tz=UTC))
 
     task.refresh_from_db()
     assert task.next_occurrence_owed_since is None
@@ -65,13 +67,13 @@ def test_the_sweep_creates_an_occurrence_whose_event_never_came_and_the_late_eve
     assert sweep(task, after=OWED_FOR) == 1
 
     [following] = Task.objects.filter(parent_task=task)
-    assert following.due_date.isoformat() == "2031-05-08T07:00:00+00:00"
+    assert following.due_date == datetime(2031, 5, 8, 7, 0, tzinfo=UTC)
     task.refresh_from_db()
     assert (task.next_occurrence, task.next_occurrence_owed_since) == (following.due_date, None)
     # Done under the event's own id: the event, arriving after all, changes nothing.
     event = parse_envelope(outbox_envelopes(user.id, "task.completed")[-1])
     assert ProcessedEvent.objects.filter(consumer="recurrence", event_id=event.event_id).exists()
-    assert occurrence_create_next(envelope=event, now=task.completed_at) is None
+    assert occurrence_create_next(envelope=event, now=datetime.now(tz=UTC)) is None
     assert Task.objects.filter(parent_task=task).count() == 1
 
 

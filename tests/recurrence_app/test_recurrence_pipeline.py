@@ -114,6 +114,7 @@ def test_a_worker_killed_while_handling_the_event_leaves_exactly_one_occurrence_
             replacement.stop()
     [following] = occurrences(task_id)
     completed_at = Task.objects.get(pk=task_id).completed_at
+    assert completed_at is not None
     assert following.created_at - completed_at <= timedelta(seconds=10)  # not the visibility timeout
     assert len(occurrences(task_id)) == 1
 

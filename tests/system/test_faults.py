@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -85,7 +86,7 @@ class System:
         while not self._stop.wait(0.5):
             with self._lock:
                 for name, process in self.processes.items():
-                    if not process.running:
+                    if process.process is not None and not process.running:
                         self.unexpected_exits.append(f"{name} (rc={process.process.returncode})")
                         process.start()
 
@@ -221,10 +222,11 @@ def test_kill_9_redis_restart_and_kafka_stop_lose_nothing_and_duplicate_nothing(
     try:
         time.sleep(8)
         # One process at a time, each kind once; the ones holding events or ETA tasks twice.
-        for name in ("worker", "worker-deliveries", "worker-reminders", "relay", "bridge-recurrence"):
-            fault(f"kill -9 {name}", lambda name=name: system.kill(name), then_wait=6)
-        for name in ("bridge-reminders", "beat", "worker", "worker-deliveries"):
-            fault(f"kill -9 {name}", lambda name=name: system.kill(name), then_wait=6)
+        for name in (
+            *("worker", "worker-deliveries", "worker-reminders", "relay", "bridge-recurrence"),
+            *("bridge-reminders", "beat", "worker", "worker-deliveries"),
+        ):
+            fault(f"kill -9 {name}", partial(system.kill, name), then_wait=6)
         fault("Redis restarted without persistence", lambda: _restart(stack, "redis", 1.0), then_wait=10)
         fault(f"Kafka stopped for {KAFKA_OUTAGE:.0f} s", lambda: _restart(stack, "kafka", KAFKA_OUTAGE), 15)
     finally:
