@@ -20,6 +20,9 @@ HEADER = (
 SECRETS: dict[str, Callable[[], str]] = {
     "DJANGO_SECRET_KEY": lambda: secrets.token_urlsafe(50),
     "BETTER_AUTH_SECRET": lambda: secrets.token_urlsafe(48),  # 64 characters
+    # The UI's own Better Auth secret (frontend/): never the API's HS256 key above; the API checks the UI's
+    # tokens with its JWKS.
+    "UI_AUTH_SECRET": lambda: secrets.token_urlsafe(48),
 }
 ASSIGNMENT = re.compile(r"\A(?:export )?([A-Za-z_0-9]+)=(.*)\Z")
 

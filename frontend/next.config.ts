@@ -1,0 +1,25 @@
+import type { NextConfig } from "next";
+
+// The browser talks to this origin only: /api/auth/* is Better Auth's route handler
+// (src/app/api/auth/[...all]/route.ts) and every other /api/* is forwarded to Django by
+// src/app/api/[...path]/route.ts (an explicit header allow-list, the API's error shape when it is down).
+const nextConfig: NextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // better-auth and pg stay Node modules on the server (not bundled).
+  serverExternalPackages: ["pg"],
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "Referrer-Policy", value: "same-origin" },
+          { key: "X-Frame-Options", value: "DENY" },
+        ],
+      },
+    ];
+  },
+};
+
+export default nextConfig;
