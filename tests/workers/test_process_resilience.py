@@ -1,0 +1,193 @@
+"""The long-running processes outlive PostgreSQL, Redis and Kafka really stopped, and work flows after.
+
+The relay, the recurrence bridge, the recurrence/maintenance worker, the deliveries worker and beat run as
+real subprocesses with their Procfile commands (so the production timeouts and intervals), against the test
+database, Redis database and topics. The stack's own scripts stop a service and start it again; then no
+process may have exited, and a recurring task completed through the API must travel the whole way: outbox,
+relay, Kafka, bridge, Celery, worker.
+"""
+
+import shlex
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connections
+
+from tasks_app.models import Task
+from tests.conftest import ROOT, Stack
+from tests.processes import ManagedProcess, process_env, wait_for, wait_for_log
+from workers.models import OutboxEvent
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("kafka_topics"),
+    pytest.mark.slow,
+]
+
+PROCESSES = ("relay", "bridge-recurrence", "worker", "worker-deliveries", "beat")
+RECURRING = {
+    "title": "Stretch",
+    "due_date": "2031-05-05T07:00:00Z",
+    "recurring_pattern": "FREQ=DAILY",
+}
+
+
+def procfile_command(name: str) -> list[str]:
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        entry, _, command = line.partition(":")
+        if entry.strip() == name:
+            args = shlex.split(command)
+            # A `make run` on this machine may hold the metrics port; the port is no part of the test.
+            if "--metrics-port" in args:
+                at = args.index("--metrics-port")
+                del args[at : at + 2]
+            return args
+    raise LookupError(name)
+
+
+class System:
+    def __init__(self) -> None:
+        self.processes = {
+            name: ManagedProcess(f"resilience-{name}", command=procfile_command(name), env=process_env())
+            for name in PROCESSES
+        }
+
+    def start(self) -> None:
+        for process in self.processes.values():
+            process.start()
+        wait_for_log(self.processes["relay"], "outbox relay is active")
+        wait_for_log(self.processes["bridge-recurrence"], "assigned", timeout=60)
+        wait_for_log(self.processes["worker"], "ready.", timeout=60)
+        wait_for_log(self.processes["worker-deliveries"], "ready.", timeout=60)
+        wait_for_log(self.processes["beat"], "Sending due task", timeout=60)
+
+    def exited(self) -> dict[str, int | None]:
+        return {
+            name: process.process.returncode if process.process else None
+            for name, process in self.processes.items()
+            if not process.running
+        }
+
+    def stop(self) -> dict[str, int | None]:
+        return {name: process.stop(timeout=40) for name, process in self.processes.items()}
+
+
+@pytest.fixture
+def system(django_db_setup) -> Iterator[System]:
+    running = System()
+    try:
+        running.start()
+        yield running
+    finally:
+        codes = running.stop()
+    # SIGTERM still stops each of them cleanly after the outage (no SIGKILL needed).
+    assert all(code in (0, -15) for code in codes.values()), codes
+
+
+def outage(stack: Stack, service: str, seconds: float) -> None:
+    """`scripts/<service>.sh down`, the outage, `up` again (which waits until the service answers)."""
+    stack.run(service, "down")
+    try:
+        time.sleep(seconds)
+    finally:
+        stack.run(service, "up")
+
+
+def complete_recurring_task(api) -> str:
+    """Create and complete a recurring task through the API; returns the `task.completed` event id."""
+    task_id = api.post("tasks", RECURRING).json()["id"]
+    assert api.patch(f"tasks/{task_id}/complete", {"completed": True}).status_code == 200
+    return OutboxEvent.objects.get(event_type="task.completed", payload__task_id=task_id).event_id
+
+
+def assert_work_flows(system: System, api, *, timeout: float) -> None:
+    """A completion goes outbox -> relay -> Kafka -> bridge -> Celery -> worker, and the next task exists."""
+    event_id = complete_recurring_task(api)
+    handled = f"[recurrence:{event_id}] succeeded"
+    wait_for(
+        lambda: handled in system.processes["worker"].log(),
+        timeout=timeout,
+        interval=0.5,
+        message=f"the bridge's task for {event_id} handled by the worker",
+    )
+    task_id = OutboxEvent.objects.get(event_id=event_id).payload["task_id"]
+    assert Task.objects.filter(parent_task_id=task_id).count() == 1
+
+
+def hold_unacknowledged_deliveries(system: System, count: int = 5) -> None:
+    """ETA tasks the deliveries worker holds unacknowledged, as it does for reminders within the horizon."""
+    from todo_project.celery import app
+
+    at = datetime.now(tz=UTC) + timedelta(hours=1)
+    for n in range(count):
+        app.send_task(
+            "notifications.deliver_due_reminders",
+            args=[at.isoformat()],
+            queue="reminder-deliveries",
+            eta=at + timedelta(seconds=n),
+        )
+    worker = system.processes["worker-deliveries"]
+    wait_for(
+        lambda: worker.log().count("notifications.deliver_due_reminders[") >= count,
+        timeout=20,
+        message="the ETA tasks received",
+    )
+
+
+@pytest.mark.timeout(480)  # a minute without the broker, its restart, and the groups re-forming
+def test_kafka_stopped_for_a_minute(system, api, stack):
+    assert_work_flows(system, api, timeout=60)
+    stack.run("kafka", "down")
+    try:
+        # The API keeps writing; the relay keeps asking the broker for metadata and failing.
+        event_id = complete_recurring_task(api)
+        time.sleep(60)
+        assert system.exited() == {}
+    finally:
+        stack.run("kafka", "up")
+
+    # The event written during the outage goes out and is handed over once the group has re-formed
+    # (the bridges' session timeout is the broker's default 45 s).
+    wait_for(
+        lambda: f"[recurrence:{event_id}] succeeded" in system.processes["worker"].log(),
+        timeout=120,
+        interval=1,
+        message="the completion written during the outage handled",
+    )
+    assert_work_flows(system, api, timeout=60)
+    assert system.exited() == {}
+    assert "broker error" in system.processes["relay"].log()
+
+
+def test_redis_restarted_without_persistence(system, api, stack):
+    hold_unacknowledged_deliveries(system)
+    outage(stack, "redis", 15)
+    time.sleep(5)  # the workers notice the new server
+    assert system.exited() == {}
+
+    assert_work_flows(system, api, timeout=60)
+    # The deliveries worker consumes again (it lost its broker while holding unacknowledged ETA tasks).
+    from todo_project.celery import app
+
+    result = app.send_task(
+        "notifications.deliver_due_reminders",
+        args=[datetime.now(tz=UTC).isoformat()],
+        kwargs={"wait": False},
+        queue="reminder-deliveries",
+    )
+    wait_for_log(system.processes["worker-deliveries"], f"[{result.id}] succeeded", timeout=60)
+    assert "Unrecoverable error" not in system.processes["worker-deliveries"].log()
+    assert system.exited() == {}
+
+
+def test_postgres_stopped(system, api, stack):
+    outage(stack, "postgres", 15)
+    connections.close_all()  # the test's own connection went with the server
+    time.sleep(5)
+    assert system.exited() == {}
+
+    assert_work_flows(system, api, timeout=60)
+    assert system.exited() == {}
+    assert "database unavailable" in system.processes["relay"].log()
