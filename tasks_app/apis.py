@@ -4,7 +4,7 @@ from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -18,12 +18,17 @@ from tasks_app.authentication import UserJwtAuthentication
 from tasks_app.idempotency import MAX_KEY_LENGTH, IdempotencyKeyReusedError, request_fingerprint, run_once
 from tasks_app.models import Task, UserProfile
 from tasks_app.serializers import (
+    MAX_PAGE_SIZE,
     TaskCompleteInputSerializer,
     TaskFilterSerializer,
     TaskInputSerializer,
     TaskOutputSerializer,
-    UserProfileSerializer,
+    TaskPageSerializer,
+    TaskPatchInputSerializer,
+    UserProfileInputSerializer,
+    UserProfileOutputSerializer,
 )
+from workers.api_schema import error_responses
 
 
 class Conflict(APIException):
@@ -45,7 +50,7 @@ class IsPathUser(BasePermission):
 class TaskPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
-    max_page_size = 100
+    max_page_size = MAX_PAGE_SIZE
 
 
 class UserApi(APIView):
@@ -62,7 +67,8 @@ class UserApi(APIView):
 def _input(
     user: UserProfile, data: Any, *, instance: Task | None = None, partial: bool = False
 ) -> dict[str, Any]:
-    serializer = TaskInputSerializer(
+    serializer_class = TaskPatchInputSerializer if partial else TaskInputSerializer
+    serializer = serializer_class(
         data=data,
         partial=partial,
         context={"now": timezone.now(), "user_timezone": user.timezone, "instance": instance},
@@ -91,8 +97,12 @@ def _filters(request: Request) -> selectors.TaskFilters:
 
 class TaskListCreateApi(UserApi):
     @extend_schema(
-        parameters=[TaskFilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses=TaskOutputSerializer(many=True),
+        operation_id="tasks_list",
+        parameters=[TaskFilterSerializer],
+        responses={
+            200: TaskPageSerializer,
+            **error_responses(400, 401, 403, 404, described={404: "A page past the last."}),
+        },
     )
     def get(self, request: Request, user_id: str) -> Response:
         tasks = selectors.task_list(user_id=user_id, filters=_filters(request), now=timezone.now())
@@ -102,8 +112,27 @@ class TaskListCreateApi(UserApi):
 
     @extend_schema(
         request=TaskInputSerializer,
-        responses={201: TaskOutputSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+        responses={
+            201: OpenApiResponse(
+                TaskOutputSerializer,
+                description="Created, or the first response replayed for a repeated key.",
+            ),
+            **error_responses(
+                400,
+                401,
+                403,
+                described={400: "Invalid fields, or an Idempotency-Key used before for another request."},
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description=f"Repeats of the same request with this key replay its first response "
+                f"(at most {MAX_KEY_LENGTH} characters).",
+            )
+        ],
     )
     def post(self, request: Request, user_id: str) -> Response:
         def create() -> tuple[int, Any]:
@@ -128,8 +157,18 @@ class TaskListCreateApi(UserApi):
         return Response(outcome.body, status=outcome.status, headers=headers)
 
 
+UPDATE_ERRORS = error_responses(
+    400,
+    401,
+    403,
+    404,
+    409,
+    described={409: "An occurrence of a recurring series would move onto the due date of another one."},
+)
+
+
 class TaskDetailApi(UserApi):
-    @extend_schema(responses=TaskOutputSerializer)
+    @extend_schema(responses={200: TaskOutputSerializer, **error_responses(401, 403, 404)})
     def get(self, request: Request, user_id: str, task_id: int) -> Response:
         return Response(TaskOutputSerializer(self.get_task(user_id, task_id)).data)
 
@@ -144,22 +183,33 @@ class TaskDetailApi(UserApi):
             raise Conflict(str(error), code="due_date_taken") from error
         return Response(TaskOutputSerializer(task).data)
 
-    @extend_schema(request=TaskInputSerializer, responses=TaskOutputSerializer)
+    @extend_schema(
+        request=TaskInputSerializer,
+        description="Replace every writable field; a field left out takes its default.",
+        responses={200: TaskOutputSerializer, **UPDATE_ERRORS},
+    )
     def put(self, request: Request, user_id: str, task_id: int) -> Response:
         return self._update(request, user_id, task_id, partial=False)
 
-    @extend_schema(request=TaskInputSerializer, responses=TaskOutputSerializer)
+    @extend_schema(
+        request=TaskPatchInputSerializer,
+        description="Change the fields given; the others keep their values.",
+        responses={200: TaskOutputSerializer, **UPDATE_ERRORS},
+    )
     def patch(self, request: Request, user_id: str, task_id: int) -> Response:
         return self._update(request, user_id, task_id, partial=True)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404)})
     def delete(self, request: Request, user_id: str, task_id: int) -> Response:
         services.task_delete(task=self.get_task(user_id, task_id), at=timezone.now())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TaskCompleteApi(UserApi):
-    @extend_schema(request=TaskCompleteInputSerializer, responses=TaskOutputSerializer)
+    @extend_schema(
+        request=TaskCompleteInputSerializer,
+        responses={200: TaskOutputSerializer, **error_responses(400, 401, 403, 404)},
+    )
     def patch(self, request: Request, user_id: str, task_id: int) -> Response:
         serializer = TaskCompleteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -172,17 +222,20 @@ class TaskCompleteApi(UserApi):
 
 
 class UserProfileApi(UserApi):
-    @extend_schema(responses=UserProfileSerializer)
+    @extend_schema(responses={200: UserProfileOutputSerializer, **error_responses(401, 403)})
     def get(self, request: Request, user_id: str) -> Response:
-        return Response(UserProfileSerializer(selectors.user_get(user_id=user_id)).data)
+        return Response(UserProfileOutputSerializer(selectors.user_get(user_id=user_id)).data)
 
-    @extend_schema(request=UserProfileSerializer, responses=UserProfileSerializer)
+    @extend_schema(
+        request=UserProfileInputSerializer,
+        responses={200: UserProfileOutputSerializer, **error_responses(400, 401, 403)},
+    )
     def patch(self, request: Request, user_id: str) -> Response:
-        serializer = UserProfileSerializer(data=request.data)
+        serializer = UserProfileInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = services.user_profile_update(
             user=selectors.user_get(user_id=user_id),
             timezone=serializer.validated_data["timezone"],
             at=timezone.now(),
         )
-        return Response(UserProfileSerializer(user).data)
+        return Response(UserProfileOutputSerializer(user).data)

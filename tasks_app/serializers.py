@@ -12,18 +12,24 @@ from rest_framework import serializers
 from tasks_app.models import TAG_MAX_LENGTH, Priority, Task
 from tasks_app.recurrence_rules import InvalidPatternError, check_pattern
 from tasks_app.selectors import SORT_FIELDS
-from tasks_app.timezones import is_valid_timezone
-from workers.api_fields import AwareDateTimeField
+from tasks_app.timezones import known_timezones
+from workers.api_fields import NO_NUL, AwareDateTimeField
 
 MAX_TAGS = 20
 MAX_DESCRIPTION_LENGTH = 10_000
 MAX_REMINDER_OFFSET_HOURS = 24 * 366
+MAX_PAGE_SIZE = 100
 
 
 # C0 and C1 control characters (line breaks, tabs, NUL, DEL, ...) and the Unicode line and paragraph
 # separators. `\A...\Z` becomes `^...$` in the OpenAPI pattern.
-SINGLE_LINE = r"\A[^\x00-\x1f\x7f-\x9f\u2028\u2029]*\Z"
+_CONTROL = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+SINGLE_LINE = rf"\A[^{_CONTROL}]*\Z"
+# ... with one character that is not whitespace as str.strip() sees it: the schema's "not blank".
+_SPACE = r"\x20\xa0\u1680\u2000-\u200a\u202f\u205f\u3000"
+SINGLE_LINE_NOT_BLANK = rf"\A[^{_CONTROL}]*[^{_CONTROL}{_SPACE}][^{_CONTROL}]*\Z"
 SINGLE_LINE_MESSAGE = "Must be one line, without line breaks or other control characters."
+TIMEZONE_INVALID = "'{input}' is not an IANA time zone name, e.g. Europe/Paris."
 
 
 class SingleLineCharField(serializers.CharField):
@@ -35,7 +41,8 @@ class SingleLineCharField(serializers.CharField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # Documents the rule in the schema (as `pattern`) and checks what trimming left.
-        self.validators.append(RegexValidator(SINGLE_LINE, message=SINGLE_LINE_MESSAGE))
+        pattern = SINGLE_LINE if self.allow_blank else SINGLE_LINE_NOT_BLANK
+        self.validators.append(RegexValidator(pattern, message=SINGLE_LINE_MESSAGE))
 
     def to_internal_value(self, data: Any) -> str:
         # Checked before CharField trims: "Title\n" is refused, not quietly shortened.
@@ -56,13 +63,18 @@ class EndDateField(AwareDateTimeField):
         return super().to_internal_value(value)
 
 
-def check_timezone(zone: str) -> None:
-    if not is_valid_timezone(zone):
-        raise serializers.ValidationError(f"'{zone}' is not an IANA time zone name, e.g. Europe/Paris.")
+def timezone_field(**kwargs: Any) -> serializers.ChoiceField:
+    """An IANA time zone name this server knows (an enum in the schema)."""
+    return serializers.ChoiceField(
+        choices=known_timezones(), error_messages={"invalid_choice": TIMEZONE_INVALID}, **kwargs
+    )
 
 
 def end_of_day(day: date, zone: str) -> datetime:
-    return datetime.combine(day, time.max, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    try:
+        return datetime.combine(day, time.max, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    except OverflowError as error:  # 9999-12-31 west of UTC
+        raise serializers.ValidationError({"recurring_end_date": "Out of range."}) from error
 
 
 class TaskOutputSerializer(serializers.ModelSerializer[Task]):
@@ -109,17 +121,17 @@ class TaskInputSerializer(serializers.Serializer[Task]):
 
     title = SingleLineCharField(max_length=255, trim_whitespace=True)
     description = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=MAX_DESCRIPTION_LENGTH
+        required=False, allow_blank=True, default="", max_length=MAX_DESCRIPTION_LENGTH, validators=[NO_NUL]
     )
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, default=Priority.MEDIUM)
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=TAG_MAX_LENGTH, trim_whitespace=True),
+        child=SingleLineCharField(max_length=TAG_MAX_LENGTH, trim_whitespace=True),
         required=False,
         default=list,
         max_length=MAX_TAGS,
     )
     due_date = AwareDateTimeField(required=False, allow_null=True, default=None)
-    timezone = serializers.CharField(required=False, max_length=64, validators=[check_timezone])
+    timezone = timezone_field(required=False)
     recurring_pattern = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, default=None, max_length=255
     )
@@ -160,7 +172,10 @@ class TaskInputSerializer(serializers.Serializer[Task]):
             elif due_date is None:
                 errors["reminder_offset_hours"] = "A reminder offset needs a due_date."
             else:
-                attrs["reminder_at"] = due_date - timedelta(hours=hours)
+                try:
+                    attrs["reminder_at"] = due_date - timedelta(hours=hours)
+                except OverflowError:
+                    errors["reminder_offset_hours"] = "The reminder would fall before year 1."
         reminder_at = attrs.get("reminder_at")
         # Only a new reminder must lie ahead: sending a task back as it was read (PUT of a GET) keeps a
         # reminder that has passed since.
@@ -187,6 +202,26 @@ class TaskInputSerializer(serializers.Serializer[Task]):
         return attrs
 
 
+class TaskPatchInputSerializer(TaskInputSerializer):
+    """PATCH: every field is optional and has no default; a field left out keeps its stored value."""
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = False
+            field.default = serializers.empty
+        return fields
+
+
+class TaskPageSerializer(serializers.Serializer[Any]):
+    """One page of tasks, as PageNumberPagination returns it (for the schema)."""
+
+    count = serializers.IntegerField(help_text="Tasks that match, on every page.")
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null on the last.")
+    previous = serializers.URLField(allow_null=True, help_text="The previous page, or null on the first.")
+    results = TaskOutputSerializer(many=True)
+
+
 class TaskCompleteInputSerializer(serializers.Serializer[Task]):
     completed = serializers.BooleanField()
 
@@ -195,19 +230,32 @@ class TaskFilterSerializer(serializers.Serializer[Any]):
     completed = serializers.BooleanField(required=False, allow_null=True, default=None)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     tag = serializers.ListField(
-        child=serializers.CharField(max_length=TAG_MAX_LENGTH), required=False, default=list
+        child=serializers.CharField(max_length=TAG_MAX_LENGTH, allow_blank=True, validators=[NO_NUL]),
+        required=False,
+        default=list,
     )
-    search = serializers.CharField(required=False, default="", max_length=200)
+    search = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200, validators=[NO_NUL]
+    )
     due_before = AwareDateTimeField(required=False)
     due_after = AwareDateTimeField(required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
     sort = serializers.ChoiceField(
         choices=[*SORT_FIELDS, *(f"-{name}" for name in SORT_FIELDS)], required=False, default="-created_at"
     )
+    # Read by the paginator; validated here so that a malformed value is a 400, not a silent default.
+    page = serializers.IntegerField(required=False, min_value=1, help_text="From 1; past the last is a 404.")
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, help_text=f"Tasks per page, 50 unless given; at most {MAX_PAGE_SIZE}."
+    )
 
 
-class UserProfileSerializer(serializers.Serializer[Any]):
+class UserProfileOutputSerializer(serializers.Serializer[Any]):
     id = serializers.CharField(read_only=True)
-    email = serializers.EmailField(read_only=True)
+    email = serializers.CharField(read_only=True, help_text="Empty when the token carried none.")
     name = serializers.CharField(read_only=True)
-    timezone = serializers.CharField(max_length=64, validators=[check_timezone])
+    timezone = serializers.CharField(read_only=True, help_text="IANA time zone name.")
+
+
+class UserProfileInputSerializer(serializers.Serializer[Any]):
+    timezone = timezone_field(help_text="IANA time zone name, e.g. Europe/Paris.")

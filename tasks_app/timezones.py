@@ -11,3 +11,8 @@ def _known_zones() -> frozenset[str]:
 
 def is_valid_timezone(name: str) -> bool:
     return name in _known_zones()
+
+
+def known_timezones() -> list[str]:
+    """Every name `is_valid_timezone` accepts, sorted (the schema's enum)."""
+    return sorted(_known_zones())

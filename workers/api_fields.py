@@ -3,8 +3,12 @@
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.utils import dateparse
 from rest_framework import serializers
+
+# DRF already refuses NUL in every CharField (PostgreSQL text cannot hold it); this says so in the schema.
+NO_NUL = RegexValidator(r"\A[^\x00]*\Z", message="Null characters are not allowed.")
 
 NAIVE_MESSAGE = "Include a time zone offset, e.g. 2026-03-01T09:00:00Z or 2026-03-01T09:00:00+01:00."
 
@@ -23,7 +27,10 @@ class AwareDateTimeField(serializers.DateTimeField):
             raise serializers.ValidationError("Not an ISO 8601 date and time.")
         if parsed.tzinfo is None:
             raise serializers.ValidationError(NAIVE_MESSAGE)
-        return parsed.astimezone(UTC)
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError as error:  # e.g. 0001-01-01T00:00:00+01:00 is in year 0 in UTC
+            raise serializers.ValidationError("Out of range: years 1 to 9999 in UTC.") from error
 
     def to_representation(self, value: datetime) -> str:
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -11,7 +11,8 @@ from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException, NotFound
@@ -22,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from workers.api_fields import AwareDateTimeField
+from workers.api_schema import error_responses, text_schema
 from workers.authentication import ApiUser, JwtAuthentication
 from workers.dead_letters import NotRetryableError, dead_letters_retry_by_event_id
 from workers.models import DeadLetter
@@ -31,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 MAX_RETRY_BATCH = 100
 MAX_SEARCH_LENGTH = 200
+SEARCH_HELP = "Part of the event id, user id or error message; a number also matches the task id."
 
 
 # --- Who is an operator ----------------------------------------------------------------------------
@@ -140,7 +143,7 @@ class DeadLetterFilterSerializer(serializers.Serializer[Any]):
         required=False,
         default="",
         max_length=MAX_SEARCH_LENGTH,
-        help_text="Part of the event id, user id or error message; a number also matches the task id.",
+        help_text=SEARCH_HELP,
     )
 
 
@@ -160,6 +163,28 @@ class DeadLetterRetryInputSerializer(serializers.Serializer[Any]):
             raise serializers.ValidationError("Give either event_id or event_ids.")
         event_ids = attrs["event_ids"] if "event_ids" in attrs else [attrs["event_id"]]
         return {"event_ids": list(dict.fromkeys(event_ids))}
+
+
+_EVENT_ID = text_schema(max_length=255)
+# DeadLetterRetryInputSerializer as the schema: exactly one of the two fields.
+RETRY_INPUT_SCHEMA = {
+    "oneOf": [
+        {
+            "type": "object",
+            "properties": {"event_id": _EVENT_ID},
+            "required": ["event_id"],
+            "not": {"required": ["event_ids"]},
+        },
+        {
+            "type": "object",
+            "properties": {
+                "event_ids": {"type": "array", "items": _EVENT_ID, "minItems": 1, "maxItems": MAX_RETRY_BATCH}
+            },
+            "required": ["event_ids"],
+            "not": {"required": ["event_id"]},
+        },
+    ],
+}
 
 
 # --- Views -----------------------------------------------------------------------------------------
@@ -194,10 +219,28 @@ class DeadLetterListApi(OperatorApi):
         tags=["operators"],
         parameters=[
             DeadLetterFilterSerializer,
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int, description="At most 100."),
+            # The filters' text as DRF takes it: trimmed, never only spaces, no NUL.
+            OpenApiParameter("event_type", text_schema(max_length=100)),
+            OpenApiParameter("original_topic", text_schema(max_length=255)),
+            OpenApiParameter(
+                "search",
+                text_schema(max_length=MAX_SEARCH_LENGTH),
+                description=SEARCH_HELP,
+            ),
+            # PageNumberPagination reads these leniently, so they are documented as the text they are.
+            OpenApiParameter(
+                "page", OpenApiTypes.STR, description="A page number from 1, or `last`; any other is a 404."
+            ),
+            OpenApiParameter(
+                "page_size",
+                OpenApiTypes.STR,
+                description="Dead letters per page, at most 100; anything but a positive number means 50.",
+            ),
         ],
-        responses=DeadLetterPageSerializer,
+        responses={
+            200: DeadLetterPageSerializer,
+            **error_responses(400, 401, 403, 404, described={404: "A page past the last, or below 1."}),
+        },
     )
     def get(self, request: Request) -> Response:
         serializer = DeadLetterFilterSerializer(
@@ -220,12 +263,19 @@ class DeadLetterRetryApi(OperatorApi):
             "Publish the events again to their original topics. Every dead letter of an event that waits "
             "for a retry (status `new`) is retried; all or nothing."
         ),
-        request=DeadLetterRetryInputSerializer,
+        request={"application/json": RETRY_INPUT_SCHEMA},
         responses={
             200: DeadLetterOutputSerializer(many=True),
-            404: OpenApiResponse(description="An event id has no dead letter."),
-            409: OpenApiResponse(
-                description="An event was already retried, discarded or resolved, or is not readable."
+            **error_responses(
+                400,
+                401,
+                403,
+                404,
+                409,
+                described={
+                    404: "An event id has no dead letter.",
+                    409: "An event was already retried, discarded or resolved, or is not readable.",
+                },
             ),
         },
     )

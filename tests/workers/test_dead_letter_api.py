@@ -377,5 +377,5 @@ def test_the_schema_documents_the_operator_routes():
 
     assert schema["paths"]["/api/admin/dlq"]["get"]["operationId"] == "dlq_list"
     retry_operation = schema["paths"]["/api/admin/dlq/retry"]["post"]
-    assert set(retry_operation["responses"]) == {"200", "404", "409"}
+    assert set(retry_operation["responses"]) == {"200", "400", "401", "403", "404", "409"}
     assert {"bearerAuth": []} in retry_operation["security"]
