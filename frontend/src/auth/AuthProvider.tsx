@@ -1,0 +1,122 @@
+"use client";
+/**
+ * The signed-in user, the typed API client (with the in-memory JWT) and the user's profile (time zone) for every
+ * page. The session is Better Auth's cookie; the API's JWT is fetched from /api/auth/token into a TokenHolder
+ * and never stored anywhere else.
+ */
+import { useRouter } from "next/navigation";
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import { type ApiClient, createApiClient } from "@/api/client";
+import { type ProblemInfo, networkProblem, problemOf } from "@/api/errors";
+import type { Profile } from "@/api/types";
+import { browserTimeZone } from "@/lib/time";
+import { authClient, fetchApiToken } from "./client";
+import { TokenHolder } from "./token";
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+interface AuthContextValue {
+  status: "loading" | "signed-out" | "signed-in";
+  user: SessionUser | null;
+  api: ApiClient;
+  profile: Profile | null;
+  profileProblem: ProblemInfo | null;
+  /** The profile's zone, else the browser's (while the profile loads or when it failed). */
+  timeZone: string;
+  setProfile: (profile: Profile) => void;
+  reloadProfile: () => void;
+  signOut: () => Promise<void>;
+}
+
+const AuthContext = createContext<AuthContextValue | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const router = useRouter();
+  const session = authClient.useSession();
+  // One token holder and API client for the page's lifetime (relative URLs: the browser's own origin).
+  const [{ tokens, api }] = useState(() => {
+    const holder = new TokenHolder(fetchApiToken);
+    return { tokens: holder, api: createApiClient(holder, "") };
+  });
+  const sessionUser = session.data?.user;
+  const user = useMemo<SessionUser | null>(
+    () => (sessionUser ? { id: sessionUser.id, email: sessionUser.email, name: sessionUser.name } : null),
+    [sessionUser],
+  );
+  const status = session.isPending && !session.data ? "loading" : user ? "signed-in" : "signed-out";
+  const [profile, setProfile] = useState<Profile | null>(null);
+  const [profileProblem, setProfileProblem] = useState<ProblemInfo | null>(null);
+  const [profileVersion, setProfileVersion] = useState(0);
+  const userId = user?.id ?? null;
+
+  // Another user (or none): forget the previous user's token and profile.
+  const [knownUserId, setKnownUserId] = useState<string | null>(null);
+  if (knownUserId !== userId) {
+    setKnownUserId(userId);
+    setProfile(null);
+    setProfileProblem(null);
+  }
+  useEffect(() => {
+    tokens.clear();
+  }, [tokens, userId]);
+
+  useEffect(() => {
+    if (!userId) return;
+    let cancelled = false;
+    api
+      .GET("/api/{user_id}/profile", { params: { path: { user_id: userId } } })
+      .then(({ data, error, response }) => {
+        if (cancelled) return;
+        if (data) {
+          setProfile(data);
+          setProfileProblem(null);
+        } else setProfileProblem(problemOf(error, response.status));
+      })
+      .catch((error: unknown) => {
+        if (!cancelled) setProfileProblem(networkProblem(error));
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [api, userId, profileVersion]);
+
+  const signOut = useCallback(async () => {
+    await authClient.signOut();
+    tokens.clear();
+    router.replace("/sign-in");
+    router.refresh();
+  }, [router, tokens]);
+
+  const value = useMemo<AuthContextValue>(
+    () => ({
+      status,
+      user,
+      api,
+      profile,
+      profileProblem,
+      timeZone: profile?.timezone || browserTimeZone(),
+      setProfile,
+      reloadProfile: () => setProfileVersion((version) => version + 1),
+      signOut,
+    }),
+    [status, user, api, profile, profileProblem, signOut],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthContextValue {
+  const value = useContext(AuthContext);
+  if (!value) throw new Error("useAuth outside <AuthProvider>");
+  return value;
+}
+
+/** The signed-in user and API client; only inside <RequireAuth>. */
+export function useSignedIn(): AuthContextValue & { user: SessionUser } {
+  const value = useAuth();
+  if (!value.user) throw new Error("useSignedIn outside <RequireAuth>");
+  return value as AuthContextValue & { user: SessionUser };
+}

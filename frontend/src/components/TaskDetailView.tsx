@@ -1,0 +1,204 @@
+"use client";
+import Link from "next/link";
+import { useParams, useRouter } from "next/navigation";
+import { useCallback, useState } from "react";
+import { networkProblem, type ProblemInfo, problemOf } from "@/api/errors";
+import { useSignedIn } from "@/auth/AuthProvider";
+import { isInSeries } from "@/lib/series";
+import { formatInstant } from "@/lib/time";
+import { parseTaskId, useTask } from "@/lib/useTask";
+import { useRefreshOnFocus } from "@/lib/useRefreshOnFocus";
+import { useToggleComplete } from "@/lib/useTaskActions";
+import { ConfirmDialog } from "./ConfirmDialog";
+import { ErrorMessage, Loading } from "./Status";
+import { isOverdue, PriorityBadge } from "./TaskItem";
+import { TaskSeries } from "./TaskSeries";
+
+export function TaskDetailView() {
+  const taskId = parseTaskId(useParams<{ id: string }>().id);
+  if (taskId === null) {
+    return (
+      <section>
+        <h1>Task not found</h1>
+        <p>
+          That is not a task address. <Link href="/tasks">Back to your tasks</Link>
+        </p>
+      </section>
+    );
+  }
+  return <TaskDetail taskId={taskId} />;
+}
+
+function TaskDetail({ taskId }: { taskId: number }) {
+  const { api, user, timeZone: profileZone } = useSignedIn();
+  const router = useRouter();
+  const { state, setTask, reload } = useTask(api, user.id, taskId);
+  const toggleComplete = useToggleComplete(api, user.id);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<ProblemInfo | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [notice, setNotice] = useState("");
+  const [seriesVersion, setSeriesVersion] = useState(0);
+  const refresh = useCallback(() => {
+    reload();
+    setSeriesVersion((v) => v + 1);
+  }, [reload]);
+  useRefreshOnFocus(refresh);
+
+  if (state.kind === "loading") return <Loading label="Loading the task…" />;
+  if (state.kind === "error") {
+    return (
+      <section>
+        <h1>{state.problem.status === 404 ? "Task not found" : "The task could not be loaded"}</h1>
+        <ErrorMessage problem={state.problem} onRetry={state.problem.status === 404 ? undefined : reload} />
+        <p>
+          <Link href="/tasks">Back to your tasks</Link>
+        </p>
+      </section>
+    );
+  }
+  const task = state.task;
+  const zone = task.timezone || profileZone;
+
+  async function onToggle() {
+    setBusy(true);
+    setProblem(null);
+    const result = await toggleComplete(task);
+    setBusy(false);
+    if (result.problem) return setProblem(result.problem);
+    setTask(result.task);
+    setNotice(result.task.completed ? "Task completed." : "Task reopened.");
+    setSeriesVersion((v) => v + 1);
+  }
+
+  async function onDelete() {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const { error, response } = await api.DELETE("/api/{user_id}/tasks/{task_id}", {
+        params: { path: { user_id: user.id, task_id: task.id } },
+      });
+      if (response.ok || response.status === 404) {
+        router.push("/tasks");
+        return;
+      }
+      setProblem(problemOf(error, response.status));
+    } catch (error) {
+      setProblem(networkProblem(error));
+    }
+    setBusy(false);
+    setConfirming(false);
+  }
+
+  return (
+    <section>
+      <p>
+        <Link href="/tasks">← All tasks</Link>
+      </p>
+      <div className="title-row">
+        <h1 className={task.completed ? "done-title" : undefined}>{task.title}</h1>
+      </div>
+      <p className="visually-hidden" aria-live="polite">
+        {notice}
+      </p>
+      {problem ? <ErrorMessage problem={problem} /> : null}
+      <div className="actions">
+        <button type="button" className="button button-primary" onClick={onToggle} disabled={busy}>
+          {task.completed ? "Reopen" : "Complete"}
+        </button>
+        <Link className="button" href={`/tasks/${task.id}/edit`}>
+          Edit
+        </Link>
+        <button type="button" className="button button-danger" onClick={() => setConfirming(true)} disabled={busy}>
+          Delete
+        </button>
+      </div>
+      <dl className="details">
+        <dt>Status</dt>
+        <dd>
+          {task.completed ? "Completed" : "Open"}
+          {task.completed && task.completed_at ? (
+            <>
+              {" "}
+              on <time dateTime={task.completed_at}>{formatInstant(task.completed_at, zone)}</time>
+            </>
+          ) : null}
+        </dd>
+        <dt>Priority</dt>
+        <dd>
+          <PriorityBadge priority={task.priority} />
+        </dd>
+        <dt>Due</dt>
+        <dd>
+          {task.due_date ? (
+            <span className={isOverdue(task) ? "overdue" : undefined}>
+              <time dateTime={task.due_date}>{formatInstant(task.due_date, zone)}</time> ({zone}){isOverdue(task) ? " · overdue" : ""}
+            </span>
+          ) : (
+            "No due date"
+          )}
+        </dd>
+        <dt>Reminder</dt>
+        <dd>
+          {task.reminder_at ? (
+            <>
+              <time dateTime={task.reminder_at}>{formatInstant(task.reminder_at, zone)}</time>
+              {task.reminder_sent ? " · sent" : ""}
+            </>
+          ) : (
+            "None"
+          )}
+        </dd>
+        <dt>Repeats</dt>
+        <dd>
+          {task.recurring_pattern ? <code>{task.recurring_pattern}</code> : "No"}
+          {task.recurring_end_date ? (
+            <>
+              {" "}
+              until <time dateTime={task.recurring_end_date}>{formatInstant(task.recurring_end_date, zone)}</time>
+            </>
+          ) : null}
+          {task.next_occurrence ? (
+            <>
+              {" "}
+              · next occurrence <time dateTime={task.next_occurrence}>{formatInstant(task.next_occurrence, zone)}</time>
+            </>
+          ) : null}
+        </dd>
+        <dt>Tags</dt>
+        <dd>
+          {task.tags.length ? (
+            <ul className="tags">
+              {task.tags.map((tag) => (
+                <li key={tag} className="tag">
+                  <Link href={`/tasks?tag=${encodeURIComponent(tag)}`}>{tag}</Link>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            "None"
+          )}
+        </dd>
+        <dt>Description</dt>
+        <dd className="description">{task.description || "None"}</dd>
+        <dt>Created</dt>
+        <dd>
+          <time dateTime={task.created_at}>{formatInstant(task.created_at, zone)}</time>
+        </dd>
+      </dl>
+      {isInSeries(task) ? <TaskSeries api={api} userId={user.id} task={task} timeZone={zone} version={seriesVersion} /> : null}
+      <ConfirmDialog
+        open={confirming}
+        title="Delete this task?"
+        confirmLabel="Delete task"
+        busy={busy}
+        onConfirm={onDelete}
+        onCancel={() => setConfirming(false)}
+      >
+        <p>
+          “{task.title}” will be deleted for good{isInSeries(task) ? "; the other tasks of its series stay" : ""}.
+        </p>
+      </ConfirmDialog>
+    </section>
+  );
+}

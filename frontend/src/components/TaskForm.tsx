@@ -1,0 +1,302 @@
+"use client";
+import { type FormEvent, useId, useState } from "react";
+import type { ProblemInfo } from "@/api/errors";
+import { PRIORITIES } from "@/api/types";
+import { REMINDER_OFFSETS } from "@/lib/reminder";
+import { dueInstant, formToBody, type FormResult, type TaskFormValues } from "@/lib/taskForm";
+import { RecurrenceBuilder } from "./RecurrenceBuilder";
+import { ErrorMessage, FieldErrors } from "./Status";
+import { TagInput } from "./TagInput";
+
+type Body = Extract<FormResult, { ok: true }>["body"];
+
+/** Fields of the API's error details shown next to a control; any other field's messages go to the summary. */
+const FORM_FIELDS = ["title", "description", "priority", "tags", "due_date", "reminder_at", "reminder_offset_hours", "recurring_pattern", "recurring_end_date", "timezone"];
+
+export function TaskForm({
+  initial,
+  timeZone,
+  tagSuggestions,
+  submitLabel,
+  onSubmit,
+  onCancel,
+}: {
+  initial: TaskFormValues;
+  timeZone: string;
+  tagSuggestions: readonly string[];
+  submitLabel: string;
+  /** Sends the body; resolves to the API's problem when it refused it, null when it was saved. */
+  onSubmit: (body: Body) => Promise<ProblemInfo | null>;
+  onCancel: () => void;
+}) {
+  const id = useId();
+  const [values, setValues] = useState<TaskFormValues>(initial);
+  const [fields, setFields] = useState<Record<string, string[]>>({});
+  const [problem, setProblem] = useState<ProblemInfo | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = <K extends keyof TaskFormValues>(key: K, value: TaskFormValues[K]) =>
+    setValues((current) => ({ ...current, [key]: value }));
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy) return;
+    const result = formToBody(values, timeZone);
+    if (!result.ok) {
+      setFields(result.fields);
+      setProblem({ status: 0, code: "invalid", message: "Check the highlighted fields.", fields: result.fields });
+      return;
+    }
+    setBusy(true);
+    setProblem(null);
+    const refused = await onSubmit(result.body);
+    setBusy(false);
+    if (refused) {
+      setFields(refused.fields);
+      setProblem(refused);
+    }
+  }
+
+  const err = (field: string) => `${id}-${field}-error`;
+  const invalid = (field: string) => Boolean(fields[field]?.length);
+  const describedBy = (field: string, ...more: string[]) =>
+    [...more, invalid(field) ? err(field) : ""].filter(Boolean).join(" ") || undefined;
+  const other = Object.entries(fields).filter(([field]) => !FORM_FIELDS.includes(field.split(".")[0] ?? field));
+  const due = dueInstant(values, timeZone) ?? null;
+
+  return (
+    <form className="form" onSubmit={submit} noValidate aria-busy={busy}>
+      {problem ? (
+        <ErrorMessage problem={problem}>
+          {other.length ? (
+            <ul>
+              {other.map(([field, messages]) => (
+                <li key={field}>{field === "non_field_errors" ? messages.join(" ") : `${field}: ${messages.join(" ")}`}</li>
+              ))}
+            </ul>
+          ) : null}
+        </ErrorMessage>
+      ) : null}
+
+      <div className="field">
+        <label htmlFor={`${id}-title`}>Title (required)</label>
+        <input
+          id={`${id}-title`}
+          type="text"
+          required
+          maxLength={255}
+          value={values.title}
+          onChange={(event) => set("title", event.target.value)}
+          aria-invalid={invalid("title") || undefined}
+          aria-describedby={describedBy("title")}
+        />
+        <FieldErrors id={err("title")} messages={fields.title} />
+      </div>
+
+      <div className="field">
+        <label htmlFor={`${id}-description`}>Description</label>
+        <textarea
+          id={`${id}-description`}
+          rows={4}
+          maxLength={10000}
+          value={values.description}
+          onChange={(event) => set("description", event.target.value)}
+          aria-invalid={invalid("description") || undefined}
+          aria-describedby={describedBy("description")}
+        />
+        <FieldErrors id={err("description")} messages={fields.description} />
+      </div>
+
+      <div className="field">
+        <label htmlFor={`${id}-priority`}>Priority</label>
+        <select
+          id={`${id}-priority`}
+          value={values.priority}
+          onChange={(event) => set("priority", event.target.value as TaskFormValues["priority"])}
+          aria-invalid={invalid("priority") || undefined}
+          aria-describedby={describedBy("priority")}
+        >
+          {PRIORITIES.map((priority) => (
+            <option key={priority} value={priority}>
+              {priority[0]!.toUpperCase() + priority.slice(1)}
+            </option>
+          ))}
+        </select>
+        <FieldErrors id={err("priority")} messages={fields.priority} />
+      </div>
+
+      <TagInput
+        label="Tags"
+        tags={values.tags}
+        onChange={(tags) => set("tags", tags)}
+        suggestions={tagSuggestions}
+        errorId={err("tags")}
+        invalid={invalid("tags")}
+      />
+      <FieldErrors id={err("tags")} messages={fields.tags} />
+
+      <fieldset className="fieldset">
+        <legend>Due</legend>
+        <p className="hint" id={`${id}-zone`}>
+          Times are in {timeZone}.
+        </p>
+        <div className="row">
+          <div className="field">
+            <label htmlFor={`${id}-due-date`}>Date</label>
+            <input
+              id={`${id}-due-date`}
+              type="date"
+              value={values.dueDate}
+              onChange={(event) => set("dueDate", event.target.value)}
+              aria-invalid={invalid("due_date") || undefined}
+              aria-describedby={describedBy("due_date", `${id}-zone`)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-due-time`}>Time (optional)</label>
+            <input
+              id={`${id}-due-time`}
+              type="time"
+              value={values.dueTime}
+              onChange={(event) => set("dueTime", event.target.value)}
+              aria-describedby={`${id}-zone ${id}-due-time-hint`}
+            />
+            <p className="hint" id={`${id}-due-time-hint`}>
+              Without a time, the task is due at 23:59.
+            </p>
+          </div>
+          {values.dueDate || values.dueTime ? (
+            <button
+              type="button"
+              className="button button-quiet"
+              onClick={() => setValues((current) => ({ ...current, dueDate: "", dueTime: "" }))}
+            >
+              Clear due date
+            </button>
+          ) : null}
+        </div>
+        <FieldErrors id={err("due_date")} messages={fields.due_date} />
+      </fieldset>
+
+      <fieldset className="fieldset">
+        <legend>Reminder</legend>
+        <div className="radios">
+          {(
+            [
+              ["none", "No reminder"],
+              ["before", "Before the due time"],
+              ["at", "At a date and time"],
+            ] as const
+          ).map(([mode, label]) => (
+            <label key={mode} className="radio">
+              <input
+                type="radio"
+                name={`${id}-reminder-mode`}
+                value={mode}
+                checked={values.reminder.mode === mode}
+                onChange={() =>
+                  set(
+                    "reminder",
+                    mode === "none"
+                      ? { mode }
+                      : mode === "before"
+                        ? { mode, minutes: 15 }
+                        : { mode, at: { date: values.dueDate, time: values.dueTime || "09:00" } },
+                  )
+                }
+              />
+              {label}
+            </label>
+          ))}
+        </div>
+        {values.reminder.mode === "before" ? (
+          <div className="field">
+            <label htmlFor={`${id}-reminder-offset`}>When</label>
+            <select
+              id={`${id}-reminder-offset`}
+              value={values.reminder.minutes}
+              onChange={(event) => set("reminder", { mode: "before", minutes: Number(event.target.value) })}
+              aria-invalid={invalid("reminder_at") || undefined}
+              aria-describedby={describedBy("reminder_at")}
+            >
+              {REMINDER_OFFSETS.map((offset) => (
+                <option key={offset.minutes} value={offset.minutes}>
+                  {offset.label}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        {values.reminder.mode === "at" ? (
+          <div className="row">
+            <div className="field">
+              <label htmlFor={`${id}-reminder-date`}>Reminder date</label>
+              <input
+                id={`${id}-reminder-date`}
+                type="date"
+                value={values.reminder.at.date}
+                onChange={(event) =>
+                  values.reminder.mode === "at" &&
+                  set("reminder", { mode: "at", at: { ...values.reminder.at, date: event.target.value } })
+                }
+                aria-invalid={invalid("reminder_at") || undefined}
+                aria-describedby={describedBy("reminder_at", `${id}-zone`)}
+              />
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-reminder-time`}>Reminder time</label>
+              <input
+                id={`${id}-reminder-time`}
+                type="time"
+                value={values.reminder.at.time}
+                onChange={(event) =>
+                  values.reminder.mode === "at" &&
+                  set("reminder", { mode: "at", at: { ...values.reminder.at, time: event.target.value } })
+                }
+                aria-invalid={invalid("reminder_at") || undefined}
+                aria-describedby={describedBy("reminder_at", `${id}-zone`)}
+              />
+            </div>
+          </div>
+        ) : null}
+        <FieldErrors id={err("reminder_at")} messages={[...(fields.reminder_at ?? []), ...(fields.reminder_offset_hours ?? [])]} />
+      </fieldset>
+
+      <fieldset className="fieldset">
+        <legend>Repeat</legend>
+        <RecurrenceBuilder
+          value={values.recurrence}
+          onChange={(value) => set("recurrence", value)}
+          timeZone={timeZone}
+          dueDate={due}
+          errorId={err("recurring_pattern")}
+          invalid={invalid("recurring_pattern")}
+        />
+        <FieldErrors id={err("recurring_pattern")} messages={fields.recurring_pattern} />
+        {values.recurrence ? (
+          <div className="field">
+            <label htmlFor={`${id}-until`}>Repeat until (optional)</label>
+            <input
+              id={`${id}-until`}
+              type="date"
+              value={values.repeatUntil}
+              onChange={(event) => set("repeatUntil", event.target.value)}
+              aria-invalid={invalid("recurring_end_date") || undefined}
+              aria-describedby={describedBy("recurring_end_date")}
+            />
+            <FieldErrors id={err("recurring_end_date")} messages={fields.recurring_end_date} />
+          </div>
+        ) : null}
+      </fieldset>
+      <FieldErrors id={err("timezone")} messages={fields.timezone} />
+
+      <div className="actions">
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {busy ? "Saving…" : submitLabel}
+        </button>
+        <button type="button" className="button" onClick={onCancel} disabled={busy}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

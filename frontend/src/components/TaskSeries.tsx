@@ -1,0 +1,58 @@
+"use client";
+import Link from "next/link";
+import { useEffect, useState } from "react";
+import type { ApiClient } from "@/api/client";
+import { networkProblem } from "@/api/errors";
+import type { Task } from "@/api/types";
+import { loadSeries, type SeriesResult, seriesRootId } from "@/lib/series";
+import { formatInstant } from "@/lib/time";
+import { ErrorMessage, Loading } from "./Status";
+
+/** The series a recurring task belongs to: its root and every occurrence, by due date. */
+export function TaskSeries({ api, userId, task, timeZone, version }: { api: ApiClient; userId: string; task: Task; timeZone: string; version: number }) {
+  const rootId = seriesRootId(task);
+  const [loaded, setLoaded] = useState<{ rootId: number; result: SeriesResult } | null>(null);
+  const result = loaded?.rootId === rootId ? loaded.result : null;
+  useEffect(() => {
+    let cancelled = false;
+    const setResult = (result: SeriesResult) => setLoaded({ rootId, result });
+    loadSeries(api, userId, rootId)
+      .then((loaded) => !cancelled && setResult(loaded))
+      .catch((error: unknown) => !cancelled && setResult({ tasks: [], truncated: false, problem: networkProblem(error) }));
+    return () => {
+      cancelled = true;
+    };
+  }, [api, userId, rootId, version]);
+
+  return (
+    <section className="card" aria-labelledby="series-heading">
+      <h2 id="series-heading">Series</h2>
+      {!result ? <Loading label="Loading the series…" /> : null}
+      {result?.problem ? <ErrorMessage problem={result.problem} /> : null}
+      {result && !result.problem ? (
+        result.tasks.length ? (
+          <ol className="series">
+            {result.tasks.map((member) => (
+              <li key={member.id}>
+                {member.id === task.id ? (
+                  <strong aria-current="true">{member.title} (this task)</strong>
+                ) : (
+                  <Link href={`/tasks/${member.id}`}>{member.title}</Link>
+                )}{" "}
+                <span className="muted">
+                  {member.id === rootId ? "first · " : ""}
+                  {member.due_date ? <time dateTime={member.due_date}>{formatInstant(member.due_date, timeZone)}</time> : "no due date"}
+                  {" · "}
+                  {member.completed ? "completed" : "open"}
+                </span>
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <p>The other tasks of this series were deleted.</p>
+        )
+      ) : null}
+      {result?.truncated ? <p className="hint">Only your first 1,000 tasks were searched for this series.</p> : null}
+    </section>
+  );
+}

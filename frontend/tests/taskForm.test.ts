@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import type { Task } from "@/api/types";
+import { safeNextPath } from "@/lib/navigation";
+import { isInSeries, seriesMembers, seriesRootId } from "@/lib/series";
+import { emptyTaskForm, formToBody, taskToForm } from "@/lib/taskForm";
+import { collectTags } from "@/lib/useKnownTags";
+
+function task(fields: Partial<Task>): Task {
+  return {
+    id: 1,
+    user_id: "ada",
+    title: "Task",
+    description: "",
+    completed: false,
+    completed_at: null,
+    priority: "medium",
+    tags: [],
+    due_date: null,
+    timezone: "UTC",
+    recurring_pattern: null,
+    recurring_end_date: null,
+    next_occurrence: null,
+    parent_task_id: null,
+    reminder_at: null,
+    reminder_sent: false,
+    created_at: "2025-01-01T00:00:00Z",
+    updated_at: "2025-01-01T00:00:00Z",
+    ...fields,
+  };
+}
+
+describe("formToBody", () => {
+  it("builds the API's fields in the user's zone", () => {
+    const result = formToBody(
+      {
+        ...emptyTaskForm(),
+        title: "  Pay rent ",
+        tags: ["home"],
+        dueDate: "2025-06-02",
+        dueTime: "10:00",
+        reminder: { mode: "before", minutes: 60 },
+        recurrence: "FREQ=MONTHLY",
+        repeatUntil: "2025-12-31",
+      },
+      "Europe/Paris",
+    );
+    expect(result).toEqual({
+      ok: true,
+      body: {
+        title: "Pay rent",
+        description: "",
+        priority: "medium",
+        tags: ["home"],
+        due_date: "2025-06-02T08:00:00.000Z",
+        reminder_at: "2025-06-02T07:00:00.000Z",
+        recurring_pattern: "FREQ=MONTHLY",
+        recurring_end_date: "2025-12-31T22:59:59.000Z",
+      },
+    });
+  });
+
+  it("makes a date without a time due at the end of the day", () => {
+    const result = formToBody({ ...emptyTaskForm(), title: "x", dueDate: "2025-06-02" }, "UTC");
+    expect(result.ok && result.body.due_date).toBe("2025-06-02T23:59:00.000Z");
+  });
+
+  it("names the fields that are wrong", () => {
+    const result = formToBody({ ...emptyTaskForm(), reminder: { mode: "before", minutes: 5 }, recurrence: "FREQ=DAILY" }, "UTC");
+    expect(result.ok).toBe(false);
+    expect(!result.ok && Object.keys(result.fields).sort()).toEqual(["recurring_pattern", "reminder_at", "title"]);
+  });
+});
+
+describe("taskToForm", () => {
+  it("shows a stored task in its zone and recognises an offset reminder", () => {
+    const values = taskToForm(
+      task({ due_date: "2025-06-02T08:00:00Z", reminder_at: "2025-06-02T07:45:00Z", tags: ["a"], recurring_pattern: "FREQ=DAILY" }),
+      "Europe/Paris",
+    );
+    expect(values).toMatchObject({ dueDate: "2025-06-02", dueTime: "10:00", reminder: { mode: "before", minutes: 15 }, recurrence: "FREQ=DAILY" });
+  });
+});
+
+describe("series", () => {
+  it("finds the root and its occurrences by due date", () => {
+    const root = task({ id: 10, recurring_pattern: "FREQ=DAILY", due_date: "2025-06-01T08:00:00Z" });
+    const second = task({ id: 12, parent_task_id: 10, due_date: "2025-06-02T08:00:00Z" });
+    const third = task({ id: 11, parent_task_id: 10, due_date: "2025-06-03T08:00:00Z" });
+    const other = task({ id: 13, parent_task_id: 99 });
+    expect(seriesRootId(second)).toBe(10);
+    expect(seriesRootId(root)).toBe(10);
+    expect(isInSeries(root) && isInSeries(second) && !isInSeries(task({}))).toBe(true);
+    expect(seriesMembers([third, other, second, root], 10).map((t) => t.id)).toEqual([10, 12, 11]);
+  });
+});
+
+describe("helpers", () => {
+  it("collects distinct tags", () => {
+    expect(collectTags([task({ tags: ["b", "a"] }), task({ tags: ["a", "B"] })])).toEqual(["a", "b", "B"]);
+  });
+  it("only redirects inside the site", () => {
+    expect(safeNextPath("/tasks/3?x=1")).toBe("/tasks/3?x=1");
+    expect(safeNextPath("//evil.example")).toBe("/tasks");
+    expect(safeNextPath("https://evil.example")).toBe("/tasks");
+    expect(safeNextPath("/\\evil.example")).toBe("/tasks");
+    expect(safeNextPath(null)).toBe("/tasks");
+  });
+});
