@@ -18,6 +18,7 @@ endif
 help:
 	@echo "make run     set everything up and run the whole system in the foreground, restarting what exits (Ctrl-C stops it)"
 	@echo "make test    set everything up and run the full test suite and lint"
+	@echo "make test-quick   the suite without the slow tests (processes, faults, real time)"
 	@echo "make lint    ruff, mypy (strict, django-stubs) and import-linter"
 	@echo "make stack   start PostgreSQL, Redis and Kafka (scripts/stack up); 'make stack-down' stops them"
 	@echo "make bench   run the benchmarks in bench/ (prints figures)"
@@ -55,7 +56,8 @@ setup: venv stack local-env
 .PHONY: run
 run: setup
 	@echo
-	@echo "API          http://127.0.0.1:8000/api/docs/   (health: /health/ready, metrics: /metrics)"
+	@echo "API          http://127.0.0.1:8000/api/docs/   (health: /health/ready; metrics: 127.0.0.1:9110-9119, relay 9101)"
+	@echo "A token for curl: make -s token USER=<user id>"
 	@echo "Django admin http://127.0.0.1:8000/admin/      (create a login: .venv/bin/python manage.py createsuperuser)"
 	@echo "Flower       http://127.0.0.1:5555/"
 	@echo
@@ -72,6 +74,11 @@ lint: venv local-env
 test: venv stack local-env
 	$(VENV)/bin/pytest
 	$(MAKE) --no-print-directory lint
+
+# The quick subset while developing: everything but the tests that start processes or wait on real time.
+.PHONY: test-quick
+test-quick: venv stack local-env
+	$(VENV)/bin/pytest -m "not slow"
 
 # USER must be given on the command line: make would otherwise take the login name from the environment.
 .PHONY: token

@@ -99,7 +99,7 @@ ADMIN_DSN = "postgresql://todo:todo@127.0.0.1:5432/todo"
 BENCH_DB = "todo_reminders_bench"
 BROKER_URL = "redis://127.0.0.1:6379/13"
 QUEUE = "reminder-deliveries"  # the ETA deliveries; schedule events have the "reminders" queue
-EVENTS_QUEUE = "reminders"
+EVENTS_QUEUE = "reminders,sweeps"  # as the Procfile's worker-reminders: schedule events and the scan
 
 os.environ.update(
     {

@@ -87,6 +87,10 @@ def make_consumer(group_id: str, **overrides: Any) -> Consumer:
                 "enable.auto.commit": True,
                 "enable.auto.offset.store": False,
                 "auto.offset.reset": "earliest",
+                # A killed bridge's partitions go to its replacement (or a sibling) once the broker misses
+                # its heartbeats for this long: librdkafka's default, 45 s, stalled the fast path as long.
+                "session.timeout.ms": 10_000,
+                "heartbeat.interval.ms": 3_000,
                 **overrides,
             }
         )

@@ -226,7 +226,8 @@ def test_kill_9_redis_restart_and_kafka_stop_lose_nothing_and_duplicate_nothing(
             *("worker", "worker-deliveries", "worker-reminders", "relay", "bridge-recurrence"),
             *("bridge-reminders", "beat", "worker", "worker-deliveries"),
         ):
-            fault(f"kill -9 {name}", partial(system.kill, name), then_wait=6)
+            # Each fault alone: the next one comes once the system has recovered from this one.
+            fault(f"kill -9 {name}", partial(system.kill, name), then_wait=8)
         fault("Redis restarted without persistence", lambda: _restart(stack, "redis", 1.0), then_wait=10)
         fault(f"Kafka stopped for {KAFKA_OUTAGE:.0f} s", lambda: _restart(stack, "kafka", KAFKA_OUTAGE), 15)
     finally:
