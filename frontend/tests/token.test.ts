@@ -105,3 +105,19 @@ describe("authorizedFetch", () => {
     expect(calls).toBe(1);
   });
 });
+
+describe("TokenHolder.setOwner", () => {
+  it("forgets the token when the user changes, not when the same user is set again", async () => {
+    const source = vi.fn(async () => jwt({ exp: 10_000 }));
+    const holder = new TokenHolder(source, () => 0);
+    holder.setOwner("ada");
+    await holder.get();
+    holder.setOwner("ada");
+    await holder.get();
+    expect(source).toHaveBeenCalledTimes(1);
+    holder.setOwner("bob");
+    expect(holder.renewAt()).toBeNull();
+    await holder.get();
+    expect(source).toHaveBeenCalledTimes(2);
+  });
+});

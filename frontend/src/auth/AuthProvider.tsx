@@ -30,6 +30,8 @@ interface AuthContextValue {
   setProfile: (profile: Profile) => void;
   reloadProfile: () => void;
   signOut: () => Promise<void>;
+  /** True from the click on "Sign out" on: pages then go to the sign-in page without coming back. */
+  signingOut: boolean;
 }
 
 const AuthContext = createContext<AuthContextValue | null>(null);
@@ -53,16 +55,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [profileVersion, setProfileVersion] = useState(0);
   const userId = user?.id ?? null;
 
-  // Another user (or none): forget the previous user's token and profile.
+  // Another user (or none): forget the previous user's token and profile. The holder is rebound while rendering,
+  // before the pages' effects (which run before this provider's) ask it for a token.
+  tokens.setOwner(userId);
   const [knownUserId, setKnownUserId] = useState<string | null>(null);
   if (knownUserId !== userId) {
     setKnownUserId(userId);
     setProfile(null);
     setProfileProblem(null);
   }
-  useEffect(() => {
-    tokens.clear();
-  }, [tokens, userId]);
 
   useEffect(() => {
     if (!userId) return;
@@ -84,11 +85,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     };
   }, [api, userId, profileVersion]);
 
+  const [signingOut, setSigningOut] = useState(false);
   const signOut = useCallback(async () => {
-    await authClient.signOut();
-    tokens.clear();
-    router.replace("/sign-in");
-    router.refresh();
+    setSigningOut(true);
+    try {
+      await authClient.signOut();
+    } finally {
+      tokens.clear();
+      router.replace("/sign-in");
+      setSigningOut(false);
+    }
   }, [router, tokens]);
 
   const value = useMemo<AuthContextValue>(
@@ -102,8 +108,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setProfile,
       reloadProfile: () => setProfileVersion((version) => version + 1),
       signOut,
+      signingOut,
     }),
-    [status, user, api, profile, profileProblem, signOut],
+    [status, user, api, profile, profileProblem, signOut, signingOut],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

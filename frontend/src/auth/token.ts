@@ -24,6 +24,7 @@ export class TokenHolder {
   private expiresAt = 0;
   private pending: Promise<string | null> | null = null;
   private generation = 0;
+  private owner: string | null = null;
 
   constructor(
     private readonly source: TokenSource,
@@ -55,6 +56,13 @@ export class TokenHolder {
       });
     this.pending = pending;
     return pending;
+  }
+
+  /** Binds the holder to a user (null: signed out); the token of another user is forgotten. Idempotent. */
+  setOwner(owner: string | null): void {
+    if (owner === this.owner) return;
+    this.owner = owner;
+    this.clear();
   }
 
   /** Forgets the token (sign-out, another user). */
