@@ -49,6 +49,7 @@ try {
   if (!existsSync(schemaPath)) usage(`schema file not found: ${schemaPath}`);
 
   const ast = await openapiTS(pathToFileURL(schemaPath), {
+    // A field with a default stays optional in request bodies (priority, description), as the schema says.
     defaultNonNullable: false,
     alphabetize: false,
   });

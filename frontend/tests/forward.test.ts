@@ -63,6 +63,13 @@ describe("forward", () => {
     });
   });
 
+  it("refuses what is not the API's, without asking it", async () => {
+    const response = await forward(new Request("http://localhost:3000/api/%2e%2e/admin/"), "http://127.0.0.1:8000", async () => {
+      throw new Error("must not be called");
+    });
+    expect(response.status).toBe(404);
+  });
+
   it("keeps a 204 bodyless", async () => {
     const response = await forward(
       new Request("http://localhost:3000/api/ada/tasks/1", { method: "DELETE" }),

@@ -60,7 +60,12 @@ export async function forward(
   fetchImpl: typeof fetch = fetch,
   timeoutMs: number = FORWARD_TIMEOUT_MS,
 ): Promise<Response> {
-  const url = upstreamUrl(request.url, apiOrigin);
+  let url: string;
+  try {
+    url = upstreamUrl(request.url, apiOrigin);
+  } catch {
+    return errorResponse(404, "not_found", "Not found."); // e.g. a path that normalises out of /api/
+  }
   const headers = pickHeaders(request.headers, FORWARDED_REQUEST_HEADERS);
   const forwardedFor = request.headers.get("x-forwarded-for");
   if (forwardedFor) headers.set("x-forwarded-for", forwardedFor);
