@@ -6,7 +6,7 @@ import type { NextConfig } from "next";
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  // better-auth and pg stay Node modules on the server (not bundled).
+  // pg stays a Node module on the server (not bundled).
   serverExternalPackages: ["pg"],
   async headers() {
     return [
