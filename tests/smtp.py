@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 from email.message import Message
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -43,8 +44,9 @@ class SmtpSink:
     """Accepts every message, except that it answers `451` to the next `refuse` DATA commands; each DATA
     takes `delay` seconds (a slow server)."""
 
-    def __init__(self) -> None:
+    def __init__(self, maildir: Path | None = None) -> None:
         self.port = free_port()
+        self.maildir = maildir  # also write each accepted message there (NNNNNN.eml), for other processes
         self.received: list[ReceivedEmail] = []
         self.refused = 0
         self.refuse = 0
@@ -60,6 +62,8 @@ class SmtpSink:
                 self.refuse -= 1
                 self.refused += 1
                 return "451 4.3.0 Try again later"
+            if self.maildir is not None:
+                (self.maildir / f"{len(self.received):06d}.eml").write_bytes(envelope.content)
             self.received.append(
                 ReceivedEmail(
                     at=time.time(),

@@ -11,7 +11,6 @@ reminder, at most 5 s late. The figures are printed (`pytest -s` shows them) and
 
 import json
 import random
-import shlex
 import statistics
 import threading
 import time
@@ -27,10 +26,11 @@ from typing import Any
 import pytest
 
 from tasks_app.models import Task
-from tests.conftest import ROOT, Stack
+from tests.conftest import Stack
 from tests.factories import UserProfileFactory, make_token
-from tests.processes import LOGS, ManagedProcess, process_env, wait_for
-from tests.smtp import SmtpSink, free_port
+from tests.processes import LOGS, wait_for
+from tests.smtp import SmtpSink
+from tests.system.harness import System
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -42,69 +42,6 @@ OCCURRENCE_BOUND = timedelta(seconds=10)  # the issue's goals
 LATENESS_BOUND = timedelta(seconds=5)
 KAFKA_OUTAGE = 60.0
 WEEKLY = "FREQ=WEEKLY;BYDAY=MO,TH"
-
-
-def procfile() -> dict[str, str]:
-    entries = {}
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        name, _, command = line.partition(":")
-        if command.strip() and not line.startswith("#"):
-            entries[name.strip()] = command.strip()
-    return entries
-
-
-class System:
-    """The Procfile's processes (all but Flower), each on free ports, restarted when they die."""
-
-    def __init__(self, smtp: SmtpSink) -> None:
-        self.api_port = free_port()
-        env = process_env(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port))
-        self.processes: dict[str, ManagedProcess] = {}
-        for name, command in procfile().items():
-            if name == "flower":
-                continue
-            args = shlex.split(command)
-            for flag, port in (
-                ("--bind", f"127.0.0.1:{self.api_port}"),
-                ("--metrics-port", str(free_port())),
-            ):
-                if flag in args:
-                    args[args.index(flag) + 1] = port
-            self.processes[name] = ManagedProcess(f"faults-{name}", command=args, env=env)
-        self.unexpected_exits: list[str] = []
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._watchdog = threading.Thread(target=self._restart_the_dead, daemon=True)
-
-    def start(self) -> None:
-        for process in self.processes.values():
-            process.start()
-        self._watchdog.start()
-
-    def _restart_the_dead(self) -> None:
-        """What the supervisor does for `make run`: a process that exits is started again."""
-        while not self._stop.wait(0.5):
-            with self._lock:
-                for name, process in self.processes.items():
-                    if process.process is not None and not process.running:
-                        self.unexpected_exits.append(f"{name} (rc={process.process.returncode})")
-                        process.start()
-
-    def kill(self, name: str, *, down_for: float = 1.0) -> None:
-        """`kill -9` of the process (and its children); started again `down_for` seconds later."""
-        with self._lock:
-            self.processes[name].kill()
-            time.sleep(down_for)
-            self.processes[name].start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._watchdog.join(5)
-        for process in self.processes.values():
-            process.stop()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.api_port}{path}"
 
 
 class Client:
@@ -175,23 +112,12 @@ def smtp() -> Iterator[SmtpSink]:
 
 @pytest.fixture
 def system(smtp, django_db_setup) -> Iterator[System]:
-    running = System(smtp)
-    running.start()
+    running = System(smtp, prefix="faults", skip=("flower", "ui"))
     try:
-        wait_for(
-            lambda: _answers(running.url("/health/ready")), timeout=60, interval=0.5, message="the API ready"
-        )
+        running.start()
         yield running
     finally:
         running.stop()
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own API
-            return bool(response.status == 200)
-    except OSError:
-        return False
 
 
 def _percentile(values: dict[datetime, float], share: float) -> float:

@@ -1,0 +1,124 @@
+"""The whole system for tests: every Procfile process as a real subprocess, on free ports, against the test
+database, Redis database and Kafka topics, restarted when it dies (as the supervisor does for `make run`)."""
+
+import os
+import secrets
+import shlex
+import subprocess
+import threading
+import time
+import urllib.request
+from collections.abc import Iterable
+
+from tests.conftest import ROOT
+from tests.processes import ManagedProcess, process_env, test_database_url, wait_for
+from tests.smtp import SmtpSink, free_port
+
+FRONTEND = ROOT / "frontend"
+
+
+def procfile() -> dict[str, str]:
+    entries = {}
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if command.strip() and not line.startswith("#"):
+            entries[name.strip()] = command.strip()
+    return entries
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own servers
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def migrate_auth_schema() -> None:
+    """Better Auth's tables in the test database (schema `auth`), as `make setup` makes them locally."""
+    subprocess.run(
+        ["npm", "run", "--silent", "migrate:auth"],
+        cwd=FRONTEND,
+        env={**os.environ, "DATABASE_URL": test_database_url()},
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+class System:
+    """The Procfile's processes but those in `skip`, logging to .cache/logs/tests/<prefix>-<name>.log.
+
+    The UI (when not skipped) gets its own port, the test database and a secret of its own; the API trusts
+    its keys (`JWKS_URL`) and its links point at it (`PUBLIC_BASE_URL`).
+    """
+
+    def __init__(self, smtp: SmtpSink, *, prefix: str, skip: Iterable[str] = ("flower",)) -> None:
+        self.api_port = free_port()
+        self.ui_port = free_port()
+        entries = {name: command for name, command in procfile().items() if name not in set(skip)}
+        env = process_env(
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(smtp.port),
+            JWKS_URL=f"{self.ui_url}/api/auth/jwks",
+            PUBLIC_BASE_URL=self.ui_url,
+            # The UI's own: Next.js serves it, the API never sees it.
+            UI_AUTH_SECRET=secrets.token_urlsafe(32),
+            API_ORIGIN=self.url(""),
+            BETTER_AUTH_URL=self.ui_url,
+            PORT=str(self.ui_port),
+            AUTH_RATE_LIMIT="false",  # one address signs in many times
+        )
+        self.processes: dict[str, ManagedProcess] = {}
+        for name, command in entries.items():
+            args = shlex.split(command)
+            for flag, value in (
+                ("--bind", f"127.0.0.1:{self.api_port}"),
+                ("--metrics-port", str(free_port())),
+            ):
+                if flag in args:
+                    args[args.index(flag) + 1] = value
+            self.processes[name] = ManagedProcess(f"{prefix}-{name}", command=args, env=env)
+        self.unexpected_exits: list[str] = []
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._watchdog = threading.Thread(target=self._restart_the_dead, daemon=True)
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://127.0.0.1:{self.ui_port}"
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.api_port}{path}"
+
+    def start(self) -> None:
+        for process in self.processes.values():
+            process.start()
+        self._watchdog.start()
+        wait_for(
+            lambda: answers(self.url("/health/ready")), timeout=90, interval=0.5, message="the API ready"
+        )
+        if "ui" in self.processes:
+            wait_for(lambda: answers(f"{self.ui_url}/sign-in"), timeout=90, interval=0.5, message="the UI")
+
+    def _restart_the_dead(self) -> None:
+        """What the supervisor does for `make run`: a process that exits is started again."""
+        while not self._stop.wait(0.5):
+            with self._lock:
+                for name, process in self.processes.items():
+                    if process.process is not None and not process.running:
+                        self.unexpected_exits.append(f"{name} (rc={process.process.returncode})")
+                        process.start()
+
+    def kill(self, name: str, *, down_for: float = 1.0) -> None:
+        """`kill -9` of the process (and its children); started again `down_for` seconds later."""
+        with self._lock:
+            self.processes[name].kill()
+            time.sleep(down_for)
+            self.processes[name].start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._watchdog.join(5)
+        for process in self.processes.values():
+            process.stop()
