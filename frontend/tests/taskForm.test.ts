@@ -38,7 +38,7 @@ describe("formToBody", () => {
         tags: ["home"],
         dueDate: "2025-06-02",
         dueTime: "10:00",
-        reminder: { mode: "before", minutes: 60 },
+        reminder: { mode: "before", offset: "PT1H" },
         recurrence: "FREQ=MONTHLY",
         repeatUntil: "2025-12-31",
       },
@@ -65,9 +65,21 @@ describe("formToBody", () => {
   });
 
   it("names the fields that are wrong", () => {
-    const result = formToBody({ ...emptyTaskForm(), reminder: { mode: "before", minutes: 5 }, recurrence: "FREQ=DAILY" }, "UTC");
+    const result = formToBody({ ...emptyTaskForm(), reminder: { mode: "before", offset: "PT5M" }, recurrence: "FREQ=DAILY;INTERVAL=" }, "UTC");
     expect(result.ok).toBe(false);
     expect(!result.ok && Object.keys(result.fields).sort()).toEqual(["recurring_pattern", "reminder_at", "title"]);
+  });
+
+  it("lets a task without a due date repeat (the server starts the series at the completion)", () => {
+    const result = formToBody({ ...emptyTaskForm(), title: "x", recurrence: "FREQ=WEEKLY;BYDAY=MO" }, "UTC");
+    expect(result.ok && result.body).toMatchObject({ due_date: null, recurring_pattern: "FREQ=WEEKLY;BYDAY=MO" });
+  });
+
+  it("refuses a pattern the builder left incomplete or a custom rule that is not valid", () => {
+    for (const recurrence of ["", "FREQ=MONTHLY;BYMONTHDAY=", "FREQ=WEEKLY;BYDAY=XX", "FREQ=MINUTELY"]) {
+      const result = formToBody({ ...emptyTaskForm(), title: "x", dueDate: "2025-06-02", recurrence }, "UTC");
+      expect(!result.ok && result.fields.recurring_pattern).toEqual(["Check the repeat settings."]);
+    }
   });
 });
 
@@ -77,7 +89,7 @@ describe("taskToForm", () => {
       task({ due_date: "2025-06-02T08:00:00Z", reminder_at: "2025-06-02T07:45:00Z", tags: ["a"], recurring_pattern: "FREQ=DAILY" }),
       "Europe/Paris",
     );
-    expect(values).toMatchObject({ dueDate: "2025-06-02", dueTime: "10:00", reminder: { mode: "before", minutes: 15 }, recurrence: "FREQ=DAILY" });
+    expect(values).toMatchObject({ dueDate: "2025-06-02", dueTime: "10:00", reminder: { mode: "before", offset: "PT15M" }, recurrence: "FREQ=DAILY" });
   });
 });
 

@@ -4,8 +4,8 @@ import { useParams, useRouter } from "next/navigation";
 import { useCallback, useState } from "react";
 import { networkProblem, type ProblemInfo, problemOf } from "@/api/errors";
 import { useSignedIn } from "@/auth/AuthProvider";
+import { formatDateTime } from "@/lib/datetime";
 import { isInSeries } from "@/lib/series";
-import { formatInstant } from "@/lib/time";
 import { parseTaskId, useTask } from "@/lib/useTask";
 import { useRefreshOnFocus } from "@/lib/useRefreshOnFocus";
 import { useToggleComplete } from "@/lib/useTaskActions";
@@ -120,7 +120,7 @@ function TaskDetail({ taskId }: { taskId: number }) {
           {task.completed && task.completed_at ? (
             <>
               {" "}
-              on <time dateTime={task.completed_at}>{formatInstant(task.completed_at, zone)}</time>
+              on <time dateTime={task.completed_at}>{formatDateTime(task.completed_at, { timeZone: zone })}</time>
             </>
           ) : null}
         </dd>
@@ -132,7 +132,7 @@ function TaskDetail({ taskId }: { taskId: number }) {
         <dd>
           {task.due_date ? (
             <span className={isOverdue(task) ? "overdue" : undefined}>
-              <time dateTime={task.due_date}>{formatInstant(task.due_date, zone)}</time> ({zone}){isOverdue(task) ? " · overdue" : ""}
+              <time dateTime={task.due_date}>{formatDateTime(task.due_date, { timeZone: zone })}</time> ({zone}){isOverdue(task) ? " · overdue" : ""}
             </span>
           ) : (
             "No due date"
@@ -142,7 +142,7 @@ function TaskDetail({ taskId }: { taskId: number }) {
         <dd>
           {task.reminder_at ? (
             <>
-              <time dateTime={task.reminder_at}>{formatInstant(task.reminder_at, zone)}</time>
+              <time dateTime={task.reminder_at}>{formatDateTime(task.reminder_at, { timeZone: zone })}</time>
               {task.reminder_sent ? " · sent" : ""}
             </>
           ) : (
@@ -155,13 +155,13 @@ function TaskDetail({ taskId }: { taskId: number }) {
           {task.recurring_end_date ? (
             <>
               {" "}
-              until <time dateTime={task.recurring_end_date}>{formatInstant(task.recurring_end_date, zone)}</time>
+              until <time dateTime={task.recurring_end_date}>{formatDateTime(task.recurring_end_date, { timeZone: zone })}</time>
             </>
           ) : null}
           {task.next_occurrence ? (
             <>
               {" "}
-              · next occurrence <time dateTime={task.next_occurrence}>{formatInstant(task.next_occurrence, zone)}</time>
+              · next occurrence <time dateTime={task.next_occurrence}>{formatDateTime(task.next_occurrence, { timeZone: zone })}</time>
             </>
           ) : null}
         </dd>
@@ -183,7 +183,7 @@ function TaskDetail({ taskId }: { taskId: number }) {
         <dd className="description">{task.description || "None"}</dd>
         <dt>Created</dt>
         <dd>
-          <time dateTime={task.created_at}>{formatInstant(task.created_at, zone)}</time>
+          <time dateTime={task.created_at}>{formatDateTime(task.created_at, { timeZone: zone })}</time>
         </dd>
       </dl>
       {isInSeries(task) ? <TaskSeries api={api} userId={user.id} task={task} timeZone={zone} version={seriesVersion} /> : null}

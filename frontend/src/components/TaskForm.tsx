@@ -2,8 +2,8 @@
 import { type FormEvent, useId, useState } from "react";
 import type { ProblemInfo } from "@/api/errors";
 import { PRIORITIES } from "@/api/types";
-import { REMINDER_OFFSETS } from "@/lib/reminder";
-import { dueInstant, formToBody, type FormResult, type TaskFormValues } from "@/lib/taskForm";
+import { REMINDER_OFFSETS, reminderOffsetLabel } from "@/lib/reminder";
+import { dueInstant, END_OF_DAY, formToBody, type FormResult, localTimeNote, type TaskFormValues } from "@/lib/taskForm";
 import { RecurrenceBuilder } from "./RecurrenceBuilder";
 import { ErrorMessage, FieldErrors } from "./Status";
 import { TagInput } from "./TagInput";
@@ -62,6 +62,13 @@ export function TaskForm({
     [...more, invalid(field) ? err(field) : ""].filter(Boolean).join(" ") || undefined;
   const other = Object.entries(fields).filter(([field]) => !FORM_FIELDS.includes(field.split(".")[0] ?? field));
   const due = dueInstant(values, timeZone) ?? null;
+  // DST: a due or reminder time that the zone's clocks skip or repeat that day gets a note.
+  const dueNote = values.dueDate
+    ? localTimeNote(values.dueDate, values.dueTime || END_OF_DAY, timeZone, values.dueFold)
+    : null;
+  const { reminder } = values;
+  const reminderNote =
+    reminder.mode === "at" ? localTimeNote(reminder.at.date, reminder.at.time, timeZone, reminder.at.fold) : null;
 
   return (
     <form className="form" onSubmit={submit} noValidate aria-busy={busy}>
@@ -146,7 +153,7 @@ export function TaskForm({
               id={`${id}-due-date`}
               type="date"
               value={values.dueDate}
-              onChange={(event) => set("dueDate", event.target.value)}
+              onChange={(event) => setValues((current) => ({ ...current, dueDate: event.target.value, dueFold: 0 }))}
               aria-invalid={invalid("due_date") || undefined}
               aria-describedby={describedBy("due_date", `${id}-zone`)}
             />
@@ -157,18 +164,21 @@ export function TaskForm({
               id={`${id}-due-time`}
               type="time"
               value={values.dueTime}
-              onChange={(event) => set("dueTime", event.target.value)}
-              aria-describedby={`${id}-zone ${id}-due-time-hint`}
+              onChange={(event) => setValues((current) => ({ ...current, dueTime: event.target.value, dueFold: 0 }))}
+              aria-describedby={`${id}-zone ${id}-due-time-hint ${id}-due-time-dst`}
             />
             <p className="hint" id={`${id}-due-time-hint`}>
               Without a time, the task is due at 23:59.
+            </p>
+            <p className="hint dst-note" id={`${id}-due-time-dst`} aria-live="polite">
+              {dueNote}
             </p>
           </div>
           {values.dueDate || values.dueTime ? (
             <button
               type="button"
               className="button button-quiet"
-              onClick={() => setValues((current) => ({ ...current, dueDate: "", dueTime: "" }))}
+              onClick={() => setValues((current) => ({ ...current, dueDate: "", dueTime: "", dueFold: 0 }))}
             >
               Clear due date
             </button>
@@ -199,7 +209,7 @@ export function TaskForm({
                     mode === "none"
                       ? { mode }
                       : mode === "before"
-                        ? { mode, minutes: 15 }
+                        ? { mode, offset: "PT15M" }
                         : { mode, at: { date: values.dueDate, time: values.dueTime || "09:00" } },
                   )
                 }
@@ -213,14 +223,14 @@ export function TaskForm({
             <label htmlFor={`${id}-reminder-offset`}>When</label>
             <select
               id={`${id}-reminder-offset`}
-              value={values.reminder.minutes}
-              onChange={(event) => set("reminder", { mode: "before", minutes: Number(event.target.value) })}
+              value={values.reminder.offset}
+              onChange={(event) => set("reminder", { mode: "before", offset: event.target.value })}
               aria-invalid={invalid("reminder_at") || undefined}
               aria-describedby={describedBy("reminder_at")}
             >
               {REMINDER_OFFSETS.map((offset) => (
-                <option key={offset.minutes} value={offset.minutes}>
-                  {offset.label}
+                <option key={offset} value={offset}>
+                  {reminderOffsetLabel(offset)}
                 </option>
               ))}
             </select>
@@ -236,7 +246,7 @@ export function TaskForm({
                 value={values.reminder.at.date}
                 onChange={(event) =>
                   values.reminder.mode === "at" &&
-                  set("reminder", { mode: "at", at: { ...values.reminder.at, date: event.target.value } })
+                  set("reminder", { mode: "at", at: { date: event.target.value, time: values.reminder.at.time } })
                 }
                 aria-invalid={invalid("reminder_at") || undefined}
                 aria-describedby={describedBy("reminder_at", `${id}-zone`)}
@@ -250,11 +260,14 @@ export function TaskForm({
                 value={values.reminder.at.time}
                 onChange={(event) =>
                   values.reminder.mode === "at" &&
-                  set("reminder", { mode: "at", at: { ...values.reminder.at, time: event.target.value } })
+                  set("reminder", { mode: "at", at: { date: values.reminder.at.date, time: event.target.value } })
                 }
                 aria-invalid={invalid("reminder_at") || undefined}
-                aria-describedby={describedBy("reminder_at", `${id}-zone`)}
+                aria-describedby={describedBy("reminder_at", `${id}-zone`, `${id}-reminder-time-dst`)}
               />
+              <p className="hint dst-note" id={`${id}-reminder-time-dst`} aria-live="polite">
+                {reminderNote}
+              </p>
             </div>
           </div>
         ) : null}

@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import type { Task } from "@/api/types";
-import { formatInstant } from "@/lib/time";
+import { formatDateTime } from "@/lib/datetime";
 
 export function isOverdue(task: Pick<Task, "completed" | "due_date">, now = Date.now()): boolean {
   return !task.completed && task.due_date !== null && new Date(task.due_date).getTime() < now;
@@ -45,7 +45,7 @@ export function TaskItem({
           {task.due_date ? (
             <span className={overdue ? "due overdue" : "due"}>
               {overdue ? "Overdue: " : "Due "}
-              <time dateTime={task.due_date}>{formatInstant(task.due_date, timeZone)}</time>
+              <time dateTime={task.due_date}>{formatDateTime(task.due_date, { timeZone })}</time>
             </span>
           ) : null}
           {task.recurring_pattern || task.parent_task_id !== null ? <span className="badge">Repeats</span> : null}

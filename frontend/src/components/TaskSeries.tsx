@@ -5,7 +5,7 @@ import type { ApiClient } from "@/api/client";
 import { networkProblem } from "@/api/errors";
 import type { Task } from "@/api/types";
 import { loadSeries, type SeriesResult, seriesRootId } from "@/lib/series";
-import { formatInstant } from "@/lib/time";
+import { formatDateTime } from "@/lib/datetime";
 import { ErrorMessage, Loading } from "./Status";
 
 /** The series a recurring task belongs to: its root and every occurrence, by due date. */
@@ -41,7 +41,7 @@ export function TaskSeries({ api, userId, task, timeZone, version }: { api: ApiC
                 )}{" "}
                 <span className="muted">
                   {member.id === rootId ? "first · " : ""}
-                  {member.due_date ? <time dateTime={member.due_date}>{formatInstant(member.due_date, timeZone)}</time> : "no due date"}
+                  {member.due_date ? <time dateTime={member.due_date}>{formatDateTime(member.due_date, { timeZone })}</time> : "no due date"}
                   {" · "}
                   {member.completed ? "completed" : "open"}
                 </span>

@@ -4,7 +4,7 @@
  * user's zone), overdue=true, sort, page, page_size. Defaults are left out of the URL.
  */
 import type { Priority, TaskListQuery, TaskSort } from "@/api/types";
-import { nextDay, startOfDay } from "./time";
+import { localToInstant } from "./datetime";
 
 export type Status = "all" | "open" | "done";
 
@@ -51,6 +51,22 @@ export const DEFAULT_FILTERS: Filters = {
 };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The instant (ms) a local day starts in `timeZone` (a skipped midnight moves forward); null for a bad date. */
+function startOfDay(date: string, timeZone: string): number | null {
+  try {
+    return Date.parse(localToInstant(date, "00:00", timeZone));
+  } catch {
+    return null;
+  }
+}
+
+/** YYYY-MM-DD of the day after `date`. */
+function nextDay(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
 const PRIORITY_VALUES: readonly string[] = ["low", "medium", "high"];
 
 function positiveInt(value: string | null, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -107,11 +123,11 @@ export function filtersToQuery(filters: Filters, timeZone: string): TaskListQuer
   if (filters.overdue) query.overdue = true;
   if (filters.dueBefore) {
     const before = startOfDay(filters.dueBefore, timeZone);
-    if (before) query.due_before = before.toISOString();
+    if (before !== null) query.due_before = new Date(before).toISOString();
   }
   if (filters.dueAfter) {
     const next = startOfDay(nextDay(filters.dueAfter), timeZone);
-    if (next) query.due_after = new Date(next.getTime() - 1).toISOString();
+    if (next !== null) query.due_after = new Date(next - 1).toISOString();
   }
   return query;
 }

@@ -1,47 +1,64 @@
-/** Reminders: at a wall-clock time, or as an offset before the due date, computed here into `reminder_at`. */
-import { type WallTime, wallTimeToInstant } from "./time";
+/**
+ * Reminders: at a wall-clock time, or a duration (ISO 8601, e.g. PT15M) before the due date, computed here
+ * into `reminder_at` with src/lib/datetime (durations of exact hours, as the server's offsets are).
+ */
+import {
+  describeDuration,
+  durationToMs,
+  type Fold,
+  type LocalDateTime,
+  localToInstant,
+  offsetBefore,
+  parseDuration,
+  reminderBefore,
+} from "./datetime";
 
-export const REMINDER_OFFSETS: readonly { minutes: number; label: string }[] = [
-  { minutes: 0, label: "At the due time" },
-  { minutes: 5, label: "5 minutes before" },
-  { minutes: 15, label: "15 minutes before" },
-  { minutes: 30, label: "30 minutes before" },
-  { minutes: 60, label: "1 hour before" },
-  { minutes: 120, label: "2 hours before" },
-  { minutes: 24 * 60, label: "1 day before" },
-  { minutes: 2 * 24 * 60, label: "2 days before" },
-  { minutes: 7 * 24 * 60, label: "1 week before" },
-];
+/** The offsets the form offers, as ISO 8601 durations. */
+export const REMINDER_OFFSETS: readonly string[] = ["PT0S", "PT5M", "PT15M", "PT30M", "PT1H", "PT2H", "P1D", "P2D", "P1W"];
+
+/** "At the due time", "15 minutes before", "1 day before". */
+export function reminderOffsetLabel(offset: string): string {
+  const duration = parseDuration(offset);
+  if (duration === null) return offset;
+  return durationToMs(duration) === 0 ? "At the due time" : `${describeDuration(duration, "en")} before`;
+}
 
 export type ReminderChoice =
   | { mode: "none" }
-  | { mode: "at"; at: WallTime }
-  | { mode: "before"; minutes: number };
+  /** `at.fold`: 1 for the second reading of a repeated time (kept from a stored reminder), else the first. */
+  | { mode: "at"; at: LocalDateTime & { fold?: Fold } }
+  /** `offset`: an ISO 8601 duration before the due date, e.g. "PT15M". */
+  | { mode: "before"; offset: string };
 
 export type ReminderResult = { ok: true; reminderAt: string | null } | { ok: false; message: string };
 
 /** The `reminder_at` (ISO 8601, UTC) for a choice, given the due instant and the zone of wall-clock times. */
 export function computeReminder(choice: ReminderChoice, due: Date | null, timeZone: string): ReminderResult {
-  switch (choice.mode) {
-    case "none":
-      return { ok: true, reminderAt: null };
-    case "at": {
-      if (!choice.at.date || !choice.at.time) return { ok: false, message: "Give the reminder's date and time." };
-      const at = wallTimeToInstant(choice.at, timeZone);
-      return at ? { ok: true, reminderAt: at.toISOString() } : { ok: false, message: "Not a valid date and time." };
+  try {
+    switch (choice.mode) {
+      case "none":
+        return { ok: true, reminderAt: null };
+      case "at":
+        if (!choice.at.date || !choice.at.time) return { ok: false, message: "Give the reminder's date and time." };
+        return { ok: true, reminderAt: localToInstant(choice.at.date, choice.at.time, timeZone, choice.at.fold) };
+      case "before":
+        if (!due) return { ok: false, message: "A reminder before the due date needs a due date." };
+        return { ok: true, reminderAt: reminderBefore(due, choice.offset).toISOString() };
     }
-    case "before":
-      if (!due) return { ok: false, message: "A reminder before the due date needs a due date." };
-      return { ok: true, reminderAt: new Date(due.getTime() - choice.minutes * 60_000).toISOString() };
+  } catch (error) {
+    if (error instanceof RangeError) return { ok: false, message: "Not a valid date and time." };
+    throw error;
   }
 }
 
 /** The choice that matches a stored reminder: an offset from the list when it is one, else a time. */
-export function reminderChoiceOf(reminderAt: string | null, due: string | null, at: WallTime): ReminderChoice {
+export function reminderChoiceOf(
+  reminderAt: string | null,
+  due: string | null,
+  at: LocalDateTime & { fold?: Fold },
+): ReminderChoice {
   if (!reminderAt) return { mode: "none" };
-  if (due) {
-    const minutes = (new Date(due).getTime() - new Date(reminderAt).getTime()) / 60_000;
-    if (REMINDER_OFFSETS.some((offset) => offset.minutes === minutes)) return { mode: "before", minutes };
-  }
-  return { mode: "at", at };
+  const span = due ? offsetBefore(due, reminderAt) : null;
+  const offset = span && REMINDER_OFFSETS.find((o) => durationToMs(parseDuration(o)!) === durationToMs(span));
+  return offset ? { mode: "before", offset } : { mode: "at", at };
 }

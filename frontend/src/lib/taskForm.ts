@@ -1,7 +1,8 @@
 /** The task form's values <-> the API's task fields (pure, tested). */
 import type { Priority, Task, TaskPatchInput } from "@/api/types";
+import { type Fold, instantToLocal, type LocalDateTime, localTimeKind, localToInstant, timeZoneName } from "./datetime";
+import { validateRule } from "./recurrence";
 import { computeReminder, type ReminderChoice, reminderChoiceOf } from "./reminder";
-import { instantToWallTime, wallTimeToInstant } from "./time";
 
 export interface TaskFormValues {
   title: string;
@@ -10,9 +11,12 @@ export interface TaskFormValues {
   tags: string[];
   /** YYYY-MM-DD or "" */
   dueDate: string;
-  /** HH:MM or "" (a date without a time is due at the end of that day: 23:59) */
+  /** HH:MM[:SS] or "" (a date without a time is due at the end of that day: 23:59) */
   dueTime: string;
+  /** 1 when a stored due date is the second reading of a repeated local time (kept until the time is edited). */
+  dueFold?: Fold;
   reminder: ReminderChoice;
+  /** The pattern (src/lib/recurrence), null when the task does not repeat; checked with validateRule. */
   recurrence: string | null;
   /** YYYY-MM-DD or "": the last day of the series */
   repeatUntil: string;
@@ -34,9 +38,16 @@ export function emptyTaskForm(): TaskFormValues {
   };
 }
 
+/** The local date and time of a stored instant, with fold 1 when it is the second of a repeated time. */
+function localOf(instant: string, timeZone: string): LocalDateTime & { fold?: Fold } {
+  const local = instantToLocal(instant, timeZone);
+  const first = localToInstant(local.date, local.time, timeZone);
+  return Date.parse(first) === Date.parse(instant) ? local : { ...local, fold: 1 };
+}
+
 export function taskToForm(task: Task, timeZone: string): TaskFormValues {
-  const due = task.due_date ? instantToWallTime(task.due_date, timeZone) : null;
-  const reminderWall = task.reminder_at ? instantToWallTime(task.reminder_at, timeZone) : { date: "", time: "" };
+  const due = task.due_date ? localOf(task.due_date, timeZone) : null;
+  const reminderWall = task.reminder_at ? localOf(task.reminder_at, timeZone) : { date: "", time: "" };
   return {
     title: task.title,
     description: task.description,
@@ -44,17 +55,48 @@ export function taskToForm(task: Task, timeZone: string): TaskFormValues {
     tags: [...task.tags],
     dueDate: due?.date ?? "",
     dueTime: due?.time ?? "",
+    ...(due?.fold ? { dueFold: due.fold } : {}),
     reminder: reminderChoiceOf(task.reminder_at, task.due_date, reminderWall),
     recurrence: task.recurring_pattern,
-    repeatUntil: task.recurring_end_date ? instantToWallTime(task.recurring_end_date, timeZone).date : "",
+    repeatUntil: task.recurring_end_date ? instantToLocal(task.recurring_end_date, timeZone).date : "",
   };
+}
+
+/** The instant (ISO) of a local date and time in the zone, with the server's DST choices; undefined if malformed. */
+function toInstant(date: string, time: string, timeZone: string, fold: Fold = 0): string | undefined {
+  try {
+    return localToInstant(date, time, timeZone, fold);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * A note for a local time that a DST change skips (it moves forward, e.g. to 03:00) or repeats (the first
+ * one counts, as on the server); null for an ordinary or malformed time.
+ */
+export function localTimeNote(date: string, time: string, timeZone: string, fold: Fold = 0): string | null {
+  let kind;
+  try {
+    kind = localTimeKind(date, time, timeZone);
+  } catch {
+    return null;
+  }
+  if (kind === "exact") return null;
+  const instant = localToInstant(date, time, timeZone, kind === "skipped" ? 0 : fold);
+  if (kind === "skipped") {
+    const moved = instantToLocal(instant, timeZone).time;
+    return `${time} does not exist on ${date} in ${timeZone} (the clocks go forward): it becomes ${moved}.`;
+  }
+  const zone = timeZoneName(instant, timeZone, "en-US");
+  return `${time} happens twice on ${date} in ${timeZone} (the clocks go back): the ${fold ? "second" : "first"} one (${zone}) counts.`;
 }
 
 /** The due instant of the form (ISO), null without a date, undefined when malformed. */
 export function dueInstant(values: TaskFormValues, timeZone: string): string | null | undefined {
   if (!values.dueDate) return null;
-  const due = wallTimeToInstant({ date: values.dueDate, time: values.dueTime || END_OF_DAY }, timeZone);
-  return due ? due.toISOString() : undefined;
+  return toInstant(values.dueDate, values.dueTime || END_OF_DAY, timeZone, values.dueTime ? values.dueFold : 0);
 }
 
 export type FormResult = { ok: true; body: Required<Pick<TaskPatchInput, "title" | "description" | "priority" | "tags" | "due_date" | "reminder_at" | "recurring_pattern" | "recurring_end_date">> } | { ok: false; fields: Record<string, string[]> };
@@ -69,13 +111,14 @@ export function formToBody(values: TaskFormValues, timeZone: string): FormResult
   if (due === undefined) fields.due_date = ["Not a valid date and time."];
   const reminder = computeReminder(values.reminder, due ? new Date(due) : null, timeZone);
   if (!reminder.ok) fields.reminder_at = [reminder.message];
-  const recurrence = values.recurrence?.trim() || null;
-  if (recurrence && !values.dueDate) fields.recurring_pattern = ["A repeating task needs a due date."];
+  // Without a due date the server starts the series at the completion.
+  const recurrence = values.recurrence === null ? null : values.recurrence.trim();
+  if (recurrence !== null && !validateRule(recurrence).ok) fields.recurring_pattern = ["Check the repeat settings."];
   let repeatUntil: string | null = null;
   if (values.repeatUntil) {
-    const end = wallTimeToInstant({ date: values.repeatUntil, time: "23:59:59" }, timeZone);
+    const end = toInstant(values.repeatUntil, "23:59:59", timeZone);
     if (!end) fields.recurring_end_date = ["Not a valid date."];
-    else repeatUntil = end.toISOString();
+    else repeatUntil = end;
   }
   if (Object.keys(fields).length || due === undefined || !reminder.ok) return { ok: false, fields };
   return {
