@@ -5,6 +5,7 @@ import {
   INITIAL_STATE,
   intervalUnit,
   previewOf,
+  ruleText,
   stateFromRule,
   stateToRule,
 } from "@/lib/recurrenceForm";
@@ -161,5 +162,13 @@ describe("previewOf", () => {
   it("reports a rule or zone it cannot preview", () => {
     expect(previewOf("FREQ=NEVER", null, "UTC", 0)).toMatchObject({ ok: false });
     expect(previewOf("DAILY", null, "Mars/Olympus", 0)).toMatchObject({ ok: false });
+  });
+});
+
+describe("ruleText", () => {
+  it("reads a stored pattern, or gives up on one it cannot", () => {
+    expect(ruleText("FREQ=WEEKLY", "UTC", "2031-03-03T07:00:00Z")).toBe("Every week on Monday");
+    expect(ruleText("WEEKLY", "UTC", null)).toBe("Every week");
+    expect(ruleText("FREQ=DAILY;INTERVAL=0", "UTC", null)).toBeNull();
   });
 });

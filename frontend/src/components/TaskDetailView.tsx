@@ -5,6 +5,7 @@ import { useCallback, useState } from "react";
 import { networkProblem, type ProblemInfo, problemOf } from "@/api/errors";
 import { useSignedIn } from "@/auth/AuthProvider";
 import { formatDateTime } from "@/lib/datetime";
+import { ruleText } from "@/lib/recurrenceForm";
 import { isInSeries } from "@/lib/series";
 import { parseTaskId, useTask } from "@/lib/useTask";
 import { useRefreshOnFocus } from "@/lib/useRefreshOnFocus";
@@ -151,7 +152,13 @@ function TaskDetail({ taskId }: { taskId: number }) {
         </dd>
         <dt>Repeats</dt>
         <dd>
-          {task.recurring_pattern ? <code>{task.recurring_pattern}</code> : "No"}
+          {task.recurring_pattern ? (
+            <>
+              {ruleText(task.recurring_pattern, zone, task.due_date) ?? "Custom rule"} <code>{task.recurring_pattern}</code>
+            </>
+          ) : (
+            "No"
+          )}
           {task.recurring_end_date ? (
             <>
               {" "}

@@ -177,6 +177,16 @@ export function intervalUnit(repeat: Repeat): [string, string] | null {
   return repeat === "none" || repeat === "custom" ? null : (UNIT[FREQ[repeat]] ?? null);
 }
 
+/** The sentence for a stored pattern (e.g. on the task's page), or null when it cannot be read here. */
+export function ruleText(rule: string, timeZone: string, dueDate: string | null): string | null {
+  try {
+    return describeRule(rule, dueDate ? { timeZone, dueDate } : { timeZone });
+  } catch (error) {
+    if (error instanceof InvalidRuleError || error instanceof RangeError) return null;
+    throw error;
+  }
+}
+
 export type Preview =
   | {
       ok: true;
