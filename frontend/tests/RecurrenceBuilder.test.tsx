@@ -24,7 +24,7 @@ describe("RecurrenceBuilder", () => {
 
   it("shows a weekly rule with labelled day checkboxes, the end and the preview", () => {
     const html = render("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;COUNT=3");
-    expect(labels(html)).toEqual(["Repeat", "Every", "Number of times"]);
+    expect(labels(html)).toEqual(["Repeat", "Every", "How many times"]);
     expect(html).toContain('<option value="weekly" selected="">Weekly</option>');
     expect(html).toMatch(/<legend>On days<\/legend>/);
     const checked = [...html.matchAll(/<label class="weekday"><input type="checkbox"( checked="")?\/>.*?visually-hidden">(\w+)</g)];

@@ -39,7 +39,7 @@ export interface RecurrenceBuilderProps {
 const ENDS: readonly [EndKind, string][] = [
   ["never", "Never"],
   ["on", "On a date"],
-  ["after", "After a number of times"],
+  ["after", "After a number of occurrences"],
 ];
 
 export function RecurrenceBuilder({ value, onChange, timeZone, dueDate, errorId, invalid }: RecurrenceBuilderProps) {
@@ -193,7 +193,7 @@ export function RecurrenceBuilder({ value, onChange, timeZone, dueDate, errorId,
           ) : null}
           {state.end === "after" ? (
             <div className="field">
-              <label htmlFor={`${id}-end-count`}>Number of times</label>
+              <label htmlFor={`${id}-end-count`}>How many times</label>
               <input
                 id={`${id}-end-count`}
                 type="number"

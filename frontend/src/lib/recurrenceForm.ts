@@ -5,6 +5,7 @@
  */
 import { parseLocalDate } from "./datetime";
 import {
+  type DescribeOptions,
   describeRule,
   InvalidRuleError,
   previewOccurrences,
@@ -177,10 +178,16 @@ export function intervalUnit(repeat: Repeat): [string, string] | null {
   return repeat === "none" || repeat === "custom" ? null : (UNIT[FREQ[repeat]] ?? null);
 }
 
+/** UNTIL dates in the runtime's locale, as the other dates are shown. */
+function describeOptions(timeZone: string, dueDate: string | null): DescribeOptions {
+  const locale = new Intl.DateTimeFormat().resolvedOptions().locale;
+  return dueDate ? { timeZone, locale, dueDate } : { timeZone, locale };
+}
+
 /** The sentence for a stored pattern (e.g. on the task's page), or null when it cannot be read here. */
 export function ruleText(rule: string, timeZone: string, dueDate: string | null): string | null {
   try {
-    return describeRule(rule, dueDate ? { timeZone, dueDate } : { timeZone });
+    return describeRule(rule, describeOptions(timeZone, dueDate));
   } catch (error) {
     if (error instanceof InvalidRuleError || error instanceof RangeError) return null;
     throw error;
@@ -205,7 +212,7 @@ export type Preview =
  */
 export function previewOf(rule: string, dueDate: string | null, timeZone: string, now: number, count = 5): Preview {
   try {
-    const description = describeRule(rule, dueDate ? { timeZone, dueDate } : { timeZone });
+    const description = describeRule(rule, describeOptions(timeZone, dueDate));
     const start = dueDate ?? new Date(now).toISOString();
     const wanted = dueDate ? count : count + 1;
     const all = previewOccurrences({ rule, dueDate: start, timeZone, count: wanted });
