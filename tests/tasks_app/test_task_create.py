@@ -7,6 +7,7 @@ import pytest
 
 from tasks_app.models import Task
 from tests.tasks_app.outbox import outbox_envelopes, outbox_rows, outbox_types
+from tests.times import iso
 
 pytestmark = pytest.mark.django_db
 
@@ -15,10 +16,6 @@ ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
 def in_hours(hours: float) -> datetime:
     return datetime.now(tz=UTC) + timedelta(hours=hours)
-
-
-def iso(at: datetime) -> str:
-    return at.isoformat().replace("+00:00", "Z")
 
 
 def test_create_minimal_task(api, user):
@@ -168,6 +165,25 @@ def test_task_timezone_defaults_to_the_users(api, user):
             {"title": "t", "recurring_pattern": "FREQ=DAILY;COUNT=3;UNTIL=20300101"},
             "recurring_pattern",
             "cannot be combined",
+        ),
+        # Rules dateutil accepts but that never advance (INTERVAL=0 hung the worker), never fire, or fail
+        # only when the next occurrence is computed.
+        ({"title": "t", "recurring_pattern": "FREQ=DAILY;INTERVAL=0"}, "recurring_pattern", "1 to 1000"),
+        ({"title": "t", "recurring_pattern": "FREQ=DAILY;INTERVAL=-2"}, "recurring_pattern", "1 to 1000"),
+        ({"title": "t", "recurring_pattern": "FREQ=DAILY;COUNT=0"}, "recurring_pattern", "1 to 10000"),
+        ({"title": "t", "recurring_pattern": "FREQ=MONTHLY;BYMONTHDAY=32"}, "recurring_pattern", "-31 to -1"),
+        ({"title": "t", "recurring_pattern": "FREQ=YEARLY;BYMONTH=13"}, "recurring_pattern", "1 to 12"),
+        (
+            {"title": "t", "recurring_pattern": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"},
+            "recurring_pattern",
+            "never falls",
+        ),
+        ({"title": "t", "recurring_pattern": "FREQ=MONTHLY;BYDAY=6MO"}, "recurring_pattern", "no such"),
+        ({"title": "t", "recurring_pattern": "FREQ=DAILY;FREQ=WEEKLY"}, "recurring_pattern", "given twice"),
+        (
+            {"title": "t", "recurring_pattern": "FREQ=DAILY;UNTIL=20260401T250000Z"},
+            "recurring_pattern",
+            "not a real date",
         ),
         ({"title": "t", "reminder_offset_hours": 2}, "reminder_offset_hours", "needs a due_date"),
         ({"title": "t", "due_date": "2030-01-01T09:00:00"}, "due_date", "time zone offset"),
