@@ -4,7 +4,7 @@ Its own module: no other reminders worker may run meanwhile, or it would take so
 """
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -12,20 +12,13 @@ from notifications_app.models import Reminder
 from tests.notifications_app.conftest import reminder_env
 from tests.pipeline import running
 from tests.processes import celery_worker, wait_for, wait_for_log
+from tests.times import iso, next_second_after
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("kafka_topics"),
     pytest.mark.slow,
 ]
-
-
-def soon(seconds: float) -> datetime:
-    return (datetime.now(tz=UTC) + timedelta(seconds=seconds)).replace(microsecond=0) + timedelta(seconds=1)
-
-
-def iso(at: datetime) -> str:
-    return at.isoformat().replace("+00:00", "Z")
 
 
 def test_kill_9_of_the_worker_holding_eta_tasks_loses_nothing_and_sends_each_once(smtp, beat, api, user):
@@ -38,7 +31,7 @@ def test_kill_9_of_the_worker_holding_eta_tasks_loses_nothing_and_sends_each_onc
         wait_for_log(doomed, "ready.")
         with running("reminders"):
             # Five different seconds: five ETA tasks (one task serves all the reminders of a second).
-            first = soon(4)
+            first = next_second_after(4)
             ids = [
                 api.post(
                     "tasks", {"title": f"k{n}", "reminder_at": iso(first + timedelta(seconds=n))}

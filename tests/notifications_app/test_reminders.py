@@ -7,7 +7,7 @@ The scheduling horizon is 3 s here, so "beyond the horizon" needs only a few sec
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -19,6 +19,7 @@ from tests.notifications_app.conftest import HORIZON, reminder_env
 from tests.pipeline import running
 from tests.processes import ManagedProcess, celery_worker, wait_for, wait_for_log
 from tests.tasks_app.outbox import outbox_envelopes
+from tests.times import iso, next_second_after
 from workers.kafka import REMINDERS, make_producer, physical_topic
 from workers.models import DeadLetter
 
@@ -45,16 +46,8 @@ def system(worker, beat) -> Iterator[None]:
         yield
 
 
-def soon(seconds: float) -> datetime:
-    return (datetime.now(tz=UTC) + timedelta(seconds=seconds)).replace(microsecond=0) + timedelta(seconds=1)
-
-
-def iso(at: datetime) -> str:
-    return at.isoformat().replace("+00:00", "Z")
-
-
 def test_one_email_at_the_reminder_time_with_the_right_content(system, smtp, api, user):
-    remind_at = soon(2)
+    remind_at = next_second_after(2)
     due = remind_at + timedelta(hours=1)
     body = api.post(
         "tasks",
@@ -85,7 +78,7 @@ def test_one_email_at_the_reminder_time_with_the_right_content(system, smtp, api
 
 
 def test_changes_before_the_instant_are_obeyed(system, smtp, api, user):
-    remind_at = soon(3)
+    remind_at = next_second_after(3)
     moved_to = remind_at + timedelta(seconds=3)
     ids = [
         api.post("tasks", {"title": f"t{n}", "reminder_at": iso(remind_at)}).json()["id"] for n in range(4)
@@ -107,7 +100,7 @@ def test_changes_before_the_instant_are_obeyed(system, smtp, api, user):
 
 
 def test_a_reminder_beyond_the_horizon_is_enqueued_by_beat_and_delivered_on_time(system, smtp, api, user):
-    remind_at = soon(HORIZON + 4)
+    remind_at = next_second_after(HORIZON + 4)
     task_id = api.post("tasks", {"title": "Later", "reminder_at": iso(remind_at)}).json()["id"]
     wait_for(lambda: Reminder.objects.filter(task_id=task_id).exists(), timeout=10, message="scheduled")
     assert Reminder.objects.get(task_id=task_id).status == Reminder.Status.SCHEDULED
@@ -118,7 +111,7 @@ def test_a_reminder_beyond_the_horizon_is_enqueued_by_beat_and_delivered_on_time
 
 
 def test_the_same_reminder_event_three_times_sends_one_email(system, smtp, api, user):
-    remind_at = soon(3)
+    remind_at = next_second_after(3)
     api.post("tasks", {"title": "Once", "reminder_at": iso(remind_at)})
     [scheduled] = outbox_envelopes(user.id, "reminder.scheduled")
     producer = make_producer()
@@ -133,7 +126,7 @@ def test_the_same_reminder_event_three_times_sends_one_email(system, smtp, api, 
 
 def test_smtp_refusals_are_retried_on_the_schedule(system, smtp, api, user):
     smtp.refuse = 3
-    remind_at = soon(2)
+    remind_at = next_second_after(2)
     task_id = api.post("tasks", {"title": "Persistent", "reminder_at": iso(remind_at)}).json()["id"]
 
     wait_for(lambda: len(smtp.to(user.email)) == 1, timeout=20, message="delivered after three refusals")
@@ -145,7 +138,7 @@ def test_smtp_refusals_are_retried_on_the_schedule(system, smtp, api, user):
 def test_after_the_tenth_retry_the_reminder_fails_into_the_dead_letter_queue(system, smtp, api, user):
     smtp.refuse = 1000
     try:
-        remind_at = soon(2)
+        remind_at = next_second_after(2)
         task_id = api.post("tasks", {"title": "Doomed", "reminder_at": iso(remind_at)}).json()["id"]
         wait_for(
             lambda: DeadLetter.objects.filter(task_id=task_id).exists(), timeout=30, message="dead-lettered"
@@ -165,7 +158,7 @@ def test_a_user_without_email_fails_with_a_reason_and_no_retries(system, smtp, a
     user.email = ""
     user.save()
     api = Api(user.id, make_token(user.id))  # a token without an email claim, like the profile now
-    task_id = api.post("tasks", {"title": "Nowhere", "reminder_at": iso(soon(1))}).json()["id"]
+    task_id = api.post("tasks", {"title": "Nowhere", "reminder_at": iso(next_second_after(1))}).json()["id"]
 
     wait_for(
         lambda: Reminder.objects.filter(task_id=task_id, status=Reminder.Status.FAILED).exists(),

@@ -8,22 +8,15 @@ import pytest
 from tasks_app import selectors, services
 from tasks_app.models import Task
 from tests.factories import TaskFactory
+from tests.times import hours_ahead, iso
 
 pytestmark = pytest.mark.django_db
-
-
-def iso(at: datetime) -> str:
-    return at.isoformat().replace("+00:00", "Z")
-
-
-def soon(hours: float) -> datetime:
-    return (datetime.now(tz=UTC) + timedelta(hours=hours)).replace(microsecond=0)
 
 
 @pytest.fixture
 def series(user):
     """A recurring root with two occurrences, due one day apart."""
-    due = soon(24)
+    due = hours_ahead(24)
     root = TaskFactory(user=user, title="Water plants", recurring_pattern="FREQ=DAILY", due_date=due)
     first = TaskFactory(user=user, title="Water plants", parent_task=root, due_date=due + timedelta(days=1))
     second = TaskFactory(user=user, title="Water plants", parent_task=root, due_date=due + timedelta(days=2))
@@ -115,7 +108,7 @@ def test_the_schema_documents_the_title_rule(client):
 def passed_reminder(api, user):
     """A task whose reminder has passed since it was set."""
     task = TaskFactory(
-        user=user, title="Call Ann", due_date=soon(1), reminder_at=soon(-1), reminder_sent=True
+        user=user, title="Call Ann", due_date=hours_ahead(1), reminder_at=hours_ahead(-1), reminder_sent=True
     )
     return api.get(f"tasks/{task.id}").json()
 
@@ -137,7 +130,7 @@ def test_patch_of_the_unchanged_passed_reminder_succeeds(api, passed_reminder):
 
 @pytest.mark.parametrize("method", ["patch", "put"])
 def test_a_changed_reminder_must_still_lie_ahead(api, passed_reminder, method):
-    body = {**passed_reminder, "reminder_at": iso(soon(-2))}
+    body = {**passed_reminder, "reminder_at": iso(hours_ahead(-2))}
 
     response = getattr(api, method)(f"tasks/{passed_reminder['id']}", body)
 

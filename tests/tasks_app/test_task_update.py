@@ -7,16 +7,9 @@ import pytest
 from tasks_app.models import Task
 from tests.factories import TaskFactory
 from tests.tasks_app.outbox import outbox_envelopes, outbox_types
+from tests.times import hours_ahead, iso
 
 pytestmark = pytest.mark.django_db
-
-
-def iso(at: datetime) -> str:
-    return at.isoformat().replace("+00:00", "Z")
-
-
-def soon(hours: float) -> datetime:
-    return (datetime.now(tz=UTC) + timedelta(hours=hours)).replace(microsecond=0)
 
 
 @pytest.fixture
@@ -75,7 +68,7 @@ def test_patch_rejects_invalid_values(api, user, task):
 
 
 def test_setting_a_reminder_emits_reminder_scheduled(api, user, task):
-    reminder = soon(2)
+    reminder = hours_ahead(2)
     api.patch(f"tasks/{task.id}", {"reminder_at": iso(reminder)})
 
     assert outbox_types(user.id) == ["task.created", "task.updated", "reminder.scheduled"]
@@ -84,9 +77,9 @@ def test_setting_a_reminder_emits_reminder_scheduled(api, user, task):
 
 
 def test_moving_a_reminder_reschedules_and_resets_sent(api, user, task):
-    api.patch(f"tasks/{task.id}", {"reminder_at": iso(soon(2))})
+    api.patch(f"tasks/{task.id}", {"reminder_at": iso(hours_ahead(2))})
     Task.objects.filter(pk=task.id).update(reminder_sent=True)
-    api.patch(f"tasks/{task.id}", {"reminder_at": iso(soon(3))})
+    api.patch(f"tasks/{task.id}", {"reminder_at": iso(hours_ahead(3))})
 
     task.refresh_from_db()
     assert task.reminder_sent is False
@@ -94,7 +87,7 @@ def test_moving_a_reminder_reschedules_and_resets_sent(api, user, task):
 
 
 def test_offset_on_patch_uses_the_stored_due_date(api, user, task):
-    due = soon(10)
+    due = hours_ahead(10)
     api.patch(f"tasks/{task.id}", {"due_date": iso(due)})
     response = api.patch(f"tasks/{task.id}", {"reminder_offset_hours": 0.5})
 
@@ -104,7 +97,7 @@ def test_offset_on_patch_uses_the_stored_due_date(api, user, task):
 
 
 def test_removing_a_reminder_emits_reminder_cancelled(api, user, task):
-    reminder = soon(2)
+    reminder = hours_ahead(2)
     api.patch(f"tasks/{task.id}", {"reminder_at": iso(reminder)})
     api.patch(f"tasks/{task.id}", {"reminder_at": None})
 
@@ -125,7 +118,7 @@ def test_delete_removes_the_task_and_emits_task_deleted(api, user, task):
 
 
 def test_delete_with_a_pending_reminder_cancels_it(api, user):
-    body = api.post("tasks", {"title": "R", "reminder_at": iso(soon(1))}).json()
+    body = api.post("tasks", {"title": "R", "reminder_at": iso(hours_ahead(1))}).json()
     api.delete(f"tasks/{body['id']}")
     assert outbox_types(user.id) == [
         "task.created",

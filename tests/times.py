@@ -1,0 +1,17 @@
+"""Instants for tests: the API's ISO 8601 form, and moments a little ahead of now."""
+
+from datetime import UTC, datetime, timedelta
+
+
+def iso(at: datetime) -> str:
+    """As the API writes instants: ISO 8601 in UTC with a `Z`."""
+    return at.isoformat().replace("+00:00", "Z")
+
+
+def hours_ahead(hours: float) -> datetime:
+    return (datetime.now(tz=UTC) + timedelta(hours=hours)).replace(microsecond=0)
+
+
+def next_second_after(seconds: float) -> datetime:
+    """A whole second at least `seconds` from now: reminders due then all fall in one delivery second."""
+    return (datetime.now(tz=UTC) + timedelta(seconds=seconds)).replace(microsecond=0) + timedelta(seconds=1)
