@@ -47,15 +47,37 @@ stack-down:
 local-env: venv
 	@$(PY) scripts/local_env.py
 
+# --- The browser UI (frontend/): dependencies from the committed lock, a production build when sources change.
+UI := frontend
+UI_STAMP := $(UI)/node_modules/.installed-stamp
+UI_SOURCES := $(shell find $(UI)/src $(UI)/public -type f 2>/dev/null) $(wildcard $(UI)/*.ts $(UI)/*.mjs $(UI)/*.json)
+
+$(UI_STAMP): $(UI)/package-lock.json
+	cd $(UI) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(UI_STAMP)
+
+.PHONY: ui-deps
+ui-deps: $(UI_STAMP)
+
+$(UI)/.next/BUILD_ID: $(UI_STAMP) $(UI_SOURCES)
+	cd $(UI) && npm run --silent build
+
+.PHONY: ui-build
+ui-build: $(UI)/.next/BUILD_ID
+
 .PHONY: setup
-setup: venv stack local-env
+setup: venv stack local-env ui-deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py kafka_topics
+	cd $(UI) && npm run --silent migrate:auth
 
+# The API trusts the UI's keys (Better Auth's JWKS) unless told otherwise.
 .PHONY: run
-run: setup
+run: export JWKS_URL ?= http://127.0.0.1:3000/api/auth/jwks
+run: setup ui-build
 	@echo
+	@echo "Open         http://localhost:3000/   (the browser UI: sign up, then your tasks)"
 	@echo "API          http://127.0.0.1:8000/api/docs/   (health: /health/ready; metrics: 127.0.0.1:9110-9119, relay 9101)"
 	@echo "A token for curl: make -s token USER=<user id>"
 	@echo "Django admin http://127.0.0.1:8000/admin/      (create a login: .venv/bin/python manage.py createsuperuser)"
@@ -64,14 +86,19 @@ run: setup
 	$(PY) scripts/supervise.py Procfile
 
 .PHONY: lint
-lint: venv local-env
+lint: venv local-env ui-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	$(VENV)/bin/lint-imports
+	cd $(UI) && npm run --silent typecheck && npm run --silent lint
 
+# The UI's types must be those of the API's schema as it is now; its unit tests need no browser; the
+# browser tests (tests/system/test_browser.py) run the built UI in Debian's Chromium.
 .PHONY: test
-test: venv stack local-env
+test: venv stack local-env ui-build
+	scripts/chromium.sh up
+	cd $(UI) && npm run --silent check:api && npm test --silent
 	$(VENV)/bin/pytest
 	$(MAKE) --no-print-directory lint
 

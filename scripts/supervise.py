@@ -3,6 +3,10 @@
 
 Usage: scripts/supervise.py [PROCFILE]   (`make run`; standard library only)
 
+Like honcho and foreman, it reads `.env` beside the Procfile (`KEY=VALUE` lines) into the processes'
+environment; a variable already set in its own environment wins. Django reads `.env` itself, Next.js does
+not: this is how the UI gets its secret.
+
 Locally this plays the part Kubernetes plays in production, where each Procfile entry is a Deployment: a
 process that exits (a crash, `kill -9`, a Celery worker giving up on its broker) is started again after a
 backoff (1 s doubling to 30 s, back to 1 s once it ran a minute), like a pod's `restartPolicy: Always`, and
@@ -60,6 +64,17 @@ def parse_procfile(text: str) -> list[Entry]:
     return entries
 
 
+def read_env_file(path: Path) -> dict[str, str]:
+    """`KEY=VALUE` lines of a dotenv file (no quoting, no expansion); a missing file is empty."""
+    values = {}
+    if path.is_file():
+        for line in path.read_text().splitlines():
+            key, separator, value = line.partition("=")
+            if separator and key.strip() and not key.lstrip().startswith("#"):
+                values[key.strip()] = value.strip()
+    return values
+
+
 def describe_exit(returncode: int) -> str:
     if returncode < 0:
         return f"killed by {signal.Signals(-returncode).name}"
@@ -67,8 +82,9 @@ def describe_exit(returncode: int) -> str:
 
 
 class Supervisor:
-    def __init__(self, entries: list[Entry], *, colour: bool) -> None:
+    def __init__(self, entries: list[Entry], *, colour: bool, env: dict[str, str] | None = None) -> None:
         self.entries = entries
+        self.env = {**(env or {}), **os.environ, "PYTHONUNBUFFERED": "1"}
         self.width = max(len(entry.name) for entry in [*entries, Entry("supervisor", "")])
         if colour:
             for index, entry in enumerate(entries):
@@ -130,7 +146,7 @@ class Supervisor:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=self.env,
         )
         entry.pid = transport.get_pid()
         self.say(entry.name, f"started (pid {entry.pid}): {entry.command}", entry.colour)
@@ -208,7 +224,11 @@ def main(argv: list[str]) -> int:
     if not entries:
         print(f"supervise: no processes in {procfile}", file=sys.stderr)
         return 2
-    supervisor = Supervisor(entries, colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    supervisor = Supervisor(
+        entries,
+        colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
+        env=read_env_file(procfile.parent / ".env"),
+    )
     return asyncio.run(supervisor.run())
 
 

@@ -102,3 +102,19 @@ def test_a_killed_child_is_restarted_alone_and_sigterm_stops_everything(tmp_path
         assert "all processes stopped" in supervisor.log()
     finally:
         supervisor.stop()
+
+
+def test_the_env_file_beside_the_procfile_fills_the_environment_but_never_overrides_it(tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text("# local secrets\nUI_AUTH_SECRET=from-the-file\nPORT=1\nbroken line\n")
+    monkeypatch.delenv("UI_AUTH_SECRET", raising=False)  # the suite's settings loaded the repository's .env
+    monkeypatch.setenv("PORT", "3000")
+    module = load_supervise()
+
+    supervisor = module.Supervisor(
+        module.parse_procfile("ui: true\n"), colour=False, env=module.read_env_file(tmp_path / ".env")
+    )
+
+    assert supervisor.env["UI_AUTH_SECRET"] == "from-the-file"
+    assert supervisor.env["PORT"] == "3000"
+    assert "broken line" not in supervisor.env
+    assert module.read_env_file(tmp_path / "missing") == {}
