@@ -59,10 +59,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   // before the pages' effects (which run before this provider's) ask it for a token.
   tokens.setOwner(userId);
   const [knownUserId, setKnownUserId] = useState<string | null>(null);
+  // From the click on "Sign out" until someone signs in again: the session store may tell the pages "signed out"
+  // only after the sign-out request has answered, and they must then not ask to come back (`?next=`).
+  const [signingOut, setSigningOut] = useState(false);
   if (knownUserId !== userId) {
     setKnownUserId(userId);
     setProfile(null);
     setProfileProblem(null);
+    if (userId && knownUserId === null) setSigningOut(false);
   }
 
   useEffect(() => {
@@ -85,7 +89,6 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     };
   }, [api, userId, profileVersion]);
 
-  const [signingOut, setSigningOut] = useState(false);
   const signOut = useCallback(async () => {
     setSigningOut(true);
     try {
@@ -93,7 +96,6 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     } finally {
       tokens.clear();
       router.replace("/sign-in");
-      setSigningOut(false);
     }
   }, [router, tokens]);
 
