@@ -1,0 +1,117 @@
+"""The browser UI end to end: Playwright drives Debian's Chromium against the whole running system.
+
+Every Procfile process runs (the API, relay, bridges, Celery workers, beat and the built Next.js UI) against
+the test database, Redis database and Kafka topics, with reminder emails going to an SMTP server in this
+process that also writes them into a maildir. `npx playwright test` (frontend/playwright.config.ts) then runs
+frontend/e2e/*.spec.ts as people would use the UI:
+
+- auth: sign up, sign out, sign in; a wrong password shows an error; an email signs up once only.
+- tasks: a task with tags, priority, a due date and a reminder a few seconds ahead is listed; its reminder
+  email arrives (read from the maildir) and the email's link opens the task. A weekly task, completed, gets
+  its next occurrence (from the recurrence worker) in the list.
+- filters: filters, search and sort change the list and the URL; a bookmarked URL restores them.
+- isolation: a second user (another browser context) sees none of the first user's tasks.
+- profile: the profile's time zone changes how due times are shown.
+- a11y: axe-core finds no serious or critical violations on the sign-in/up, list, editor, task and profile
+  pages.
+
+Full-page screenshots of each page, and screenshots and traces of failures, land in .cache/logs/tests/ui/.
+The UI must be built first (`make test` does it; else `cd frontend && npm run build`).
+"""
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.processes import LOGS, test_database_url
+from tests.smtp import SmtpSink
+from tests.system.harness import FRONTEND, System, migrate_auth_schema
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("kafka_topics"),
+    pytest.mark.slow,
+]
+
+ARTIFACTS = LOGS / "ui"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+PLAYWRIGHT_TIMEOUT = 300  # seconds for the whole browser run (about two minutes on two shared cores)
+
+
+@pytest.fixture
+def maildir(tmp_path: Path) -> Path:
+    path = tmp_path / "mail"
+    path.mkdir()
+    return path
+
+
+def forget_auth_state() -> None:
+    """Forget Better Auth's rows of earlier runs: each System's UI has a secret of its own, and a key set
+    (`auth.jwks`) encrypted with an earlier run's secret fails every token request ("Failed to decrypt
+    private key"); the reused test database keeps schema `auth` (Django flushes only its own tables)."""
+    with psycopg.connect(test_database_url(), autocommit=True) as connection:
+        connection.execute('TRUNCATE auth.jwks, auth.session, auth.account, auth.verification, auth."user"')
+
+
+@pytest.fixture
+def system(maildir: Path, django_db_setup: None) -> Iterator[System]:
+    if not (FRONTEND / ".next" / "BUILD_ID").exists():
+        pytest.fail("the UI is not built: run `make ui-build` (or `cd frontend && npm run build`) first")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: run `scripts/chromium.sh up` (or set CHROMIUM_PATH)")
+    smtp = SmtpSink(maildir=maildir).start()
+    running = System(smtp, prefix="browser")
+    try:
+        migrate_auth_schema()
+        forget_auth_state()
+        running.start()
+        yield running
+    finally:
+        running.stop()
+        smtp.stop()
+
+
+def playwright_env(system: System, maildir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "E2E_BASE_URL": system.ui_url,
+        "E2E_MAILDIR": str(maildir),
+        "E2E_ARTIFACTS": str(ARTIFACTS),
+        "CHROMIUM_PATH": CHROMIUM,
+        "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
+        "CI": "1",  # no interactive HTML report server
+    }
+
+
+def build_id() -> str:
+    return (FRONTEND / ".next" / "BUILD_ID").read_text()
+
+
+def test_the_ui_end_to_end(system: System, maildir: Path) -> None:
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    built = build_id()
+    started = time.monotonic()
+    result = subprocess.run(
+        ["npx", "--no-install", "playwright", "test"],
+        cwd=FRONTEND,
+        env=playwright_env(system, maildir),
+        capture_output=True,
+        text=True,
+        timeout=PLAYWRIGHT_TIMEOUT,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    took = time.monotonic() - started
+    print(f"\n{output}\nplaywright: exit {result.returncode} after {took:.1f} s; artifacts in {ARTIFACTS}")  # noqa: T201
+    # A `next build` while the UI runs replaces the chunks its pages ask for ("This page couldn't load").
+    assert build_id() == built, "frontend/.next was rebuilt during the run: run the test again"
+    assert not system.unexpected_exits, f"processes exited during the run: {system.unexpected_exits}"
+    assert result.returncode == 0, (
+        f"Playwright failed (screenshots and traces in {ARTIFACTS}):\n{output[-4000:]}"
+    )
