@@ -29,7 +29,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.processes import LOGS, test_database_url
+from tests.processes import LOGS
+from tests.processes import test_database_url as database_url  # not a test: pytest collects test_*
 from tests.smtp import SmtpSink
 from tests.system.harness import FRONTEND, System, migrate_auth_schema
 
@@ -55,7 +56,7 @@ def forget_auth_state() -> None:
     """Forget Better Auth's rows of earlier runs: each System's UI has a secret of its own, and a key set
     (`auth.jwks`) encrypted with an earlier run's secret fails every token request ("Failed to decrypt
     private key"); the reused test database keeps schema `auth` (Django flushes only its own tables)."""
-    with psycopg.connect(test_database_url(), autocommit=True) as connection:
+    with psycopg.connect(database_url(), autocommit=True) as connection:
         connection.execute('TRUNCATE auth.jwks, auth.session, auth.account, auth.verification, auth."user"')
 
 
