@@ -77,7 +77,7 @@ ensure_database(BENCH_DB)
 django.setup()
 
 from tests.smtp import SmtpSink  # noqa: E402
-from tests.system.harness import FRONTEND, System, migrate_auth_schema  # noqa: E402
+from tests.system.harness import FRONTEND, System, prepare_auth_schema  # noqa: E402
 from workers.database import connect  # noqa: E402
 from workers.topics import topics_ensure  # noqa: E402
 
@@ -91,12 +91,6 @@ GOALS: dict[str, tuple[str, float]] = {
     "lcp /tasks/{id}": ("<", GOAL_LCP_MS),
     "lcp /sign-in (signed out)": ("<", GOAL_LCP_MS),
 }
-
-
-def forget_auth_state() -> None:
-    """Better Auth's rows of earlier runs: this run's UI has a secret of its own (its key set must go)."""
-    with connect(autocommit=True, application_name="bench-ui") as probe:
-        probe.execute('TRUNCATE auth.jwks, auth.session, auth.account, auth.verification, auth."user"')
 
 
 def ensure_build() -> None:
@@ -190,8 +184,7 @@ def main() -> None:
     try:
         with connect(autocommit=True, application_name="bench-ui") as probe:
             reset_database(probe)
-        migrate_auth_schema()
-        forget_auth_state()
+        prepare_auth_schema()
         topics_ensure()
         system = System(smtp, prefix="bench-ui")
         system.start()

@@ -10,6 +10,8 @@ import time
 import urllib.request
 from collections.abc import Iterable
 
+import psycopg
+
 from tests.conftest import ROOT
 from tests.processes import ManagedProcess, process_env, test_database_url, wait_for
 from tests.smtp import SmtpSink, free_port
@@ -34,8 +36,11 @@ def answers(url: str) -> bool:
         return False
 
 
-def migrate_auth_schema() -> None:
-    """Better Auth's tables in the test database (schema `auth`), as `make setup` makes them locally."""
+def prepare_auth_schema() -> None:
+    """Better Auth's tables in the test database (schema `auth`), as `make setup` makes them locally, and
+    none of an earlier run's rows: each System's UI has a secret of its own, and a key set (`auth.jwks`)
+    encrypted with an earlier run's secret fails every token request ("Failed to decrypt private key").
+    The reused test database keeps schema `auth`: Django flushes only its own tables."""
     subprocess.run(
         ["npm", "run", "--silent", "migrate:auth"],
         cwd=FRONTEND,
@@ -44,6 +49,8 @@ def migrate_auth_schema() -> None:
         capture_output=True,
         timeout=120,
     )
+    with psycopg.connect(test_database_url(), autocommit=True) as connection:
+        connection.execute('TRUNCATE auth.jwks, auth.session, auth.account, auth.verification, auth."user"')
 
 
 class System:

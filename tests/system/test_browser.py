@@ -26,13 +26,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from tests.processes import LOGS
-from tests.processes import test_database_url as database_url  # not a test: pytest collects test_*
 from tests.smtp import SmtpSink
-from tests.system.harness import FRONTEND, System, migrate_auth_schema
+from tests.system.harness import FRONTEND, System, prepare_auth_schema
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -52,14 +50,6 @@ def maildir(tmp_path: Path) -> Path:
     return path
 
 
-def forget_auth_state() -> None:
-    """Forget Better Auth's rows of earlier runs: each System's UI has a secret of its own, and a key set
-    (`auth.jwks`) encrypted with an earlier run's secret fails every token request ("Failed to decrypt
-    private key"); the reused test database keeps schema `auth` (Django flushes only its own tables)."""
-    with psycopg.connect(database_url(), autocommit=True) as connection:
-        connection.execute('TRUNCATE auth.jwks, auth.session, auth.account, auth.verification, auth."user"')
-
-
 @pytest.fixture
 def system(maildir: Path, django_db_setup: None) -> Iterator[System]:
     if not (FRONTEND / ".next" / "BUILD_ID").exists():
@@ -69,8 +59,7 @@ def system(maildir: Path, django_db_setup: None) -> Iterator[System]:
     smtp = SmtpSink(maildir=maildir).start()
     running = System(smtp, prefix="browser")
     try:
-        migrate_auth_schema()
-        forget_auth_state()
+        prepare_auth_schema()
         running.start()
         yield running
     finally:
