@@ -3,6 +3,8 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
+# Next.js would otherwise report anonymous usage to its makers: nothing here calls a third-party host.
+export NEXT_TELEMETRY_DISABLED := 1
 
 VENV := .venv
 PY := $(VENV)/bin/python
