@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { authorizedFetch } from "@/api/client";
-import { TokenHolder, tokenExpiry } from "@/auth/token";
+import { TokenHolder, tokenExpiry, tokenUser } from "@/auth/token";
 
 function jwt(payload: Record<string, unknown>): string {
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -106,18 +106,68 @@ describe("authorizedFetch", () => {
   });
 });
 
-describe("TokenHolder.setOwner", () => {
-  it("forgets the token when the user changes, not when the same user is set again", async () => {
-    const source = vi.fn(async () => jwt({ exp: 10_000 }));
+describe("tokenUser", () => {
+  it("reads sub, email and name (UTF-8)", () => {
+    expect(tokenUser(jwt({ sub: "u1", email: "ada@example.com", name: "Ada Lövelace", exp: 1 }))).toEqual({ id: "u1", email: "ada@example.com", name: "Ada Lövelace" });
+  });
+  it("is null without a sub or for garbage", () => {
+    expect(tokenUser(jwt({ email: "ada@example.com" }))).toBeNull();
+    expect(tokenUser("not-a-jwt")).toBeNull();
+  });
+});
+
+describe("TokenHolder: who is signed in", () => {
+  const ada = jwt({ sub: "ada", email: "ada@example.com", name: "Ada", exp: 10_000 });
+  const bob = jwt({ sub: "bob", email: "bob@example.com", name: "Bob", exp: 10_000 });
+
+  it("is unknown until the first answer, then the token's user; a 401 (null) is signed out", async () => {
+    const answers: (string | null)[] = [ada, null];
+    const holder = new TokenHolder(async () => answers.shift() ?? null, () => 0);
+    const changes = vi.fn();
+    holder.subscribe(changes);
+    expect(holder.user()).toBeUndefined();
+    await holder.get();
+    expect(holder.user()).toEqual({ id: "ada", email: "ada@example.com", name: "Ada" });
+    await holder.refresh();
+    expect(holder.user()).toBeNull();
+    expect(changes).toHaveBeenCalledTimes(2);
+  });
+
+  it("keeps the same user object for a new token of the same user, and follows a token of another", async () => {
+    const answers = [ada, jwt({ sub: "ada", email: "ada@example.com", name: "Ada", exp: 20_000 }), bob];
+    const holder = new TokenHolder(async () => answers.shift() ?? null, () => 0);
+    await holder.get();
+    const first = holder.user();
+    await holder.refresh();
+    expect(holder.user()).toBe(first);
+    await holder.refresh();
+    expect(holder.user()?.id).toBe("bob");
+  });
+
+  it("is signed out when the first answer fails, a known user stays on a failure", async () => {
+    const failing = new TokenHolder(async () => Promise.reject(new Error("offline")), () => 0);
+    await expect(failing.get()).rejects.toThrow("offline");
+    expect(failing.user()).toBeNull();
+    let fail = false;
+    const holder = new TokenHolder(async () => (fail ? Promise.reject(new Error("offline")) : ada), () => 0);
+    await holder.get();
+    fail = true;
+    await expect(holder.refresh()).rejects.toThrow("offline");
+    expect(holder.user()?.id).toBe("ada");
+  });
+
+  it("clear: signed out at once; reset: the token is fetched again, unknown meanwhile only when signed out", async () => {
+    const source = vi.fn(async () => ada);
     const holder = new TokenHolder(source, () => 0);
-    holder.setOwner("ada");
     await holder.get();
-    holder.setOwner("ada");
-    await holder.get();
-    expect(source).toHaveBeenCalledTimes(1);
-    holder.setOwner("bob");
+    holder.reset();
+    expect(holder.user()?.id).toBe("ada");
     expect(holder.renewAt()).toBeNull();
     await holder.get();
     expect(source).toHaveBeenCalledTimes(2);
+    holder.clear();
+    expect(holder.user()).toBeNull();
+    holder.reset();
+    expect(holder.user()).toBeUndefined();
   });
 });

@@ -2,22 +2,20 @@
 /**
  * The signed-in user, the typed API client (with the in-memory JWT) and the user's profile (time zone) for every
  * page. The session is Better Auth's cookie; the API's JWT is fetched from /api/auth/token into a TokenHolder
- * and never stored anywhere else.
+ * and never stored anywhere else. Who is signed in is read from that token's claims (a 401: nobody), so a page
+ * load asks one thing (the token) before the page's own requests, not the session first and then the token.
  */
 import { useRouter } from "next/navigation";
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { type ApiClient, createApiClient } from "@/api/client";
 import { type ProblemInfo, networkProblem, problemOf } from "@/api/errors";
 import type { Profile } from "@/api/types";
 import { browserTimeZone } from "@/lib/time";
+import { useRefreshOnFocus } from "@/lib/useRefreshOnFocus";
 import { authClient, fetchApiToken } from "./client";
-import { TokenHolder } from "./token";
+import { TokenHolder, type TokenUser } from "./token";
 
-export interface SessionUser {
-  id: string;
-  email: string;
-  name: string;
-}
+export type SessionUser = TokenUser;
 
 interface AuthContextValue {
   status: "loading" | "signed-out" | "signed-in";
@@ -36,28 +34,39 @@ interface AuthContextValue {
 
 const AuthContext = createContext<AuthContextValue | null>(null);
 
+// One token holder and API client for the page's lifetime (relative URLs: the browser's own origin). In the browser
+// the token, and with it who is signed in, is asked for as soon as this module loads, while React hydrates.
+const tokens = new TokenHolder(fetchApiToken);
+const api = createApiClient(tokens, "");
+const askAgain = () => void tokens.refresh().catch(() => undefined); // a failure is the pages' to show
+if (typeof window !== "undefined") askAgain();
+
 export function AuthProvider({ children }: { children: ReactNode }) {
   const router = useRouter();
-  const session = authClient.useSession();
-  // One token holder and API client for the page's lifetime (relative URLs: the browser's own origin).
-  const [{ tokens, api }] = useState(() => {
-    const holder = new TokenHolder(fetchApiToken);
-    return { tokens: holder, api: createApiClient(holder, "") };
-  });
-  const sessionUser = session.data?.user;
-  const user = useMemo<SessionUser | null>(
-    () => (sessionUser ? { id: sessionUser.id, email: sessionUser.email, name: sessionUser.name } : null),
-    [sessionUser],
-  );
-  const status = session.isPending && !session.data ? "loading" : user ? "signed-in" : "signed-out";
+  // undefined while the answer is awaited (also in the server's render and hydration), null when signed out. A new
+  // token for another user (signed in as someone else in another tab) changes it.
+  const known = useSyncExternalStore(tokens.subscribe, tokens.user, () => undefined);
+  const user = known ?? null;
+  const status = known === undefined ? "loading" : user ? "signed-in" : "signed-out";
   const [profile, setProfile] = useState<Profile | null>(null);
   const [profileProblem, setProfileProblem] = useState<ProblemInfo | null>(null);
   const [profileVersion, setProfileVersion] = useState(0);
   const userId = user?.id ?? null;
 
-  // Another user (or none): forget the previous user's token and profile. The holder is rebound while rendering,
-  // before the pages' effects (which run before this provider's) ask it for a token.
-  tokens.setOwner(userId);
+  // Sign-in, sign-up, sign-out… in this tab (Better Auth toggles this signal once its request has answered): the
+  // session cookie changed, so the token is asked for again. Another tab may have signed out or in: asked again
+  // when this one gets the focus back.
+  useEffect(
+    () =>
+      authClient.$store.atoms.$sessionSignal?.listen(() => {
+        tokens.reset();
+        askAgain();
+      }),
+    [],
+  );
+  useRefreshOnFocus(askAgain);
+
+  // Another user (or none): forget the previous user's profile.
   const [knownUserId, setKnownUserId] = useState<string | null>(null);
   // From the click on "Sign out" until someone signs in again: the session store may tell the pages "signed out"
   // only after the sign-out request has answered, and they must then not ask to come back (`?next=`).
@@ -87,7 +96,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     return () => {
       cancelled = true;
     };
-  }, [api, userId, profileVersion]);
+  }, [userId, profileVersion]);
 
   const signOut = useCallback(async () => {
     setSigningOut(true);
@@ -97,7 +106,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       tokens.clear();
       router.replace("/sign-in");
     }
-  }, [router, tokens]);
+  }, [router]);
 
   const value = useMemo<AuthContextValue>(
     () => ({
@@ -112,7 +121,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       signOut,
       signingOut,
     }),
-    [status, user, api, profile, profileProblem, signOut, signingOut],
+    [status, user, profile, profileProblem, signOut, signingOut],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
