@@ -120,7 +120,7 @@ def drop_kafka_state(*, consumer_group: str | None = None) -> None:
     """Delete the run's topics (and its bridge's consumer group): everything under KAFKA_TOPIC_PREFIX."""
     from confluent_kafka import KafkaException
 
-    from workers.kafka import make_admin
+    from workers.kafka.clients import make_admin
 
     admin = make_admin()
     prefix = os.environ["KAFKA_TOPIC_PREFIX"]

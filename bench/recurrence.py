@@ -137,8 +137,8 @@ from django.utils import timezone  # noqa: E402
 from tasks_app.models import Task, UserProfile  # noqa: E402
 from tasks_app.services import task_complete, task_create  # noqa: E402
 from todo_project.celery import app as celery_app  # noqa: E402
-from workers.database import connect  # noqa: E402
-from workers.topics import topics_ensure  # noqa: E402
+from workers.kafka.topics import topics_ensure  # noqa: E402
+from workers.relay.database import connect  # noqa: E402
 
 # One long-lived pool: each thread keeps its Django connection (and so its PostgreSQL backend) for the run.
 POOL = ThreadPoolExecutor(max_workers=max(BURST_THREADS, LATENCY_THREADS, SEED_THREADS))

@@ -47,9 +47,9 @@ django.setup()
 from confluent_kafka import OFFSET_BEGINNING, TopicPartition  # noqa: E402
 from confluent_kafka.admin import NewTopic  # noqa: E402
 
-from workers.database import connect  # noqa: E402
-from workers.kafka import TASK_UPDATES, make_admin, make_consumer, make_producer, physical_topic  # noqa: E402
-from workers.relay import _CLAIM, _HELD_KEYS, _MARK_PUBLISHED, RelaySettings  # noqa: E402
+from workers.kafka.clients import TASK_UPDATES, make_admin, make_consumer, make_producer, physical_topic  # noqa: E402
+from workers.relay.database import connect  # noqa: E402
+from workers.relay.loop import _CLAIM, _HELD_KEYS, _MARK_PUBLISHED, RelaySettings  # noqa: E402
 
 # An envelope of the size task.updated events have (a full task snapshot), built in SQL for speed.
 PRELOAD = """

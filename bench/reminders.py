@@ -161,8 +161,8 @@ from notifications_app.models import Reminder  # noqa: E402
 from tasks_app.models import UserProfile  # noqa: E402
 from tasks_app.services import task_create  # noqa: E402
 from todo_project.celery import app as celery_app  # noqa: E402
-from workers.database import connect  # noqa: E402
-from workers.topics import topics_ensure  # noqa: E402
+from workers.kafka.topics import topics_ensure  # noqa: E402
+from workers.relay.database import connect  # noqa: E402
 
 # --- the SMTP sink --------------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ built: `make ui-build`, else this builds it). It prints figures and asserts noth
    `auth` included), its own topic prefix `bench-ui-<random>.` (topics created with `topics_ensure()`,
    deleted at the end) and its own Celery broker database `redis://127.0.0.1:6379/12` (flushed at start and
    end). DEBUG is off, with throw-away secrets. Plain Python, no pytest: Django is set up for that database
-   (`todo_project.settings`), then the test suite's `tests.system.harness.System` starts every Procfile
+   (`todo_project.settings`), then the test suite's `tests.support.system.System` starts every Procfile
    process but flower (the API, relay, bridges, Celery workers, beat and the built UI) on free ports, exactly
    as the browser tests do, and always stops them. Their logs: .cache/logs/tests/bench-ui-<process>.log.
 2. First-load JS of the prerendered pages, gzipped, from the build (`npm run size`: the scripts each page's
@@ -76,10 +76,10 @@ import django  # noqa: E402 - the environment above decides the database, topics
 ensure_database(BENCH_DB)
 django.setup()
 
-from tests.smtp import SmtpSink  # noqa: E402
-from tests.system.harness import FRONTEND, System, prepare_auth_schema  # noqa: E402
-from workers.database import connect  # noqa: E402
-from workers.topics import topics_ensure  # noqa: E402
+from tests.support.smtp import SmtpSink  # noqa: E402
+from tests.support.system import FRONTEND, System, prepare_auth_schema  # noqa: E402
+from workers.kafka.topics import topics_ensure  # noqa: E402
+from workers.relay.database import connect  # noqa: E402
 
 # Which figures have a goal, and which.
 GOALS: dict[str, tuple[str, float]] = {

@@ -29,10 +29,10 @@ from notifications_app.email import (
 from notifications_app.models import Reminder
 from notifications_app.services import Enqueue
 from tasks_app.models import Task
-from workers.dead_letters import FailedEvent, dead_letter
-from workers.events import build_envelope, iso_utc, to_millis
-from workers.kafka import REMINDERS
-from workers.retry_policies import RETRY_POLICIES
+from workers.bridge.retry_policies import RETRY_POLICIES
+from workers.dead_letters.services import FailedEvent, dead_letter
+from workers.events.envelope import build_envelope, iso_utc, to_millis
+from workers.kafka.clients import REMINDERS
 
 logger = logging.getLogger(__name__)
 

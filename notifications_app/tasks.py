@@ -13,9 +13,9 @@ from django.utils import timezone
 from notifications_app.delivery import reminders_deliver_due
 from notifications_app.delivery_slots import DeliverySlots, delivery_start, slot_end
 from notifications_app.services import reminder_sync, reminders_enqueue_due
-from workers.events import iso_utc, to_millis
-from workers.kafka import REMINDERS
-from workers.retry_policies import handle_with_policy
+from workers.bridge.retry_policies import handle_with_policy
+from workers.events.envelope import iso_utc, to_millis
+from workers.kafka.clients import REMINDERS
 
 logger = logging.getLogger(__name__)
 

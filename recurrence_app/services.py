@@ -11,12 +11,12 @@ from tasks_app.events import TASK_COMPLETED, task_completed_payload
 from tasks_app.models import Task
 from tasks_app.recurrence_rules import InvalidPatternError
 from tasks_app.services import task_create
-from workers.dead_letters import FailedEvent, dead_letter
-from workers.events import Envelope, build_envelope, parse_envelope, to_millis
-from workers.idempotency import record_processed
-from workers.kafka import TASK_EVENTS
-from workers.models import DeadLetter
-from workers.retry_policies import RETRY_POLICIES, PermanentEventError
+from workers.bridge.retry_policies import RETRY_POLICIES, PermanentEventError
+from workers.dead_letters.models import DeadLetter
+from workers.dead_letters.services import FailedEvent, dead_letter
+from workers.events.envelope import Envelope, build_envelope, parse_envelope, to_millis
+from workers.events.idempotency import record_processed
+from workers.kafka.clients import TASK_EVENTS
 
 logger = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from recurrence_app.services import CONSUMER, occurrence_create_next, occurrences_create_owed
-from workers.kafka import TASK_EVENTS
-from workers.retry_policies import handle_with_policy
+from workers.bridge.retry_policies import handle_with_policy
+from workers.kafka.clients import TASK_EVENTS
 
 
 @shared_task(bind=True, name="recurrence.handle_task_completed", acks_late=True, reject_on_worker_lost=True)

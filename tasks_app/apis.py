@@ -28,7 +28,7 @@ from tasks_app.serializers import (
     UserProfileInputSerializer,
     UserProfileOutputSerializer,
 )
-from workers.api_schema import error_responses
+from workers.http.schema import error_responses
 
 
 class Conflict(APIException):

@@ -5,8 +5,8 @@ from typing import Any
 from drf_spectacular.drainage import set_override
 
 from tasks_app.services import user_sync_from_claims
-from workers.authentication import JwtAuthentication
-from workers.operator_apis import JwtAuthenticationScheme
+from workers.http.authentication import JwtAuthentication
+from workers.http.schema import JwtAuthenticationScheme
 
 
 class UserJwtAuthentication(JwtAuthentication):

@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from tasks_app.models import Task
-from workers.events import iso_utc
-from workers.kafka import REMINDERS, TASK_EVENTS, TASK_UPDATES
-from workers.outbox import emit
+from workers.events.envelope import iso_utc
+from workers.events.outbox import emit
+from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES
 
 TASK_CREATED = "task.created"
 TASK_UPDATED = "task.updated"

@@ -13,7 +13,7 @@ from tasks_app.models import TAG_MAX_LENGTH, Priority, Task
 from tasks_app.recurrence_rules import InvalidPatternError, check_pattern
 from tasks_app.selectors import SORT_FIELDS
 from tasks_app.timezones import known_timezones
-from workers.api_fields import NO_NUL, AwareDateTimeField
+from workers.http.fields import NO_NUL, AwareDateTimeField
 
 MAX_TAGS = 20
 MAX_DESCRIPTION_LENGTH = 10_000

@@ -29,7 +29,7 @@ def kafka_topic_prefix() -> Iterator[str]:
 
 def _delete_run_topics() -> None:
     """Best effort: drop this run's topics so the local broker does not fill up over many runs."""
-    from workers.kafka import make_admin
+    from workers.kafka.clients import make_admin
 
     admin = make_admin()
     topics = [name for name in admin.list_topics(timeout=10).topics if name.startswith(RUN_PREFIX)]
@@ -50,7 +50,7 @@ def _fresh_cache() -> Iterator[None]:
 
 @pytest.fixture
 def user(db):
-    from tests.factories import UserProfileFactory
+    from tests.support.factories import UserProfileFactory
 
     return UserProfileFactory()
 
@@ -88,7 +88,7 @@ class Api:
 @pytest.fixture
 def api(user) -> Api:
     """The API as `user`, with a valid token carrying their email and name."""
-    from tests.factories import make_token
+    from tests.support.factories import make_token
 
     return Api(user.id, make_token(user.id, email=user.email, name=user.name))
 
@@ -104,7 +104,7 @@ def _empty_test_broker() -> None:
 @pytest.fixture
 def relay() -> Iterator[Any]:
     """The outbox relay running in a thread of the test process, stopped cleanly at the end."""
-    from tests.pipeline import Background, make_relay
+    from tests.support.pipeline import Background, make_relay
 
     background = Background(make_relay())
     yield background.target
@@ -114,7 +114,7 @@ def relay() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def kafka_topics(kafka_topic_prefix: str) -> str:
     """The platform's topics exist under this run's prefix."""
-    from workers.topics import topics_ensure
+    from workers.kafka.topics import topics_ensure
 
     topics_ensure()
     return kafka_topic_prefix

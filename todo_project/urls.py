@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from workers import health
+from workers.http import health
 
 handler404 = "todo_project.api_errors.not_found"
 handler500 = "todo_project.api_errors.server_error"
@@ -14,7 +14,7 @@ urlpatterns = [
     path("health/ready", health.ready, name="health-ready"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/admin/", include("workers.urls")),
+    path("api/admin/", include("workers.dead_letters.urls")),
     path("api/", include("tasks_app.urls")),
     path("admin/", admin.site.urls),
     # No /metrics here: anyone who reaches the API could read it. See todo_project/metrics.py.

@@ -1,1 +1,5 @@
-"""Event plumbing shared by every app: envelope, outbox, Kafka, relay, bridges, idempotency, dead letters."""
+"""Event plumbing shared by every app, by concern: `events` (envelope, outbox, idempotency), `kafka`,
+`relay`, `bridge`, `dead_letters`, the web side every API shares (`http`) and the operators' `admin`.
+
+docs/architecture.md draws the flows and the layers; the Django app label stays `workers`.
+"""

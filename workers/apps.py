@@ -13,6 +13,8 @@ class WorkersConfig(AppConfig):
     name = "workers"
 
     def ready(self) -> None:
+        from workers.http import schema  # noqa: F401 - registers the bearer JWT scheme with drf-spectacular
+
         # The settings stop a production start without any JWT key; with DEBUG on the process starts (for
         # `manage.py` and the admin), so it says at start-up why every API call will be a 401.
         if not settings.JWKS_URL and not settings.BETTER_AUTH_SECRET:

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.utils import timezone
 from prometheus_client import Gauge
 
-from workers.dead_letters import dead_letters_new_by_topic
-from workers.idempotency import processed_events_prune
-from workers.outbox import outbox_prune
+from workers.dead_letters.services import dead_letters_new_by_topic
+from workers.events.idempotency import processed_events_prune
+from workers.events.outbox import outbox_prune
 
 NEW_DEAD_LETTERS = Gauge("dead_letters_new", "Dead letters waiting for triage", ["topic"])
 

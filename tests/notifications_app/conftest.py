@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.processes import ManagedProcess, celery_beat, wait_for_log
-from tests.smtp import SmtpSink
+from tests.support.processes import ManagedProcess, celery_beat, wait_for_log
+from tests.support.smtp import SmtpSink
 
 HORIZON = 3  # seconds: "beyond the horizon" needs only a few seconds of waiting
 

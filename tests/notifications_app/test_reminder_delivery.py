@@ -14,9 +14,9 @@ from notifications_app.email import close_connection
 from notifications_app.models import Reminder
 from notifications_app.services import reminder_sync, reminders_enqueue_due
 from tasks_app.models import Task
-from tests.factories import TaskFactory, UserProfileFactory
-from tests.smtp import SmtpSink, free_port
-from workers.models import DeadLetter
+from tests.support.factories import TaskFactory, UserProfileFactory
+from tests.support.smtp import SmtpSink, free_port
+from workers.dead_letters.models import DeadLetter
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

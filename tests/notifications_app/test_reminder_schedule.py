@@ -6,7 +6,7 @@ import pytest
 
 from notifications_app.models import Reminder
 from notifications_app.services import reminder_sync, reminders_enqueue_due
-from tests.factories import TaskFactory
+from tests.support.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ import pytest
 
 from notifications_app.models import Reminder
 from tests.notifications_app.conftest import reminder_env
-from tests.pipeline import running
-from tests.processes import celery_worker, wait_for, wait_for_log
-from tests.times import iso, next_second_after
+from tests.support.pipeline import running
+from tests.support.processes import celery_worker, wait_for, wait_for_log
+from tests.support.times import iso, next_second_after
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -14,14 +14,14 @@ import pytest
 from notifications_app.models import Reminder
 from tasks_app.models import Task
 from tests.conftest import Api
-from tests.factories import make_token
 from tests.notifications_app.conftest import HORIZON, reminder_env
-from tests.pipeline import running
-from tests.processes import ManagedProcess, celery_worker, wait_for, wait_for_log
-from tests.tasks_app.outbox import outbox_envelopes
-from tests.times import iso, next_second_after
-from workers.kafka import REMINDERS, make_producer, physical_topic
-from workers.models import DeadLetter
+from tests.support.factories import make_token
+from tests.support.outbox import outbox_envelopes
+from tests.support.pipeline import running
+from tests.support.processes import ManagedProcess, celery_worker, wait_for, wait_for_log
+from tests.support.times import iso, next_second_after
+from workers.dead_letters.models import DeadLetter
+from workers.kafka.clients import REMINDERS, make_producer, physical_topic
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

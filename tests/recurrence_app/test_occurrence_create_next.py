@@ -7,10 +7,10 @@ from django.db import transaction
 
 from recurrence_app.services import occurrence_create_next
 from tasks_app.models import Task
-from tests.tasks_app.outbox import outbox_envelopes
-from workers.events import parse_envelope
-from workers.models import ProcessedEvent
-from workers.retry_policies import PermanentEventError
+from tests.support.outbox import outbox_envelopes
+from workers.bridge.retry_policies import PermanentEventError
+from workers.events.envelope import parse_envelope
+from workers.events.models import ProcessedEvent
 
 pytestmark = pytest.mark.django_db
 

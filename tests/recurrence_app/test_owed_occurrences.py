@@ -6,9 +6,10 @@ import pytest
 
 from recurrence_app.services import occurrence_create_next, occurrences_create_owed
 from tasks_app.models import Task
-from tests.tasks_app.outbox import outbox_envelopes
-from workers.events import parse_envelope
-from workers.models import DeadLetter, ProcessedEvent
+from tests.support.outbox import outbox_envelopes
+from workers.dead_letters.models import DeadLetter
+from workers.events.envelope import parse_envelope
+from workers.events.models import ProcessedEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -9,13 +9,14 @@ import pytest
 from django.urls import reverse
 
 from tasks_app.models import Task
-from tests.kafka import consume
-from tests.pipeline import running
-from tests.processes import ManagedProcess, celery_beat, celery_worker, wait_for, wait_for_log
-from tests.tasks_app.outbox import outbox_envelopes
-from workers.database import connection_params
-from workers.kafka import TASK_EVENTS, make_producer, physical_topic
-from workers.models import DeadLetter, ProcessedEvent
+from tests.support.kafka import consume
+from tests.support.outbox import outbox_envelopes
+from tests.support.pipeline import running
+from tests.support.processes import ManagedProcess, celery_beat, celery_worker, wait_for, wait_for_log
+from workers.dead_letters.models import DeadLetter
+from workers.events.models import ProcessedEvent
+from workers.kafka.clients import TASK_EVENTS, make_producer, physical_topic
+from workers.relay.database import connection_params
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

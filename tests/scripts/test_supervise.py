@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.processes import ManagedProcess, wait_for
+from tests.support.processes import ManagedProcess, wait_for
 
 SUPERVISE = ROOT / "scripts" / "supervise.py"
 

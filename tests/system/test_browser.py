@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import LOGS
-from tests.smtp import SmtpSink
-from tests.system.harness import FRONTEND, System, prepare_auth_schema
+from tests.support.processes import LOGS
+from tests.support.smtp import SmtpSink
+from tests.support.system import FRONTEND, System, prepare_auth_schema
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

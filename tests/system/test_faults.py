@@ -27,10 +27,10 @@ import pytest
 
 from tasks_app.models import Task
 from tests.conftest import Stack
-from tests.factories import UserProfileFactory, make_token
-from tests.processes import LOGS, wait_for
-from tests.smtp import SmtpSink
-from tests.system.harness import System
+from tests.support.factories import UserProfileFactory, make_token
+from tests.support.processes import LOGS, wait_for
+from tests.support.smtp import SmtpSink
+from tests.support.system import System
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -14,8 +14,8 @@ from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
 from tasks_app.models import UserProfile
 from tests.conftest import Api
-from tests.factories import TaskFactory, UserProfileFactory, make_token
-from workers.authentication import _jwks_client
+from tests.support.factories import TaskFactory, UserProfileFactory, make_token
+from workers.http.authentication import _jwks_client
 
 pytestmark = pytest.mark.django_db
 

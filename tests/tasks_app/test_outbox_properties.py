@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import Api
-from tests.factories import UserProfileFactory, make_token
-from tests.tasks_app.outbox import outbox_rows
+from tests.support.factories import UserProfileFactory, make_token
+from tests.support.outbox import outbox_rows
 
 pytestmark = pytest.mark.django_db
 

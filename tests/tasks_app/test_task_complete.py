@@ -3,7 +3,7 @@
 import pytest
 
 from tasks_app.models import Task
-from tests.tasks_app.outbox import outbox_envelopes, outbox_rows, outbox_types
+from tests.support.outbox import outbox_envelopes, outbox_rows, outbox_types
 
 pytestmark = pytest.mark.django_db
 

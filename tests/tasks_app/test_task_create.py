@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tasks_app.models import Task
-from tests.tasks_app.outbox import outbox_envelopes, outbox_rows, outbox_types
-from tests.times import iso
+from tests.support.outbox import outbox_envelopes, outbox_rows, outbox_types
+from tests.support.times import iso
 
 pytestmark = pytest.mark.django_db
 
@@ -250,7 +250,7 @@ def test_idempotency_key_with_a_different_body_is_rejected(api, user):
 
 def test_idempotency_keys_belong_to_their_user(api, user):
     from tests.conftest import Api
-    from tests.factories import UserProfileFactory, make_token
+    from tests.support.factories import UserProfileFactory, make_token
 
     other = UserProfileFactory()
     other_api = Api(other.id, make_token(other.id))

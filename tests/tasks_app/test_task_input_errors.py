@@ -7,8 +7,8 @@ import pytest
 
 from tasks_app import selectors, services
 from tasks_app.models import Task
-from tests.factories import TaskFactory
-from tests.times import hours_ahead, iso
+from tests.support.factories import TaskFactory
+from tests.support.times import hours_ahead, iso
 
 pytestmark = pytest.mark.django_db
 

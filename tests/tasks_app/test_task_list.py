@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import TaskFactory
+from tests.support.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
 

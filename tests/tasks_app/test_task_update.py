@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tasks_app.models import Task
-from tests.factories import TaskFactory
-from tests.tasks_app.outbox import outbox_envelopes, outbox_types
-from tests.times import hours_ahead, iso
+from tests.support.factories import TaskFactory
+from tests.support.outbox import outbox_envelopes, outbox_types
+from tests.support.times import hours_ahead, iso
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import logging
 import pytest
 from django.test import Client
 
-from workers import health
-from workers.health import check_redis
+from workers.http import health
+from workers.http.health import check_redis
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def failing_check():
 def test_a_failure_names_only_the_dependency_and_logs_why_without_secrets(client, monkeypatch, caplog):
     monkeypatch.setitem(health.CHECKS, "redis", failing_check)
 
-    with caplog.at_level(logging.WARNING, logger="workers.health"):
+    with caplog.at_level(logging.WARNING, logger="workers.http.health"):
         response = client.get("/health/ready")
 
     assert response.status_code == 503
@@ -55,7 +55,7 @@ def test_a_failure_names_only_the_dependency_and_logs_why_without_secrets(client
     assert body["checks"]["redis"]["ok"] is False
     assert b"10.1.2.3" not in response.content
     assert b"ConnectionError" not in response.content
-    [record] = [record for record in caplog.records if record.name == "workers.health"]
+    [record] = [record for record in caplog.records if record.name == "workers.http.health"]
     assert "redis failed: ConnectionError: cannot reach redis://***@10.1.2.3:6379/0" in record.getMessage()
     assert "hunter2" not in record.getMessage()
 

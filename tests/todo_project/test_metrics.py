@@ -5,8 +5,8 @@ import socket
 import pytest
 from django.test import Client
 
-from tests.processes import wait_for
-from tests.web import free_ports, get, gunicorn, listening, make_run_env
+from tests.support.processes import wait_for
+from tests.support.web import free_ports, get, gunicorn, listening, make_run_env
 
 
 def test_the_api_port_has_no_metrics_route():

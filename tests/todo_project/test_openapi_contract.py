@@ -12,7 +12,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.factories import make_token
+from tests.support.factories import make_token
 
 SUBJECT = "contract-user"
 # An operator too, so that the operators' API is exercised beyond its 403.

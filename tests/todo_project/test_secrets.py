@@ -20,10 +20,10 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from django.core.management import CommandError, call_command
 
 from tests.conftest import ROOT
-from tests.factories import make_token
+from tests.support.factories import make_token
+from tests.support.web import KeepAliveClient, env_file_value, gunicorn, make_run_env
 from tests.tasks_app.test_auth import JwksServer
-from tests.web import KeepAliveClient, env_file_value, gunicorn, make_run_env
-from workers.authentication import verify_token
+from workers.http.authentication import verify_token
 
 ENV_FILE = ROOT / ".env"
 LOCAL_ENV = ROOT / "scripts" / "local_env.py"

@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.db import connections
 
-from tests.celery_queue import empty, queued
-from tests.processes import wait_for
-from workers.bridge import Bridge
-from workers.consumers import CONSUMERS
-from workers.kafka import REMINDERS, TASK_EVENTS, TASK_UPDATES, make_producer, physical_topic
-from workers.models import DeadLetter, OutboxEvent
+from tests.support.celery_queue import empty, queued
+from tests.support.processes import wait_for
+from workers.bridge.loop import Bridge
+from workers.bridge.registry import CONSUMERS
+from workers.dead_letters.models import DeadLetter
+from workers.events.models import OutboxEvent
+from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES, make_producer, physical_topic
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("kafka_topics")]
 

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from workers.bridge import HandOff, Poison, Skip, UnknownEventError, route
-from workers.consumers import CONSUMERS
-from workers.events import InvalidEnvelopeError
+from workers.bridge.loop import HandOff, Poison, Skip, UnknownEventError, route
+from workers.bridge.registry import CONSUMERS
+from workers.events.envelope import InvalidEnvelopeError
 
 RECURRENCE = CONSUMERS["recurrence"]
 

@@ -11,12 +11,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from tests.factories import make_dead_letter
-from tests.kafka import consume
-from tests.processes import wait_for
-from workers.dead_letters import dead_letters_close, dead_letters_retry
-from workers.kafka import REMINDERS, TASK_EVENTS, TASK_UPDATES
-from workers.models import DeadLetter, OutboxEvent, ProcessedEvent
+from tests.support.factories import make_dead_letter
+from tests.support.kafka import consume
+from tests.support.processes import wait_for
+from workers.dead_letters.models import DeadLetter
+from workers.dead_letters.services import dead_letters_close, dead_letters_retry
+from workers.events.models import OutboxEvent, ProcessedEvent
+from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES
 
 CHANGELIST = "admin:workers_deadletter_changelist"
 OLD_FAILURE = datetime(2025, 1, 5, 12, 0, tzinfo=UTC)

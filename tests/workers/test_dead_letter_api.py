@@ -7,11 +7,12 @@ from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests.factories import make_dead_letter, make_token
+from tests.support.factories import make_dead_letter, make_token
 from tests.workers.test_dead_letter_admin import OLD_FAILURE
-from workers.dead_letters import FailedEvent, dead_letter, dead_letters_close, dead_letters_retry
-from workers.kafka import REMINDERS, TASK_EVENTS
-from workers.models import DeadLetter, OutboxEvent
+from workers.dead_letters.models import DeadLetter
+from workers.dead_letters.services import FailedEvent, dead_letter, dead_letters_close, dead_letters_retry
+from workers.events.models import OutboxEvent
+from workers.kafka.clients import REMINDERS, TASK_EVENTS
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import uuid
 from confluent_kafka import TopicPartition
 from confluent_kafka.admin import ConfigResource
 
-from workers.kafka import (
+from workers.kafka.clients import (
     TASK_EVENTS,
     dlq_topic,
     make_admin,
@@ -16,7 +16,7 @@ from workers.kafka import (
     physical_topic,
     topic_specs,
 )
-from workers.topics import topics_ensure
+from workers.kafka.topics import topics_ensure
 
 
 def test_topics_exist_with_partitions_and_dlq_retention(kafka_topics):

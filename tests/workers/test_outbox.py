@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from django.db import transaction
 
-from workers.models import OutboxEvent
-from workers.outbox import OutsideTransactionError, emit
+from workers.events.models import OutboxEvent
+from workers.events.outbox import OutsideTransactionError, emit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

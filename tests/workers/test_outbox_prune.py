@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from workers.models import OutboxEvent
+from workers.events.models import OutboxEvent
 from workers.tasks import prune_outbox
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,8 @@ from django.db import connections
 
 from tasks_app.models import Task
 from tests.conftest import ROOT, Stack
-from tests.processes import ManagedProcess, process_env, wait_for, wait_for_log
-from workers.models import OutboxEvent
+from tests.support.processes import ManagedProcess, process_env, wait_for, wait_for_log
+from workers.events.models import OutboxEvent
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

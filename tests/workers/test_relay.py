@@ -10,14 +10,14 @@ import psycopg
 import pytest
 from django.db import transaction
 
-from tests.factories import UserProfileFactory
-from tests.kafka import consume, distinct_event_ids, first_arrivals_by_key
-from tests.processes import ManagedProcess, wait_for
-from workers.database import connect, connection_params
-from workers.kafka import REMINDERS, TASK_UPDATES
-from workers.models import OutboxEvent
-from workers.outbox import emit
-from workers.relay import OutboxRelay, RelaySettings
+from tests.support.factories import UserProfileFactory
+from tests.support.kafka import consume, distinct_event_ids, first_arrivals_by_key
+from tests.support.processes import ManagedProcess, wait_for
+from workers.events.models import OutboxEvent
+from workers.events.outbox import emit
+from workers.kafka.clients import REMINDERS, TASK_UPDATES
+from workers.relay.database import connect, connection_params
+from workers.relay.loop import OutboxRelay, RelaySettings
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("kafka_topics")]
 

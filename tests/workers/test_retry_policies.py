@@ -6,12 +6,12 @@ from collections.abc import Iterator
 import pytest
 from celery import current_app
 
-from tests.kafka import consume
-from tests.pipeline import running
-from tests.processes import ManagedProcess, celery_worker, wait_for, wait_for_log
-from workers.kafka import REMINDERS, TASK_EVENTS, TASK_UPDATES
-from workers.models import DeadLetter
-from workers.retry_policies import RETRY_POLICIES
+from tests.support.kafka import consume
+from tests.support.pipeline import running
+from tests.support.processes import ManagedProcess, celery_worker, wait_for, wait_for_log
+from workers.bridge.retry_policies import RETRY_POLICIES
+from workers.dead_letters.models import DeadLetter
+from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES
 
 
 def test_the_policies_are_the_references():
@@ -29,7 +29,7 @@ def test_delays_scale_with_the_setting(settings):
 @pytest.fixture(scope="module")
 def failing_worker(django_db_setup) -> Iterator[ManagedProcess]:
     process = celery_worker(
-        "worker-always-fails", queues="tests", include="tests.worker_tasks", RETRY_DELAY_SCALE="0.001"
+        "worker-always-fails", queues="tests", include="tests.support.worker_tasks", RETRY_DELAY_SCALE="0.001"
     ).start()
     wait_for_log(process, "ready.")
     yield process

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from workers.topics import topics_ensure
+from workers.kafka.topics import topics_ensure
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ import jwt
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from workers.authentication import MAX_SUBJECT_LENGTH
+from workers.http.authentication import MAX_SUBJECT_LENGTH
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from workers.bridge import Bridge
-from workers.consumers import CONSUMERS
+from workers.bridge.loop import Bridge
+from workers.bridge.registry import CONSUMERS
 
 
 class Command(BaseCommand):

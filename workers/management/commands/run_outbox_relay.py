@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from prometheus_client import start_http_server
 
-from workers.relay import OutboxRelay, RelaySettings
+from workers.relay.loop import OutboxRelay, RelaySettings
 
 
 class Command(BaseCommand):

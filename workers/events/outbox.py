@@ -7,9 +7,9 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
-from workers.events import build_envelope, to_millis
-from workers.models import OutboxEvent
-from workers.tracing import traceparent_for_event
+from workers.events.envelope import build_envelope, to_millis
+from workers.events.models import OutboxEvent
+from workers.events.trace_context import traceparent_for_event
 
 # Two events of one type for one task within the same millisecond would share an event_id (the
 # reference's format) and a consumer would drop the second as a duplicate. The insert skips taken ids

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from workers.events import EVENT_VERSION, Envelope
-from workers.kafka import REMINDERS, TASK_EVENTS, TASK_UPDATES, dlq_topic
+from workers.events.envelope import EVENT_VERSION, Envelope
+from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES, dlq_topic
 
 
 def _always(envelope: Envelope) -> bool:

@@ -23,8 +23,8 @@ import psycopg
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from prometheus_client import Counter, Gauge
 
-from workers.database import connect
-from workers.kafka import make_producer, physical_topic
+from workers.kafka.clients import make_producer, physical_topic
+from workers.relay.database import connect
 
 logger = logging.getLogger(__name__)
 

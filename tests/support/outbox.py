@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from workers.models import OutboxEvent
+from workers.events.models import OutboxEvent
 
 
 def outbox_rows(user_id: str) -> list[OutboxEvent]:

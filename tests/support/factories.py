@@ -9,10 +9,10 @@ import jwt
 from django.conf import settings
 
 from tasks_app.models import Task, UserProfile
-from workers.dead_letters import FailedEvent, dead_letter
-from workers.events import build_envelope, to_millis
-from workers.kafka import TASK_EVENTS
-from workers.models import DeadLetter
+from workers.dead_letters.models import DeadLetter
+from workers.dead_letters.services import FailedEvent, dead_letter
+from workers.events.envelope import build_envelope, to_millis
+from workers.kafka.clients import TASK_EVENTS
 
 
 class UserProfileFactory(factory.django.DjangoModelFactory):

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from workers.operator_apis import DeadLetterListApi, DeadLetterRetryApi
+from workers.dead_letters.apis import DeadLetterListApi, DeadLetterRetryApi
 
 urlpatterns: list[URLPattern] = [
     path("dlq", DeadLetterListApi.as_view(), name="dlq-list"),

@@ -8,9 +8,6 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -22,12 +19,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from workers.api_fields import AwareDateTimeField
-from workers.api_schema import error_responses, text_schema
-from workers.authentication import ApiUser, JwtAuthentication
-from workers.dead_letters import NotRetryableError, dead_letters_retry_by_event_id
-from workers.models import DeadLetter
-from workers.selectors import DeadLetterFilters, dead_letter_list
+from workers.dead_letters.models import DeadLetter
+from workers.dead_letters.selectors import DeadLetterFilters, dead_letter_list
+from workers.dead_letters.services import NotRetryableError, dead_letters_retry_by_event_id
+from workers.http.authentication import ApiUser, JwtAuthentication
+from workers.http.fields import AwareDateTimeField
+from workers.http.schema import error_responses, text_schema
 
 logger = logging.getLogger(__name__)
 
@@ -73,24 +70,6 @@ def operator_name(user: Any) -> str:
     if isinstance(user, ApiUser):
         return f"token:{user.id}"
     return f"staff:{user.get_username()}"
-
-
-class JwtAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
-    """Documents `Authorization: Bearer <JWT>` of the operators' API in /api/schema/.
-
-    Not for subclasses: drf-spectacular keys a scheme by its class, so a subclass (the task API's) would
-    register a second, conflicting `bearerAuth`.
-    """
-
-    target_class = "workers.authentication.JwtAuthentication"
-    name = "bearerAuth"
-
-    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
-        return build_bearer_security_scheme_object(
-            header_name="Authorization",
-            token_prefix="Bearer",  # noqa: S106 - the scheme's name, not a secret
-            bearer_format="JWT",
-        )
 
 
 # --- Serializers -----------------------------------------------------------------------------------

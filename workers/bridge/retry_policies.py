@@ -14,9 +14,9 @@ from typing import Any
 from celery import Task
 from django.conf import settings
 
-from workers.dead_letters import FailedEvent, dead_letter
-from workers.events import Envelope, InvalidEnvelopeError, parse_envelope
-from workers.kafka import REMINDERS, TASK_EVENTS, TASK_UPDATES
+from workers.dead_letters.services import FailedEvent, dead_letter
+from workers.events.envelope import Envelope, InvalidEnvelopeError, parse_envelope
+from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES
 
 logger = logging.getLogger(__name__)
 

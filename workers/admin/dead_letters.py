@@ -1,11 +1,10 @@
-"""Django admin for the event plumbing: operators triage dead letters and watch the outbox backlog.
+"""Django admin of dead letters: operators triage the events that kept failing.
 
 Records are evidence: nobody edits, adds or deletes them here. Dead letters change only through the
-services of `workers.dead_letters` (retry, discard, resolve), run as bulk actions.
+services of `workers.dead_letters.services` (retry, discard, resolve), run as bulk actions.
 """
 
-import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,44 +17,20 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import ngettext
 
-from workers.dead_letters import NotRetryableError, dead_letters_close, dead_letters_retry
-from workers.kafka import SOURCE_TOPICS, dlq_topic
-from workers.models import DeadLetter, OutboxEvent, ProcessedEvent
-from workers.outbox import outbox_resend
+from workers.admin.common import pretty_json
+from workers.dead_letters.models import DeadLetter
+from workers.dead_letters.services import NotRetryableError, dead_letters_close, dead_letters_retry
 
 BIGINT_MAX = 2**63 - 1
 MAX_REASON_LENGTH = 2000
 CLOSE_TEMPLATE = "admin/workers/deadletter/close_confirmation.html"
 
 
-def pretty_json(value: Any) -> SafeString:
-    """JSON indented in a <pre>; text that was never JSON (an unreadable record) is shown as it came."""
-    text = (
-        value if isinstance(value, str) else json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
-    )
-    return format_html("<pre>{}</pre>", text)
-
-
 # ModelAdmin is generic in django-stubs only; at run time it cannot be subscripted.
 if TYPE_CHECKING:
     DeadLetterModelAdmin = admin.ModelAdmin[DeadLetter]
-    OutboxEventModelAdmin = admin.ModelAdmin[OutboxEvent]
-    ProcessedEventModelAdmin = admin.ModelAdmin[ProcessedEvent]
 else:
-    DeadLetterModelAdmin = OutboxEventModelAdmin = ProcessedEventModelAdmin = admin.ModelAdmin
-
-
-class ReadOnlyAdminMixin:
-    """Viewing only: operators with the view permission see rows; nobody adds, edits or deletes them."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    DeadLetterModelAdmin = admin.ModelAdmin
 
 
 class DeadLetterCloseForm(forms.Form):
@@ -238,99 +213,3 @@ class DeadLetterAdmin(DeadLetterModelAdmin):
             LogEntry.objects.log_actions(
                 user_id=user_id, queryset=records, action_flag=CHANGE, change_message=message
             )
-
-
-class TopicFilter(admin.SimpleListFilter):
-    """The platform's topics, listed without scanning the (large) outbox for distinct values."""
-
-    title = "topic"
-    parameter_name = "topic"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        topics = [*SOURCE_TOPICS, *(dlq_topic(topic) for topic in SOURCE_TOPICS)]
-        return [(topic, topic) for topic in topics]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.filter(topic=self.value()) if self.value() else queryset
-
-
-class TimestampSetFilter(admin.SimpleListFilter):
-    """Yes/no on whether a timestamp column is set."""
-
-    column = ""
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.value() in ("yes", "no"):
-            return queryset.filter(**{f"{self.column}__isnull": self.value() == "no"})
-        return queryset
-
-
-class PublishedFilter(TimestampSetFilter):
-    title = "published"
-    parameter_name = "published"
-    column = "published_at"
-
-
-class FailedFilter(TimestampSetFilter):
-    title = "given up by the relay"
-    parameter_name = "failed"
-    column = "failed_at"
-
-
-@admin.register(OutboxEvent)
-class OutboxEventAdmin(ReadOnlyAdminMixin, OutboxEventModelAdmin):
-    list_display = ("id", "topic", "event_type", "key", "created_at", "published_at", "attempts", "failed_at")
-    list_filter = (TopicFilter, PublishedFilter, FailedFilter, "origin")
-    search_fields = ("=event_id", "=key")
-    search_help_text = "An exact event id or key (user id)."
-    ordering = ("-id",)
-    show_full_result_count = False  # one count of a large table per page is enough
-
-    actions = ["send_again"]
-
-    def has_resend_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("workers.change_outboxevent")
-
-    @admin.action(description="Send again (rows the relay gave up on)", permissions=["resend"])
-    def send_again(self, request: HttpRequest, queryset: QuerySet[OutboxEvent]) -> None:
-        count = outbox_resend(ids=list(queryset.values_list("id", flat=True)))
-        self.message_user(request, f"{count} given-up row(s) will be sent again by the relay.")
-
-    @admin.display(description="payload")
-    def payload_pretty(self, event: OutboxEvent) -> SafeString:
-        return pretty_json(event.payload)
-
-    @admin.display(description="headers")
-    def headers_pretty(self, event: OutboxEvent) -> SafeString:
-        return pretty_json(event.headers)
-
-    fields = (
-        "id",
-        "topic",
-        "key",
-        "event_id",
-        "event_type",
-        "origin",
-        "created_at",
-        "published_at",
-        "attempts",
-        "next_attempt_at",
-        "last_error",
-        "failed_at",
-        "payload_pretty",
-        "headers_pretty",
-    )
-    readonly_fields = fields
-
-
-@admin.register(ProcessedEvent)
-class ProcessedEventAdmin(ReadOnlyAdminMixin, ProcessedEventModelAdmin):
-    list_display = ("consumer", "event_id", "processed_at")
-    list_filter = ("consumer",)
-    search_fields = ("=event_id",)
-    search_help_text = "An exact event id."
-    ordering = ("-processed_at",)
-    show_full_result_count = False

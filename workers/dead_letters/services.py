@@ -14,10 +14,11 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from workers.kafka import dlq_topic
-from workers.models import DeadLetter, OutboxEvent
-from workers.outbox import emit_copy
-from workers.tracing import traceparent_for_event
+from workers.dead_letters.models import DeadLetter
+from workers.events.models import OutboxEvent
+from workers.events.outbox import emit_copy
+from workers.events.trace_context import traceparent_for_event
+from workers.kafka.clients import dlq_topic
 
 MAX_MESSAGE_LENGTH = 2000
 

@@ -1,10 +1,35 @@
-"""What every API documents in its OpenAPI schema: the one error shape and the error responses."""
+"""What every API documents in its OpenAPI schema: the bearer JWT scheme, the one error shape, the error
+responses.
+
+Loaded at start-up by `WorkersConfig.ready()`, so the scheme is registered before any schema is generated.
+"""
 
 from collections.abc import Mapping
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+
+
+class JwtAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """Documents `Authorization: Bearer <JWT>` of every API in /api/schema/.
+
+    Not for subclasses: drf-spectacular keys a scheme by its class, so a subclass (the task API's) would
+    register a second, conflicting `bearerAuth`.
+    """
+
+    target_class = "workers.http.authentication.JwtAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
+        return build_bearer_security_scheme_object(
+            header_name="Authorization",
+            token_prefix="Bearer",  # noqa: S106 - the scheme's name, not a secret
+            bearer_format="JWT",
+        )
 
 
 class ErrorDetailSerializer(serializers.Serializer[Any]):

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from workers.kafka import make_admin
+from workers.kafka.clients import make_admin
 
 logger = logging.getLogger(__name__)
 

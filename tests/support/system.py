@@ -13,8 +13,8 @@ from collections.abc import Iterable
 import psycopg
 
 from tests.conftest import ROOT
-from tests.processes import ManagedProcess, process_env, test_database_url, wait_for
-from tests.smtp import SmtpSink, free_port
+from tests.support.processes import ManagedProcess, process_env, test_database_url, wait_for
+from tests.support.smtp import SmtpSink, free_port
 
 FRONTEND = ROOT / "frontend"
 

@@ -6,9 +6,9 @@ from contextlib import contextmanager
 
 from django.db import connections
 
-from workers.bridge import Bridge
-from workers.consumers import CONSUMERS
-from workers.relay import OutboxRelay, RelaySettings
+from workers.bridge.loop import Bridge
+from workers.bridge.registry import CONSUMERS
+from workers.relay.loop import OutboxRelay, RelaySettings
 
 
 class Background:

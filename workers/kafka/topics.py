@@ -7,7 +7,7 @@ from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 from django.conf import settings
 
-from workers.kafka import TopicSpec, make_admin, physical_topic, topic_specs
+from workers.kafka.clients import TopicSpec, make_admin, physical_topic, topic_specs
 
 logger = logging.getLogger(__name__)
 

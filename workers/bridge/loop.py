@@ -17,10 +17,10 @@ from celery import current_app
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 from prometheus_client import Counter
 
-from workers.consumers import ConsumerSpec
-from workers.dead_letters import FailedEvent, dead_letter
-from workers.events import Envelope, InvalidEnvelopeError, parse_envelope
-from workers.kafka import make_consumer, physical_topic
+from workers.bridge.registry import ConsumerSpec
+from workers.dead_letters.services import FailedEvent, dead_letter
+from workers.events.envelope import Envelope, InvalidEnvelopeError, parse_envelope
+from workers.kafka.clients import make_consumer, physical_topic
 
 logger = logging.getLogger(__name__)
 

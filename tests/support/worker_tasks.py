@@ -1,11 +1,12 @@
-"""Celery tasks that exist only for the test suite; test workers load them with `-I tests.worker_tasks`."""
+"""Celery tasks that exist only for the test suite; test workers load them with
+`-I tests.support.worker_tasks`."""
 
 from typing import Any
 
 from celery import Task, shared_task
 
-from workers.events import Envelope
-from workers.retry_policies import handle_with_policy
+from workers.bridge.retry_policies import handle_with_policy
+from workers.events.envelope import Envelope
 
 
 def _explode(envelope: Envelope) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, TopicPartition
 
-from workers.kafka import make_consumer, physical_topic
+from workers.kafka.clients import make_consumer, physical_topic
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.db import connection
 
-from workers.models import ProcessedEvent
+from workers.events.models import ProcessedEvent
 
 _RECORD = f"""
     INSERT INTO {ProcessedEvent._meta.db_table} (consumer, event_id) VALUES (%s, %s)

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
-from workers.models import DeadLetter
+from workers.dead_letters.models import DeadLetter
 
 BIGINT_MAX = 2**63 - 1
 
