@@ -45,7 +45,7 @@ class Task(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
-    # NULL, not "", means "does not recur": the reference's column and the API's JSON null agree.
+    # NULL, not "", means "does not recur": the column and the API's JSON null agree.
     recurring_pattern = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     recurring_end_date = models.DateTimeField(null=True, blank=True)
     next_occurrence = models.DateTimeField(null=True, blank=True)

@@ -1,4 +1,4 @@
-"""Routes of the task API (the reference's paths, without trailing slashes)."""
+"""Routes of the task API (`/api/{user_id}/tasks...`, without trailing slashes; README, HTTP endpoints)."""
 
 from django.urls import path
 

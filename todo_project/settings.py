@@ -193,7 +193,7 @@ CELERY_TASK_DEFAULT_QUEUE = "maintenance"
 CELERY_WORKER_ETA_TASK_LIMIT = env.int("CELERY_WORKER_ETA_TASK_LIMIT", default=20_000)
 CELERY_WORKER_SEND_TASK_EVENTS = True  # for Flower
 CELERY_TASK_SEND_SENT_EVENT = True
-# Multiplies every retry delay of the reference's policies (workers/retry_policies.py); tests shorten them.
+# Multiplies every retry delay of the policies in workers/bridge/retry_policies.py; tests shorten them.
 RETRY_DELAY_SCALE = env.float("RETRY_DELAY_SCALE", default=1.0)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Installed into django-celery-beat's tables by the DatabaseScheduler; operators may edit them in admin.
@@ -219,7 +219,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Outbox ---------------------------------------------------------------------------------------
 # Published rows are kept this long (for audits and replays), then deleted by `workers.prune_outbox`.
 OUTBOX_RETENTION_HOURS = env.int("OUTBOX_RETENTION_HOURS", default=72)
-# Processed-event records absorb duplicates this long (the reference's 24 h state TTL).
+# Processed-event records absorb duplicates this long (docs/architecture.md, Delivery guarantees).
 PROCESSED_EVENTS_RETENTION_HOURS = env.int("PROCESSED_EVENTS_RETENTION_HOURS", default=24)
 # An Idempotency-Key replays its first response this long.
 IDEMPOTENCY_KEY_RETENTION_HOURS = env.int("IDEMPOTENCY_KEY_RETENTION_HOURS", default=24)

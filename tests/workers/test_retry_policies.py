@@ -1,4 +1,4 @@
-"""The reference's retry policies, applied by a real Celery worker, ending in the dead-letter queue."""
+"""The retry policies per topic, applied by a real Celery worker, ending in the dead-letter queue."""
 
 import uuid
 from collections.abc import Iterator

@@ -1,6 +1,6 @@
 """The registry of bridge consumers: which topic each reads, what it accepts, and where it hands events.
 
-Celery tasks are named by string, so this plumbing imports no domain app (DESIGN.md's layers).
+Celery tasks are named by string, so this plumbing imports no domain app (docs/architecture.md, Layers).
 """
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
-"""Retry policies per source topic (the reference's table) and the one way Celery tasks apply them.
+"""Retry policies per source topic and the one way Celery tasks apply them (docs/architecture.md, "Retries
+and dead letters").
 
 task-events (task completion): 3 retries after 30 s, 5 min, 30 min; reminders: 10 retries after 1, 2, 4,
 ..., 512 s (about 17 minutes); task-updates: 5 retries after 1, 2, 4, 8, 16 s. After the last retry the

@@ -1,4 +1,4 @@
-"""The event envelope every topic carries (DESIGN.md contracts) and its validation."""
+"""The event envelope every topic carries (docs/architecture.md, Event contract) and its validation."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +16,7 @@ def to_millis(at: datetime) -> int:
 
 
 def iso_utc(at: datetime) -> str:
-    """ISO 8601 in UTC with millisecond precision and a `Z`, as the reference's examples."""
+    """ISO 8601 in UTC with millisecond precision and a `Z` (docs/architecture.md, Event contract)."""
     if at.tzinfo is None:
         raise ValueError("event times must be timezone-aware")
     return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -11,9 +11,9 @@ from workers.events.envelope import build_envelope, to_millis
 from workers.events.models import OutboxEvent
 from workers.events.trace_context import traceparent_for_event
 
-# Two events of one type for one task within the same millisecond would share an event_id (the
-# reference's format) and a consumer would drop the second as a duplicate. The insert skips taken ids
-# and the event moves on by a millisecond; bounded so a bug cannot loop for ever.
+# Two events of one type for one task within the same millisecond would share an event_id
+# (`{event_type}-{task_id}-{ms}`) and a consumer would drop the second as a duplicate. The insert skips
+# taken ids and the event moves on by a millisecond; bounded so a bug cannot loop for ever.
 MAX_ID_ATTEMPTS = 1000
 
 _INSERT = f"""
