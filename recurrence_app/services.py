@@ -23,6 +23,11 @@ logger = logging.getLogger(__name__)
 CONSUMER = "recurrence"
 
 
+def completion_recurs(envelope: Envelope) -> bool:
+    """Whether a `task.completed` event is of a recurring task: only those owe a next occurrence."""
+    return bool(envelope.payload.get("recurring_pattern"))
+
+
 def _series_start(task: Task, root: Task) -> datetime:
     """The first occurrence of the series: the root's due date, else the completion that anchored it."""
     for candidate in (root.due_date, root.completed_at, task.due_date, task.completed_at):

@@ -145,6 +145,8 @@ KAFKA_REPLICATION_FACTOR = env.int("KAFKA_REPLICATION_FACTOR", default=1)
 KAFKA_MIN_INSYNC_REPLICAS = env.int("KAFKA_MIN_INSYNC_REPLICAS", default=1)
 # Extra librdkafka properties (e.g. security.protocol=SASL_SSL) as KEY=VALUE pairs.
 KAFKA_CLIENT_CONFIG = env.dict("KAFKA_CLIENT_CONFIG", default={})
+# The bridge consumers (`manage.py run_bridge <name>`): the composition root's table, which knows the apps.
+BRIDGE_CONSUMERS = "todo_project.consumers.CONSUMERS"
 
 # --- Celery (Redis broker) ------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")

@@ -6,8 +6,8 @@ from contextlib import contextmanager
 
 from django.db import connections
 
+from todo_project.consumers import CONSUMERS
 from workers.bridge.loop import Bridge
-from workers.bridge.registry import CONSUMERS
 from workers.relay.loop import OutboxRelay, RelaySettings
 
 

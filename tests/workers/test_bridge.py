@@ -11,7 +11,7 @@ from django.db import connections
 from tests.support.celery_queue import empty, queued
 from tests.support.processes import wait_for
 from workers.bridge.loop import Bridge
-from workers.bridge.registry import CONSUMERS
+from workers.bridge.registry import consumers
 from workers.dead_letters.models import DeadLetter
 from workers.events.models import OutboxEvent
 from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES, make_producer, physical_topic
@@ -40,7 +40,7 @@ def event(event_type: str = "task.completed", user_id: str = "u", **payload) -> 
 
 class RunningBridge:
     def __init__(self, name: str) -> None:
-        self.bridge = Bridge(CONSUMERS[name])
+        self.bridge = Bridge(consumers()[name])
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -144,7 +144,7 @@ def test_poison_records_are_dead_lettered_at_once_and_the_consumer_moves_on(
     assert headers["__connect.errors.exception.class.name"] == "UnknownEventError"
     assert "task.exploded" in headers["__connect.errors.exception.message"]
     if consumer != "task-updates":  # that consumer only counts what it reads
-        queue = CONSUMERS[consumer].queue
+        queue = consumers()[consumer].queue
         assert queue is not None
         wait_for(lambda: len(queued(queue)) == 1, timeout=20, message="the good record after the poison")
         assert queued(queue)[0].headers["event_id"] == good["event_id"]

@@ -5,10 +5,10 @@ import json
 import pytest
 
 from workers.bridge.loop import HandOff, Poison, Skip, UnknownEventError, route
-from workers.bridge.registry import CONSUMERS
+from workers.bridge.registry import consumers
 from workers.events.envelope import InvalidEnvelopeError
 
-RECURRENCE = CONSUMERS["recurrence"]
+RECURRENCE = consumers()["recurrence"]
 
 
 def envelope(**overrides):
@@ -37,7 +37,7 @@ def test_a_completed_task_without_a_pattern_is_skipped():
 
 def test_task_updates_are_only_counted():
     event = envelope(event_type="task.created", event_id="task.created-1-1")
-    assert isinstance(route(CONSUMERS["task-updates"], event), Skip)
+    assert isinstance(route(consumers()["task-updates"], event), Skip)
 
 
 @pytest.mark.parametrize(

@@ -1,23 +1,22 @@
-"""The registry of bridge consumers: which topic each reads, what it accepts, and where it hands events.
+"""What a bridge consumer is (`ConsumerSpec`), and the table of them the composition root configures.
 
-Celery tasks are named by string, so this plumbing imports no domain app (docs/architecture.md, Layers).
+Which consumers exist, and which app's Celery task each feeds, is the composition root's to say: the
+table is named by `settings.BRIDGE_CONSUMERS`, so this plumbing imports no domain app
+(docs/architecture.md, Layers).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from workers.events.envelope import EVENT_VERSION, Envelope
-from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES, dlq_topic
+from workers.kafka.clients import dlq_topic
 
 
 def _always(envelope: Envelope) -> bool:
     return True
-
-
-def _recurs(envelope: Envelope) -> bool:
-    return bool(envelope.payload.get("recurring_pattern"))
 
 
 @dataclass(frozen=True)
@@ -39,30 +38,7 @@ class ConsumerSpec:
         return dlq_topic(self.topic)
 
 
-CONSUMERS: dict[str, ConsumerSpec] = {
-    spec.name: spec
-    for spec in (
-        ConsumerSpec(
-            name="recurrence",
-            topic=TASK_EVENTS,
-            event_types=frozenset({"task.completed"}),
-            task_name="recurrence.handle_task_completed",
-            queue="recurrence",
-            wants=_recurs,
-        ),
-        ConsumerSpec(
-            name="reminders",
-            topic=REMINDERS,
-            event_types=frozenset({"reminder.scheduled", "reminder.cancelled"}),
-            task_name="notifications.handle_reminder_event",
-            queue="reminders",
-        ),
-        ConsumerSpec(
-            name="task-updates",
-            topic=TASK_UPDATES,
-            event_types=frozenset({"task.created", "task.updated", "task.deleted"}),
-            task_name=None,  # the live-updates fan-out will hang here
-            queue=None,
-        ),
-    )
-}
+def consumers() -> dict[str, ConsumerSpec]:
+    """The bridge consumers by name: the table `settings.BRIDGE_CONSUMERS` names."""
+    table: dict[str, ConsumerSpec] = import_string(settings.BRIDGE_CONSUMERS)
+    return table

@@ -1,4 +1,4 @@
-"""`manage.py run_bridge <name>`: run one bridge consumer from the registry until SIGTERM or SIGINT."""
+"""`manage.py run_bridge <name>`: run one consumer of settings.BRIDGE_CONSUMERS until SIGTERM or SIGINT."""
 
 import signal
 import threading
@@ -8,14 +8,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from workers.bridge.loop import Bridge
-from workers.bridge.registry import CONSUMERS
+from workers.bridge.registry import consumers
 
 
 class Command(BaseCommand):
-    help = "Hand one topic's events to Celery (consumers: " + ", ".join(CONSUMERS) + ")."
+    help = "Hand one topic's events to Celery: one consumer of settings.BRIDGE_CONSUMERS."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name", choices=sorted(CONSUMERS))
+        parser.add_argument("name", choices=sorted(consumers()))
 
     def handle(self, *args: Any, name: str, **options: Any) -> None:
         stop = threading.Event()
@@ -25,4 +25,4 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
-        Bridge(CONSUMERS[name], stop=stop).run()
+        Bridge(consumers()[name], stop=stop).run()
