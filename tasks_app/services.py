@@ -1,7 +1,7 @@
 """Writes: users from token claims, and tasks with their events in one transaction (the outbox)."""
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -200,6 +200,32 @@ def task_complete(*, task: Task, completed: bool, at: datetime) -> Task:
         events.emit_task_completed(task=task, at=at)
     events.emit_task_updated(task=task, changed=["completed", "completed_at"], at=at)
     return task
+
+
+@transaction.atomic(savepoint=False)  # a delivery batch's hot path: its transaction, no savepoint
+def tasks_mark_reminded(*, reminders: Iterable[tuple[int, datetime]], at: datetime) -> list[Task]:
+    """Record reminders as sent, given as (task id, reminder instant): `reminder_sent` and `task.updated`.
+
+    A task whose reminder has moved (or was removed, or already marked) since is left alone. One lock and
+    one update for the whole batch, in the caller's transaction (the delivery's, which holds the reminders).
+    Returns the tasks marked.
+    """
+    wanted = set(reminders)
+    if not wanted:
+        return []
+    tasks = [
+        task
+        for task in Task.objects.select_for_update()
+        .filter(pk__in={task_id for task_id, _ in wanted}, reminder_sent=False)
+        .order_by("pk")
+        if (task.pk, task.reminder_at) in wanted
+    ]
+    Task.objects.filter(pk__in=[task.pk for task in tasks]).update(reminder_sent=True, updated_at=at)
+    for task in tasks:
+        task.reminder_sent = True
+        task.updated_at = at
+        events.emit_task_updated(task=task, changed=["reminder_sent"], at=at)
+    return tasks
 
 
 @transaction.atomic
