@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import connection, transaction
-from django.db.models import F
 
+from notifications_app import transitions
 from notifications_app.email import (
     MESSAGE_REFUSED,
     envelope_address,
@@ -29,6 +29,7 @@ from notifications_app.email import (
 from notifications_app.models import Reminder
 from notifications_app.services import Enqueue
 from tasks_app.models import Task
+from tasks_app.services import tasks_mark_reminded
 from workers.bridge.retry_policies import RETRY_POLICIES
 from workers.dead_letters.services import FailedEvent, dead_letter
 from workers.events.envelope import build_envelope, iso_utc, to_millis
@@ -48,6 +49,7 @@ class Claimed:
     """A reminder claimed for sending (its row locked), with its task and user loaded."""
 
     reminder_id: int
+    version: int  # as claimed
     attempts: int  # counting this one
     remind_at: datetime
     task: Task
@@ -81,20 +83,19 @@ def reminders_claim_due(*, now: datetime, limit: int) -> Claim:
         if task is None or task.completed or task.reminder_sent or task.reminder_at != reminder.remind_at:
             cancelled.append(reminder.pk)
         elif not task.user.email:
-            _fail_without_email(reminder, now=now)
+            transitions.fail_without_email(reminder, now=now)
         else:
             sending.append(
                 Claimed(
-                    reminder.pk, reminder.attempts + 1, reminder.remind_at, task, _rendered(reminder, task)
+                    reminder.pk,
+                    reminder.version,
+                    reminder.attempts + 1,
+                    reminder.remind_at,
+                    task,
+                    _rendered(reminder, task),
                 )
             )
-    Reminder.objects.filter(pk__in=cancelled).update(
-        status=Reminder.Status.CANCELLED,
-        version=F("version") + 1,
-        updated_at=now,
-        message=None,
-        message_key="",
-    )
+    transitions.cancel(cancelled, now=now)
     return Claim(len(due), sending)
 
 
@@ -104,19 +105,6 @@ def _rendered(reminder: Reminder, task: Task) -> bytes | None:
     ):
         return None
     return bytes(reminder.message)
-
-
-def _fail_without_email(reminder: Reminder, *, now: datetime) -> None:
-    reminder.status = Reminder.Status.FAILED
-    reminder.failure = Reminder.Failure.NO_EMAIL
-    reminder.last_error = f"user {reminder.user_id} has no email address"
-    reminder.version += 1
-    reminder.updated_at = now
-    reminder.message = None
-    reminder.message_key = ""
-    reminder.save(
-        update_fields=["status", "failure", "last_error", "version", "updated_at", "message", "message_key"]
-    )
 
 
 @dataclass(frozen=True)
@@ -171,37 +159,19 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:2000]
 
 
-# No version or status guards: the rows are locked by the batch's transaction since they were claimed.
-_MARK_SENT = """
-    UPDATE reminders SET status = 'sent', version = version + 1, attempts = %s, sent_at = %s,
-        lateness_ms = %s, last_error = '', next_attempt_at = NULL, message = NULL, message_key = '',
-        updated_at = %s
-    WHERE id = %s
-"""
-_MARK_TASK_REMINDED = "UPDATE tasks SET reminder_sent = true WHERE id = %s AND reminder_at = %s"
-_MARK_RETRY = """
-    UPDATE reminders SET attempts = %s, next_attempt_at = %s, last_error = %s, updated_at = %s WHERE id = %s
-"""
-_MARK_FAILED = """
-    UPDATE reminders SET status = 'failed', failure = %s, version = version + 1, attempts = %s,
-        last_error = %s, next_attempt_at = NULL, message = NULL, message_key = '', updated_at = %s
-    WHERE id = %s
-"""
-
-
 def reminders_record(*, sent: list[Sent], refused: list[Refused], now: datetime, enqueue: Enqueue) -> None:
     """Record a batch's outcomes, in the transaction that claimed it.
 
-    Sent: the row is `sent` with its lateness and the task's `reminder_sent` is set. Refused: the row waits
-    for its next retry by the reminders policy (1, 2, 4, ... 512 s), whose delivery task is enqueued;
-    after the last one it is failed and dead-lettered. An email that cannot be made fails and is
-    dead-lettered at once. Many statements, one round trip each way: psycopg pipelines `executemany`.
+    Sent: the row is `sent` with its lateness and its task is marked reminded (tasks_app's service). Refused:
+    the row waits for its next retry by the reminders policy (1, 2, 4, ... 512 s), whose delivery task is
+    enqueued; after the last one it is failed and dead-lettered. An email that cannot be made fails and is
+    dead-lettered at once. Each outcome is one transition of the whole batch (transitions.py).
     """
     if not connection.in_atomic_block:
         raise RuntimeError("reminders_record() must run in the transaction that claimed the reminders")
     policy = RETRY_POLICIES[REMINDERS]
     retries: list[tuple[Refused, datetime]] = []
-    failed: list[tuple[Refused, str]] = []
+    failed: list[tuple[Refused, Reminder.Failure]] = []
     for failure in refused:
         retries_done = failure.claimed.attempts - 1
         if failure.permanent:
@@ -210,36 +180,14 @@ def reminders_record(*, sent: list[Sent], refused: list[Refused], now: datetime,
             retries.append((failure, now + timedelta(seconds=policy.delay(retries_done))))
         else:
             failed.append((failure, Reminder.Failure.SMTP))
-    with connection.cursor() as cursor:
-        if sent:
-            cursor.executemany(
-                _MARK_SENT,
-                [
-                    (
-                        s.claimed.attempts,
-                        s.at,
-                        (s.at - s.claimed.remind_at).total_seconds() * 1000,
-                        s.at,
-                        s.claimed.reminder_id,
-                    )
-                    for s in sent
-                ],
-            )
-            cursor.executemany(_MARK_TASK_REMINDED, [(s.claimed.task.pk, s.claimed.remind_at) for s in sent])
-        if retries:
-            cursor.executemany(
-                _MARK_RETRY,
-                [(f.claimed.attempts, at, f.error, now, f.claimed.reminder_id) for f, at in retries],
-            )
-            for at in sorted({at for _, at in retries}):
-                transaction.on_commit(partial(enqueue, at))
-        if failed:
-            cursor.executemany(
-                _MARK_FAILED,
-                [(reason, f.claimed.attempts, f.error, now, f.claimed.reminder_id) for f, reason in failed],
-            )
-        for failure, _ in failed:
-            _dead_letter(failure, attempts=failure.claimed.attempts, now=now)
+    transitions.mark_sent([(s.claimed, s.at) for s in sent])
+    tasks_mark_reminded(reminders=[(s.claimed.task.pk, s.claimed.remind_at) for s in sent], at=now)
+    transitions.wait_for_retry([(f.claimed, at, f.error) for f, at in retries], now=now)
+    for at in sorted({at for _, at in retries}):
+        transaction.on_commit(partial(enqueue, at))
+    transitions.mark_failed([(f.claimed, reason, f.error) for f, reason in failed], now=now)
+    for failure, _ in failed:
+        _dead_letter(failure, attempts=failure.claimed.attempts, now=now)
     for failure, at in retries:
         logger.warning(
             "reminder %s: attempt %d failed (%s); next attempt at %s",

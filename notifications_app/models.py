@@ -7,9 +7,11 @@ from django.db.models.functions import Coalesce, Now
 class Reminder(models.Model):
     """One reminder of one task at one instant, and where its delivery stands.
 
-    `version` grows whenever the row is cancelled, (re-)enqueued, sent or failed. A worker sending the
-    reminder holds its row locked from the claim until the outcome is recorded (see delivery.py), so
-    nothing else changes the row meanwhile, and a killed sender's row is free again at once.
+    Its status changes only through transitions.py. `version` grows with every transition: revived,
+    enqueued, enqueued again for an SMTP retry, sent, cancelled or failed; a transition moves a row only at
+    the version it was read (or claimed) at. A worker sending the reminder holds its row locked from the
+    claim until the outcome is recorded (see delivery.py), so nothing else changes the row meanwhile, and a
+    killed sender's row is free again at once.
     """
 
     class Status(models.TextChoices):

@@ -12,15 +12,15 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 
+from notifications_app import transitions
 from notifications_app.email import reminder_email_key, render_reminder_email
 from notifications_app.models import Reminder
 from tasks_app.models import Task
 
 logger = logging.getLogger(__name__)
 
-ACTIVE = (Reminder.Status.SCHEDULED, Reminder.Status.ENQUEUED)
 Enqueue = Callable[[datetime], None]  # a delivery task at this instant (called after commit)
 
 
@@ -30,28 +30,30 @@ def _horizon() -> timedelta:
 
 def _move_to_enqueued(reminder: Reminder, *, task: Task | None, now: datetime) -> None:
     """Enqueued, with its email rendered now (the delivery checks it is still what the task says)."""
-    reminder.status = Reminder.Status.ENQUEUED
-    reminder.version += 1
-    reminder.enqueued_at = now
-    reminder.next_attempt_at = None
-    reminder.updated_at = now
+    message, message_key = None, ""
     if task is not None and task.user.email:
         try:
-            reminder.message = render_reminder_email(task=task, remind_at=reminder.remind_at)
-            reminder.message_key = reminder_email_key(task=task, remind_at=reminder.remind_at)
+            message = render_reminder_email(task=task, remind_at=reminder.remind_at)
+            message_key = reminder_email_key(task=task, remind_at=reminder.remind_at)
         except Exception:  # rendering ahead only saves time: the delivery tries again, and records why
             logger.exception("reminder of task %s: rendering its email ahead failed", task.pk)
-    reminder.save(
-        update_fields=[
-            "status",
-            "version",
-            "enqueued_at",
-            "next_attempt_at",
-            "updated_at",
-            "message",
-            "message_key",
-        ]
-    )
+    transitions.enqueue(reminder, message=message, message_key=message_key, now=now)
+
+
+def _wanted_instant(task: Task | None) -> datetime | None:
+    """When the task, as it is now, wants its reminder; None when it wants none (any more)."""
+    if task is None or task.completed or task.reminder_sent:
+        return None
+    return task.reminder_at
+
+
+def _enqueue_within_horizon(
+    reminder: Reminder, *, task: Task | None, now: datetime, enqueue: Enqueue
+) -> None:
+    """A scheduled reminder within the horizon is enqueued, its delivery task sent after commit."""
+    if reminder.status == Reminder.Status.SCHEDULED and reminder.remind_at - now <= _horizon():
+        _move_to_enqueued(reminder, task=task, now=now)
+        transaction.on_commit(partial(enqueue, reminder.remind_at))
 
 
 @transaction.atomic
@@ -61,19 +63,11 @@ def reminder_sync(*, task_id: int, user_id: str, now: datetime, enqueue: Enqueue
     Returns the task's active reminder, or None when it has none.
     """
     task = Task.objects.select_related("user").filter(pk=task_id, user_id=user_id).first()
-    wanted = None
-    if task is not None and task.reminder_at is not None and not task.completed and not task.reminder_sent:
-        wanted = task.reminder_at
-    stale = Reminder.objects.select_for_update().filter(task_id=task_id, status__in=ACTIVE)
+    wanted = _wanted_instant(task)
+    stale = Reminder.objects.select_for_update().filter(task_id=task_id, status__in=transitions.ACTIVE)
     if wanted is not None:
         stale = stale.exclude(remind_at=wanted)
-    stale.update(
-        status=Reminder.Status.CANCELLED,
-        version=F("version") + 1,
-        updated_at=now,
-        message=None,
-        message_key="",
-    )
+    transitions.cancel(list(stale.values_list("pk", flat=True)), now=now)
     if wanted is None:
         return None
 
@@ -83,16 +77,9 @@ def reminder_sync(*, task_id: int, user_id: str, now: datetime, enqueue: Enqueue
     revivable = reminder.status == Reminder.Status.CANCELLED or (
         reminder.status == Reminder.Status.FAILED and reminder.failure == Reminder.Failure.SMTP
     )
-    if revivable:  # moved back to an instant used before, or an operator retried after an SMTP outage
-        reminder.status = Reminder.Status.SCHEDULED
-        reminder.version += 1
-        reminder.attempts = 0
-        reminder.failure = ""
-        reminder.updated_at = now
-        reminder.save(update_fields=["status", "version", "attempts", "failure", "updated_at"])
-    if reminder.status == Reminder.Status.SCHEDULED and reminder.remind_at - now <= _horizon():
-        _move_to_enqueued(reminder, task=task, now=now)
-        transaction.on_commit(lambda: enqueue(wanted))
+    if revivable:  # moved back to an instant used before, or after an SMTP outage
+        transitions.revive(reminder, now=now)
+    _enqueue_within_horizon(reminder, task=task, now=now, enqueue=enqueue)
     return reminder
 
 

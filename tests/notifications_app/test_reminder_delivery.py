@@ -15,6 +15,7 @@ from notifications_app.models import Reminder
 from notifications_app.services import reminder_sync, reminders_enqueue_due
 from tasks_app.models import Task
 from tests.support.factories import TaskFactory, UserProfileFactory
+from tests.support.outbox import outbox_envelopes
 from tests.support.smtp import SmtpSink, free_port
 from workers.dead_letters.models import DeadLetter
 
@@ -79,7 +80,12 @@ def test_due_reminders_are_sent_once_each_and_recorded(mail):
         assert (reminder.status, reminder.attempts, reminder.version) == (Reminder.Status.SENT, 1, 3)
         assert reminder.sent_at is not None
         assert reminder.lateness_ms == pytest.approx((reminder.sent_at - remind_at).total_seconds() * 1000)
-        assert Task.objects.get(pk=task.pk).reminder_sent is True
+        stored = Task.objects.get(pk=task.pk)
+        # Marked through tasks_app's service, as any task write: updated_at and a task.updated event.
+        assert (stored.reminder_sent, stored.updated_at > task.updated_at) == (True, True)
+        [updated] = outbox_envelopes(task.user_id, "task.updated")
+        assert updated["payload"]["changed"] == ["reminder_sent"]
+        assert updated["payload"]["task"]["reminder_sent"] is True
     assert deliveries.help_calls == 1  # the first batch of two was full: more could have been waiting
 
 
@@ -133,7 +139,8 @@ def test_a_refused_message_waits_for_its_retry_and_the_others_are_sent(mail):
     assert deliveries.run() == 1
 
     reminder = Reminder.objects.get(task_id=refused.pk)
-    assert (reminder.status, reminder.attempts) == (Reminder.Status.ENQUEUED, 1)
+    # Enqueued again for its retry: a transition, so its version grows (1 created, 2 enqueued, 3 now).
+    assert (reminder.status, reminder.attempts, reminder.version) == (Reminder.Status.ENQUEUED, 1, 3)
     assert "451" in reminder.last_error
     assert reminder.next_attempt_at is not None
     # The reminders policy: the first retry after 1 s; its delivery task is enqueued for then.

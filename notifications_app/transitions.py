@@ -1,0 +1,188 @@
+"""The reminder's state machine: every change of a row's status is written here, each behind its guard.
+
+    scheduled -> enqueued -> sent | failed        (cancelled from scheduled or enqueued)
+    enqueued, refused by the SMTP server -> enqueued again, waiting for its retry
+    cancelled | failed -> scheduled               (revived)
+
+Each transition bumps `version` and moves only a row in the status it expects; one that the caller read
+(or claimed) moves only at the version it read. A row found elsewhere is refused with
+`InvalidTransitionError`, which rolls back the caller's transaction: nothing moves. Callers hold the rows
+locked (FOR UPDATE) from reading them to moving them, so a refusal is a bug, never a race. Callers decide
+which transition a row takes, and render its email; the functions here only write. Those of a delivery
+batch's outcomes take the whole batch, one pipelined round trip each (psycopg pipelines `executemany`).
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from django.db import connection
+from django.db.models import F
+
+from notifications_app.models import Reminder
+
+ACTIVE = (Reminder.Status.SCHEDULED, Reminder.Status.ENQUEUED)
+REVIVABLE = (Reminder.Status.CANCELLED, Reminder.Status.FAILED)
+
+
+class InvalidTransitionError(Exception):
+    """The row is not in the status (or at the version) the transition expects."""
+
+
+class ClaimedRow(Protocol):
+    """An enqueued reminder a delivery batch holds locked: its row as claimed, and the attempt's number."""
+
+    @property
+    def reminder_id(self) -> int: ...
+
+    @property
+    def version(self) -> int: ...  # as claimed
+
+    @property
+    def attempts(self) -> int: ...  # counting this one
+
+    @property
+    def remind_at(self) -> datetime: ...
+
+
+def _move(reminder: Reminder, *, expected: Sequence[str], transition: str, **changes: Any) -> None:
+    """Move the row from one of the `expected` statuses at the version read; the instance follows."""
+    if reminder.status not in expected:
+        raise InvalidTransitionError(f"{transition}: reminder {reminder.pk} is {reminder.status}")
+    moved = Reminder.objects.filter(pk=reminder.pk, status=reminder.status, version=reminder.version).update(
+        version=reminder.version + 1, **changes
+    )
+    if moved != 1:
+        raise InvalidTransitionError(f"{transition}: reminder {reminder.pk} changed since it was read")
+    for name, value in changes.items():
+        setattr(reminder, name, value)
+    reminder.version += 1
+
+
+def revive(reminder: Reminder, *, now: datetime) -> None:
+    """Cancelled or failed -> scheduled, its attempts and failure forgotten."""
+    _move(
+        reminder,
+        expected=REVIVABLE,
+        transition="revive",
+        status=Reminder.Status.SCHEDULED,
+        attempts=0,
+        failure="",
+        updated_at=now,
+    )
+
+
+def enqueue(reminder: Reminder, *, message: bytes | None, message_key: str, now: datetime) -> None:
+    """Scheduled -> enqueued (its delivery task is on its way), with its email if rendered ahead."""
+    _move(
+        reminder,
+        expected=(Reminder.Status.SCHEDULED,),
+        transition="enqueue",
+        status=Reminder.Status.ENQUEUED,
+        enqueued_at=now,
+        next_attempt_at=None,
+        message=message,
+        message_key=message_key,
+        updated_at=now,
+    )
+
+
+def fail_without_email(reminder: Reminder, *, now: datetime) -> None:
+    """Enqueued (claimed) -> failed: its user has no email address. No attempt was made."""
+    _move(
+        reminder,
+        expected=(Reminder.Status.ENQUEUED,),
+        transition="fail",
+        status=Reminder.Status.FAILED,
+        failure=Reminder.Failure.NO_EMAIL,
+        last_error=f"user {reminder.user_id} has no email address",
+        message=None,
+        message_key="",
+        updated_at=now,
+    )
+
+
+def cancel(reminder_ids: Sequence[int], *, now: datetime) -> None:
+    """Scheduled or enqueued -> cancelled, all of these rows (their task no longer wants them)."""
+    if not reminder_ids:
+        return
+    moved = Reminder.objects.filter(pk__in=reminder_ids, status__in=ACTIVE).update(
+        status=Reminder.Status.CANCELLED,
+        version=F("version") + 1,
+        message=None,
+        message_key="",
+        updated_at=now,
+    )
+    if moved != len(set(reminder_ids)):
+        raise InvalidTransitionError(f"cancel: not all of reminders {sorted(reminder_ids)} are active")
+
+
+# The outcomes of a claimed batch: each row still enqueued and at the version it was claimed at.
+_SENT = """
+    UPDATE reminders SET status = 'sent', version = version + 1, attempts = %s, sent_at = %s,
+        lateness_ms = %s, last_error = '', next_attempt_at = NULL, message = NULL, message_key = '',
+        updated_at = %s
+    WHERE id = %s AND status = 'enqueued' AND version = %s
+"""
+_WAITING = """
+    UPDATE reminders SET version = version + 1, attempts = %s, next_attempt_at = %s, last_error = %s,
+        updated_at = %s
+    WHERE id = %s AND status = 'enqueued' AND version = %s
+"""
+_FAILED = """
+    UPDATE reminders SET status = 'failed', failure = %s, version = version + 1, attempts = %s,
+        last_error = %s, next_attempt_at = NULL, message = NULL, message_key = '', updated_at = %s
+    WHERE id = %s AND status = 'enqueued' AND version = %s
+"""
+
+
+def _move_claimed(transition: str, statement: str, rows: list[tuple[Any, ...]]) -> None:
+    """One statement per row (the claimed row's id and version last), in one round trip."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, rows)
+        moved = cursor.rowcount
+    if moved != len(rows):
+        ids = sorted(row[-2] for row in rows)
+        raise InvalidTransitionError(f"{transition}: not all of reminders {ids} are as they were claimed")
+
+
+def mark_sent(sent: Sequence[tuple[ClaimedRow, datetime]]) -> None:
+    """Enqueued (claimed) -> sent at the instant given, with its lateness."""
+    _move_claimed(
+        "mark sent",
+        _SENT,
+        [
+            (
+                row.attempts,
+                at,
+                (at - row.remind_at).total_seconds() * 1000,
+                at,
+                row.reminder_id,
+                row.version,
+            )
+            for row, at in sent
+        ],
+    )
+
+
+def wait_for_retry(refused: Sequence[tuple[ClaimedRow, datetime, str]], *, now: datetime) -> None:
+    """Enqueued (claimed) -> enqueued again: its attempt was refused (the error), the next is due then."""
+    _move_claimed(
+        "wait for retry",
+        _WAITING,
+        [
+            (row.attempts, next_at, error, now, row.reminder_id, row.version)
+            for row, next_at, error in refused
+        ],
+    )
+
+
+def mark_failed(failed: Sequence[tuple[ClaimedRow, Reminder.Failure, str]], *, now: datetime) -> None:
+    """Enqueued (claimed) -> failed, for good: why (`failure`) and the last error."""
+    _move_claimed(
+        "mark failed",
+        _FAILED,
+        [(failure, row.attempts, error, now, row.reminder_id, row.version) for row, failure, error in failed],
+    )
