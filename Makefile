@@ -1,5 +1,7 @@
 # Entry points: `make run` runs the whole system, `make test` runs the whole suite.
 # Both set up everything first (virtualenv, local stack, migrations, Kafka topics) and are safe to repeat.
+# `make test` stops and restarts the machine's shared PostgreSQL, Redis and Kafka in some tests (marked
+# `stops_services`): never run it next to `make run`, `make bench` or another `make test`.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -19,8 +21,9 @@ endif
 .PHONY: help
 help:
 	@echo "make run     set everything up and run the whole system in the foreground, restarting what exits (Ctrl-C stops it)"
-	@echo "make test    set everything up and run the full test suite and lint"
-	@echo "make test-quick   the suite without the slow tests (processes, faults, real time)"
+	@echo "make test    set everything up and run the full test suite and lint; it stops and restarts the"
+	@echo "             shared PostgreSQL, Redis and Kafka: not while 'make run' or a benchmark uses them"
+	@echo "make test-fast   the unit and API tests only: no subprocess, no service stopped (safe next to 'make run')"
 	@echo "make lint    ruff, mypy (strict, django-stubs) and import-linter"
 	@echo "make stack   start PostgreSQL, Redis and Kafka (scripts/stack up); 'make stack-down' stops them"
 	@echo "make bench   run the benchmarks in bench/ (prints figures)"
@@ -104,10 +107,12 @@ test: venv stack local-env ui-build
 	$(VENV)/bin/pytest
 	$(MAKE) --no-print-directory lint
 
-# The quick subset while developing: everything but the tests that start processes or wait on real time.
-.PHONY: test-quick
-test-quick: venv stack local-env
-	$(VENV)/bin/pytest -m "not slow"
+# While developing: the tests that start no subprocess (marked `processes`, tests/conftest.py), so none of
+# those that stop services either; unit and API tests against the real PostgreSQL (Kafka and Redis only
+# where a test uses them from its own process). The suite's own database, Redis database and topics.
+.PHONY: test-fast
+test-fast: venv stack local-env
+	$(VENV)/bin/pytest -m "not processes"
 
 # USER must be given on the command line: make would otherwise take the login name from the environment.
 .PHONY: token

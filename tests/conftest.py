@@ -1,20 +1,51 @@
-"""Suite-wide fixtures: a unique Kafka topic prefix per run, the project's topics, and stack control."""
+"""Suite-wide fixtures (a unique Kafka topic prefix per run, the project's topics, the API as a user, stack
+control) and the markers that split the suite.
+
+- `processes`: the test starts subprocesses (the project's processes, gunicorn, a browser, scripts). Given
+  by hand, and here to every test that asks for `stack` or still carries the older `slow` mark. A test
+  without it that starts a subprocess fails (`_no_subprocesses_unless_marked`): the mark cannot go stale.
+- `stops_services`: the test stops the machine's shared PostgreSQL, Redis or Kafka (the `stack` fixture);
+  given here. Never run such a test next to `make run` or another run of the suite.
+
+`make test-fast` runs `-m "not processes"`: unit and API tests in this process only.
+"""
 
 import os
-import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.api import Api as Api  # re-exported: test_reminders.py still imports it from here
+from tests.support.stack import Stack
 
 # One prefix per test run: topics of different runs never mix. Subprocesses inherit it.
 RUN_PREFIX = f"test-{uuid.uuid4().hex[:10]}."
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "stack" in fixtures:
+            item.add_marker(pytest.mark.stops_services)
+        if "stack" in fixtures or item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.processes)
+
+
+class _SubprocessRefused(subprocess.Popen):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise AssertionError("this test starts a subprocess: mark it @pytest.mark.processes")
+
+
+@pytest.fixture(autouse=True)
+def _no_subprocesses_unless_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keeps the `processes` mark true: an unmarked test cannot start a subprocess (so `make test-fast`
+    stays free of them)."""
+    if request.node.get_closest_marker("processes") is None:
+        monkeypatch.setattr(subprocess, "Popen", _SubprocessRefused)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -24,6 +55,16 @@ def kafka_topic_prefix() -> Iterator[str]:
     os.environ["KAFKA_TOPIC_PREFIX"] = RUN_PREFIX
     yield RUN_PREFIX
     settings.KAFKA_TOPIC_PREFIX = previous
+
+
+@pytest.fixture(scope="session")
+def kafka_topics(kafka_topic_prefix: str) -> Iterator[str]:
+    """The platform's topics exist under this run's prefix; at the end of the run they are deleted (a run
+    that never asks for them never talks to Kafka for them)."""
+    from workers.kafka.topics import topics_ensure
+
+    topics_ensure()
+    yield kafka_topic_prefix
     _delete_run_topics()
 
 
@@ -48,41 +89,19 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _empty_test_broker() -> None:
+    """The suite's own Redis database starts empty: no Celery task of an earlier run is left in it."""
+    import redis
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+
+
 @pytest.fixture
 def user(db):
     from tests.support.factories import UserProfileFactory
 
     return UserProfileFactory()
-
-
-class Api:
-    """An API client acting as one user, with the same JSON helpers for every verb."""
-
-    def __init__(self, user_id: str, token: str | None) -> None:
-        from rest_framework.test import APIClient
-
-        self.user_id = user_id
-        self.client = APIClient()
-        if token is not None:
-            self.client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-
-    def url(self, suffix: str = "") -> str:
-        return f"/api/{self.user_id}/{suffix}"
-
-    def get(self, suffix: str, **params: Any) -> Any:
-        return self.client.get(self.url(suffix), params)
-
-    def post(self, suffix: str, body: Any, **headers: str) -> Any:
-        return self.client.post(self.url(suffix), body, format="json", headers=headers)
-
-    def put(self, suffix: str, body: Any) -> Any:
-        return self.client.put(self.url(suffix), body, format="json")
-
-    def patch(self, suffix: str, body: Any) -> Any:
-        return self.client.patch(self.url(suffix), body, format="json")
-
-    def delete(self, suffix: str) -> Any:
-        return self.client.delete(self.url(suffix))
 
 
 @pytest.fixture
@@ -91,14 +110,6 @@ def api(user) -> Api:
     from tests.support.factories import make_token
 
     return Api(user.id, make_token(user.id, email=user.email, name=user.name))
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _empty_test_broker() -> None:
-    """The suite's own Redis database starts empty: no Celery task of an earlier run is left in it."""
-    import redis
-
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
 
 
 @pytest.fixture
@@ -111,31 +122,7 @@ def relay() -> Iterator[Any]:
     background.stop()
 
 
-@pytest.fixture(scope="session")
-def kafka_topics(kafka_topic_prefix: str) -> str:
-    """The platform's topics exist under this run's prefix."""
-    from workers.kafka.topics import topics_ensure
-
-    topics_ensure()
-    return kafka_topic_prefix
-
-
-class Stack:
-    """Starts and stops services of the local stack through the project's own scripts."""
-
-    def port_open(self, port: int) -> bool:
-        with socket.socket() as probe:
-            return probe.connect_ex(("127.0.0.1", port)) == 0
-
-    def run(self, service: str, verb: str) -> None:
-        subprocess.run(
-            ["bash", str(ROOT / "scripts" / f"{service}.sh"), verb],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
-
-
 @pytest.fixture
 def stack() -> Stack:
+    """The machine's shared services: a test that asks for this one is marked `stops_services`."""
     return Stack()

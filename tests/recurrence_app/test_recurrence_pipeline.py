@@ -12,7 +12,8 @@ from tasks_app.models import Task
 from tests.support.kafka import consume
 from tests.support.outbox import outbox_envelopes
 from tests.support.pipeline import running
-from tests.support.processes import ManagedProcess, celery_beat, celery_worker, wait_for, wait_for_log
+from tests.support.processes import ManagedProcess, celery_beat, celery_worker, wait_for_log
+from tests.support.waiting import wait_for
 from workers.dead_letters.models import DeadLetter
 from workers.events.models import ProcessedEvent
 from workers.kafka.clients import TASK_EVENTS, make_producer, physical_topic
@@ -21,7 +22,7 @@ from workers.relay.database import connection_params
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("kafka_topics"),
-    pytest.mark.slow,
+    pytest.mark.processes,
 ]
 
 RECURRING = {

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.support.processes import ManagedProcess, wait_for
+from tests.support.paths import ROOT
+from tests.support.processes import ManagedProcess
+from tests.support.waiting import wait_for
 
 SUPERVISE = ROOT / "scripts" / "supervise.py"
 
@@ -61,7 +62,7 @@ def test_a_malformed_procfile_is_refused():
         load_supervise().parse_procfile("web: gunicorn\nno command here\n")
 
 
-@pytest.mark.slow
+@pytest.mark.processes
 def test_a_killed_child_is_restarted_alone_and_sigterm_stops_everything(tmp_path):
     names = ["one", "two", "three"]
     procfile = tmp_path / "Procfile"

@@ -12,9 +12,10 @@ from collections.abc import Iterable
 
 import psycopg
 
-from tests.conftest import ROOT
-from tests.support.processes import ManagedProcess, process_env, test_database_url, wait_for
+from tests.support.paths import ROOT
+from tests.support.processes import ManagedProcess, process_env, test_database_url
 from tests.support.smtp import SmtpSink, free_port
+from tests.support.waiting import wait_for
 
 FRONTEND = ROOT / "frontend"
 

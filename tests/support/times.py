@@ -1,4 +1,4 @@
-"""Instants for tests: the API's ISO 8601 form, and moments a little ahead of now."""
+"""Instants for tests: the API's and the events' ISO 8601 forms, and moments a little ahead of now."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -6,6 +6,11 @@ from datetime import UTC, datetime, timedelta
 def iso(at: datetime) -> str:
     """As the API writes instants: ISO 8601 in UTC with a `Z`."""
     return at.isoformat().replace("+00:00", "Z")
+
+
+def iso_millis(at: datetime) -> str:
+    """As events write instants: ISO 8601 in UTC to the millisecond, with a `Z`."""
+    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def hours_ahead(hours: float) -> datetime:

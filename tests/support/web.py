@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support.processes import ManagedProcess, process_env, wait_for
+from tests.support.processes import ManagedProcess, process_env
+from tests.support.waiting import wait_for
 
 # What the test runner's environment must not hand to a server that is to load like `make run`: the
 # suite's own secrets and settings module, and any choice `make run` does not make.

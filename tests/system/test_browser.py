@@ -28,14 +28,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.processes import LOGS
+from tests.support.paths import LOGS
 from tests.support.smtp import SmtpSink
 from tests.support.system import FRONTEND, System, prepare_auth_schema
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("kafka_topics"),
-    pytest.mark.slow,
+    pytest.mark.processes,
 ]
 
 ARTIFACTS = LOGS / "ui"

@@ -1,20 +1,16 @@
 """JWT verification and user isolation: the 401/403/404 matrix, HS256 and JWKS (EdDSA, ES256, RS256)."""
 
-import json
 import os
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
 from tasks_app.models import UserProfile
-from tests.conftest import Api
+from tests.support.api import Api
 from tests.support.factories import TaskFactory, UserProfileFactory, make_token
+from tests.support.jwks import JwksServer
 from workers.http.authentication import _jwks_client
 
 pytestmark = pytest.mark.django_db
@@ -163,40 +159,8 @@ def test_unchanged_claims_do_not_touch_the_users_table(api, user, django_assert_
 
 # --- asymmetric keys from a JWKS URL ---------------------------------------------------------------
 # The identity provider (Better Auth) is outside this system: a real HTTP server in the test serves
-# its key set, so the verification path (fetch, cache, kid lookup) is the production one.
-
-
-class JwksServer:
-    def __init__(self):
-        self.keys: dict[str, dict] = {}
-        self.fetches = 0
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                outer.fetches += 1
-                body = json.dumps({"keys": list(outer.keys.values())}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/auth/jwks"
-
-    def add(self, kid, private_key, algorithm):
-        algorithms: dict[str, Any] = {"EdDSA": OKPAlgorithm, "ES256": ECAlgorithm, "RS256": RSAAlgorithm}
-        to_jwk = algorithms[algorithm].to_jwk
-        jwk = json.loads(to_jwk(private_key.public_key()))
-        self.keys[kid] = {**jwk, "kid": kid, "alg": algorithm, "use": "sig"}
-
-    def close(self):
-        self.server.shutdown()
+# its key set (tests/support/jwks.py), so the verification path (fetch, cache, kid lookup) is the
+# production one.
 
 
 @pytest.fixture

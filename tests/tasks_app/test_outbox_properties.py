@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Api
+from tests.support.api import Api
 from tests.support.factories import UserProfileFactory, make_token
 from tests.support.outbox import outbox_rows
 

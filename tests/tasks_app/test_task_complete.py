@@ -4,6 +4,7 @@ import pytest
 
 from tasks_app.models import Task
 from tests.support.outbox import outbox_envelopes, outbox_rows, outbox_types
+from tests.support.times import iso_millis
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_complete_emits_task_completed_with_the_reference_payload(api, user, tas
     assert envelope["event_id"].startswith(f"task.completed-{task.id}-")
     assert envelope["payload"] == {
         "task_id": task.id,
-        "completed_at": task.completed_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "completed_at": iso_millis(task.completed_at),
         "recurring_pattern": "DAILY",
         "recurring_end_date": "2030-06-01T00:00:00.000Z",
         "due_date": "2030-03-09T14:00:00.000Z",

@@ -7,15 +7,11 @@ import pytest
 
 from tasks_app.models import Task
 from tests.support.outbox import outbox_envelopes, outbox_rows, outbox_types
-from tests.support.times import iso
+from tests.support.times import hours_ahead, iso, iso_millis
 
 pytestmark = pytest.mark.django_db
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
-
-
-def in_hours(hours: float) -> datetime:
-    return datetime.now(tz=UTC) + timedelta(hours=hours)
 
 
 def test_create_minimal_task(api, user):
@@ -37,7 +33,7 @@ def test_create_minimal_task(api, user):
 
 
 def test_create_full_task_with_reminder_offset(api, user):
-    due = in_hours(48).replace(microsecond=0)
+    due = hours_ahead(48)
     response = api.post(
         "tasks",
         {
@@ -112,7 +108,7 @@ def test_incoming_traceparent_is_carried_by_the_event(api, user):
 
 
 def test_reminder_scheduled_event_payload(api, user):
-    due = in_hours(5).replace(microsecond=0)
+    due = hours_ahead(5)
     reminder = due - timedelta(hours=1)
     body = api.post("tasks", {"title": "Call", "due_date": iso(due), "reminder_at": iso(reminder)}).json()
 
@@ -121,8 +117,8 @@ def test_reminder_scheduled_event_payload(api, user):
     assert row.payload["payload"] == {
         "task_id": body["id"],
         "title": "Call",
-        "due_date": iso(due).replace("Z", ".000Z"),
-        "reminder_at": iso(reminder).replace("Z", ".000Z"),
+        "due_date": iso_millis(due),
+        "reminder_at": iso_millis(reminder),
     }
 
 
@@ -249,7 +245,7 @@ def test_idempotency_key_with_a_different_body_is_rejected(api, user):
 
 
 def test_idempotency_keys_belong_to_their_user(api, user):
-    from tests.conftest import Api
+    from tests.support.api import Api
     from tests.support.factories import UserProfileFactory, make_token
 
     other = UserProfileFactory()
@@ -271,7 +267,7 @@ def test_a_rolled_back_create_leaves_no_row_and_no_event(user):
         pass
 
     with pytest.raises(Abort), transaction.atomic():
-        services.task_create(user=user, title="Doomed", reminder_at=in_hours(1), at=datetime.now(tz=UTC))
+        services.task_create(user=user, title="Doomed", reminder_at=hours_ahead(1), at=datetime.now(tz=UTC))
         assert outbox_types(user.id) == ["task.created", "reminder.scheduled"]
         raise Abort
     assert Task.objects.count() == 0

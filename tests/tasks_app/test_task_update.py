@@ -7,7 +7,7 @@ import pytest
 from tasks_app.models import Task
 from tests.support.factories import TaskFactory
 from tests.support.outbox import outbox_envelopes, outbox_types
-from tests.support.times import hours_ahead, iso
+from tests.support.times import hours_ahead, iso, iso_millis
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def test_setting_a_reminder_emits_reminder_scheduled(api, user, task):
 
     assert outbox_types(user.id) == ["task.created", "task.updated", "reminder.scheduled"]
     [scheduled] = outbox_envelopes(user.id, "reminder.scheduled")
-    assert scheduled["payload"]["reminder_at"] == iso(reminder).replace("Z", ".000Z")
+    assert scheduled["payload"]["reminder_at"] == iso_millis(reminder)
 
 
 def test_moving_a_reminder_reschedules_and_resets_sent(api, user, task):
@@ -103,7 +103,7 @@ def test_removing_a_reminder_emits_reminder_cancelled(api, user, task):
 
     assert outbox_types(user.id)[-2:] == ["task.updated", "reminder.cancelled"]
     [cancelled] = outbox_envelopes(user.id, "reminder.cancelled")
-    assert cancelled["payload"] == {"task_id": task.id, "reminder_at": iso(reminder).replace("Z", ".000Z")}
+    assert cancelled["payload"] == {"task_id": task.id, "reminder_at": iso_millis(reminder)}
 
 
 def test_delete_removes_the_task_and_emits_task_deleted(api, user, task):

@@ -1,4 +1,8 @@
-"""Health probes against the real PostgreSQL, Redis and Kafka of the local stack."""
+"""Health probes against the real PostgreSQL, Redis and Kafka of the local stack.
+
+One test stops the machine's shared Redis (the `stack` fixture: marked `stops_services`): never run it next
+to `make run` or another run of the suite; `make test-fast` leaves it out.
+"""
 
 import logging
 
@@ -60,7 +64,6 @@ def test_a_failure_names_only_the_dependency_and_logs_why_without_secrets(client
     assert "hunter2" not in record.getMessage()
 
 
-@pytest.mark.slow
 @pytest.mark.django_db
 def test_ready_names_redis_when_it_stops_and_recovers(client, stack):
     stack.run("redis", "down")

@@ -5,7 +5,7 @@ import socket
 import pytest
 from django.test import Client
 
-from tests.support.processes import wait_for
+from tests.support.waiting import wait_for
 from tests.support.web import free_ports, get, gunicorn, listening, make_run_env
 
 
@@ -22,7 +22,7 @@ def reachable_at(address: str, port: int) -> bool:
         return probe.connect_ex((address, port)) == 0
 
 
-@pytest.mark.slow
+@pytest.mark.processes
 @pytest.mark.django_db  # the server's environment names the test database
 def test_each_worker_serves_its_metrics_on_a_loopback_port_and_the_api_port_none():
     metrics_ports = free_ports(2)

@@ -1,4 +1,7 @@
-"""No secret written in the repository is ever accepted: the `make run` configuration, .env, minted tokens."""
+"""No secret written in the repository is ever accepted: the `make run` configuration and its .env.
+
+Every test here starts a process: gunicorn, the settings in a process of their own, scripts/local_env.py or
+git. Minted tokens are checked in test_mint_token.py."""
 
 import ast
 import base64
@@ -17,13 +20,13 @@ import uuid
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
-from django.core.management import CommandError, call_command
 
-from tests.conftest import ROOT
 from tests.support.factories import make_token
+from tests.support.jwks import JwksServer
+from tests.support.paths import ROOT
 from tests.support.web import KeepAliveClient, env_file_value, gunicorn, make_run_env
-from tests.tasks_app.test_auth import JwksServer
-from workers.http.authentication import verify_token
+
+pytestmark = pytest.mark.processes
 
 ENV_FILE = ROOT / ".env"
 LOCAL_ENV = ROOT / "scripts" / "local_env.py"
@@ -120,7 +123,6 @@ def test_the_collection_finds_the_strings_of_the_repository():
 
 
 # The server commits to the test database (the user of a verified token): a transactional test empties it.
-@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("with_jwks", [False, True], ids=["hs256-only", "with-jwks-url"])
 def test_no_string_of_the_repository_signs_a_token_make_run_accepts(generated_env_file, with_jwks):
@@ -152,7 +154,6 @@ def test_no_string_of_the_repository_signs_a_token_make_run_accepts(generated_en
     assert generated_env_file not in strings
 
 
-@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_hs256_is_refused_without_better_auth_secret_even_with_jwks(generated_env_file):
     sub = f"user-{uuid.uuid4().hex[:12]}"
@@ -297,44 +298,3 @@ def test_the_generated_env_file_is_git_ignored_and_private(generated_env_file):
     assert ignored.returncode == 0
     assert tracked.returncode != 0
     assert mode(ENV_FILE) == 0o600
-
-
-# --- manage.py mint_token --------------------------------------------------------------------------
-def mint(*args: str) -> str:
-    out = io.StringIO()
-    call_command("mint_token", *args, stdout=out)
-    return out.getvalue().strip()
-
-
-def test_mint_token_signs_a_token_the_api_accepts(settings, api):
-    token = mint(
-        api.user_id, "--email", "ada@example.com", "--name", "Ada", "--role", "admin", "--ttl", "120"
-    )
-
-    claims = verify_token(token)
-    assert (claims["sub"], claims["email"], claims["name"], claims["role"]) == (
-        api.user_id,
-        "ada@example.com",
-        "Ada",
-        "admin",
-    )
-    assert 110 <= claims["exp"] - time.time() <= 120
-    assert settings.BETTER_AUTH_SECRET not in token
-    api.client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    assert api.get("tasks").status_code == 200
-    assert api.client.get("/api/admin/dlq").status_code == 200  # the operator role
-
-
-def test_mint_token_carries_the_configured_issuer_and_audience(settings, db):
-    settings.JWT_ISSUER, settings.JWT_AUDIENCE = "https://auth.example", "todo-api"
-
-    claims = verify_token(mint("someone"))
-
-    assert (claims["iss"], claims["aud"]) == ("https://auth.example", "todo-api")
-
-
-def test_mint_token_refuses_without_better_auth_secret(settings):
-    settings.BETTER_AUTH_SECRET = ""
-
-    with pytest.raises(CommandError, match="BETTER_AUTH_SECRET is not configured"):
-        mint("someone")

@@ -1,10 +1,15 @@
-"""Settings come from the environment; production mode refuses to start without its secrets."""
+"""Settings come from the environment; production mode refuses to start without its secrets (each case
+loads the settings in a process of its own)."""
 
 import os
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+import pytest
+
+from tests.support.paths import ROOT
+
+pytestmark = pytest.mark.processes
 
 # An empty variable masks what the developer's generated .env would provide.
 MASKED = {"DJANGO_SECRET_KEY": "", "BETTER_AUTH_SECRET": "", "JWKS_URL": ""}

@@ -5,6 +5,10 @@ real subprocesses with their Procfile commands (so the production timeouts and i
 database, Redis database and topics. The stack's own scripts stop a service and start it again; then no
 process may have exited, and a recurring task completed through the API must travel the whole way: outbox,
 relay, Kafka, bridge, Celery, worker.
+
+These tests stop the machine's shared PostgreSQL, Redis and Kafka (marked `stops_services`): never run them
+next to `make run`, a benchmark or another run of the suite, which would lose those services too.
+`make test-fast` leaves them out.
 """
 
 import shlex
@@ -16,17 +20,24 @@ import pytest
 from django.db import connections
 
 from tasks_app.models import Task
-from tests.conftest import ROOT, Stack
-from tests.support.processes import ManagedProcess, process_env, wait_for, wait_for_log
+from tests.support.processes import ManagedProcess, process_env, wait_for_log
+from tests.support.stack import Stack
+from tests.support.system import procfile
+from tests.support.waiting import wait_for
 from workers.events.models import OutboxEvent
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("kafka_topics"),
-    pytest.mark.slow,
+    pytest.mark.processes,
 ]
 
 PROCESSES = ("relay", "bridge-recurrence", "worker", "worker-deliveries", "beat")
+KAFKA_OUTAGE = 60.0  # seconds: longer than the bridges' session timeout (the broker's default 45 s)
+OUTAGE = 15.0  # seconds Redis or PostgreSQL stays stopped
+# Seconds after a service came back before checking that no process exited: the processes meet the new
+# server (and would exit on meeting it) within this time. "Nothing exits" has no event to wait for.
+SETTLE = 5.0
 RECURRING = {
     "title": "Stretch",
     "due_date": "2031-05-05T07:00:00Z",
@@ -35,16 +46,12 @@ RECURRING = {
 
 
 def procfile_command(name: str) -> list[str]:
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        entry, _, command = line.partition(":")
-        if entry.strip() == name:
-            args = shlex.split(command)
-            # A `make run` on this machine may hold the metrics port; the port is no part of the test.
-            if "--metrics-port" in args:
-                at = args.index("--metrics-port")
-                del args[at : at + 2]
-            return args
-    raise LookupError(name)
+    args = shlex.split(procfile()[name])
+    # A `make run` on this machine may hold the metrics port; the port is no part of the test.
+    if "--metrics-port" in args:
+        at = args.index("--metrics-port")
+        del args[at : at + 2]
+    return args
 
 
 class System:
@@ -90,7 +97,7 @@ def outage(stack: Stack, service: str, seconds: float) -> None:
     """`scripts/<service>.sh down`, the outage, `up` again (which waits until the service answers)."""
     stack.run(service, "down")
     try:
-        time.sleep(seconds)
+        time.sleep(seconds)  # the outage itself
     finally:
         stack.run(service, "up")
 
@@ -143,7 +150,7 @@ def test_kafka_stopped_for_a_minute(system, api, stack):
     try:
         # The API keeps writing; the relay keeps asking the broker for metadata and failing.
         event_id = complete_recurring_task(api)
-        time.sleep(60)
+        time.sleep(KAFKA_OUTAGE)  # the outage itself
         assert system.exited() == {}
     finally:
         stack.run("kafka", "up")
@@ -163,8 +170,8 @@ def test_kafka_stopped_for_a_minute(system, api, stack):
 
 def test_redis_restarted_without_persistence(system, api, stack):
     hold_unacknowledged_deliveries(system)
-    outage(stack, "redis", 15)
-    time.sleep(5)  # the workers notice the new server
+    outage(stack, "redis", OUTAGE)
+    time.sleep(SETTLE)  # "no process exits" has no event to wait for: the workers meet the new server
     assert system.exited() == {}
 
     assert_work_flows(system, api, timeout=60)
@@ -183,9 +190,9 @@ def test_redis_restarted_without_persistence(system, api, stack):
 
 
 def test_postgres_stopped(system, api, stack):
-    outage(stack, "postgres", 15)
+    outage(stack, "postgres", OUTAGE)
     connections.close_all()  # the test's own connection went with the server
-    time.sleep(5)
+    time.sleep(SETTLE)  # "no process exits" has no event to wait for: the processes meet the new server
     assert system.exited() == {}
 
     assert_work_flows(system, api, timeout=60)

@@ -1,4 +1,9 @@
-"""The outbox relay against real PostgreSQL and Kafka: envelopes, order, crashes, and outages."""
+"""The outbox relay against real PostgreSQL and Kafka: envelopes, order, crashes, and outages.
+
+The relay runs in a thread of the test process, except in the tests marked `processes`. One test stops the
+machine's shared Kafka (the `stack` fixture: marked `stops_services`): never run it next to `make run` or
+another run of the suite; `make test-fast` leaves it out.
+"""
 
 import random
 import threading
@@ -12,7 +17,8 @@ from django.db import transaction
 
 from tests.support.factories import UserProfileFactory
 from tests.support.kafka import consume, distinct_event_ids, first_arrivals_by_key
-from tests.support.processes import ManagedProcess, wait_for
+from tests.support.processes import ManagedProcess
+from tests.support.waiting import wait_for
 from workers.events.models import OutboxEvent
 from workers.events.outbox import emit
 from workers.kafka.clients import REMINDERS, TASK_UPDATES
@@ -21,13 +27,16 @@ from workers.relay.loop import OutboxRelay, RelaySettings
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("kafka_topics")]
 
+BROKER_OUTAGE = 2.0  # seconds the broker stays down while the API writes: the relay meets it and backs off
+
 
 def unpublished() -> int:
     return OutboxEvent.objects.filter(published_at__isnull=True).count()
 
 
 def write_events(users: list[str], per_user: int, *, pause: float = 0.0) -> list[str]:
-    """Events in small transactions, users interleaved; returns the event ids in outbox order."""
+    """Events in small transactions, users interleaved; returns the event ids in outbox order. `pause`
+    spreads the transactions out in time, so that they overlap what the test does to the relays."""
     ids = []
     for n in range(per_user):
         with transaction.atomic():
@@ -121,26 +130,17 @@ def test_a_transaction_committing_after_a_later_one_is_still_published(relay, se
 
 def test_rows_the_broker_refuses_back_off_then_are_given_up_without_blocking_others(settings):
     # A topic that does not exist (auto-creation is off): the broker refuses the row itself.
+    rows = [("no-such-topic", 1, "blocked"), (TASK_UPDATES, 2, "blocked"), (TASK_UPDATES, 3, "free")]
     with transaction.atomic():
-        emit(
-            topic="no-such-topic",
-            event_type="t",
-            task_id=1,
-            user_id="blocked",
-            payload={},
-            at=datetime.now(tz=UTC),
-        )
-        emit(
-            topic=TASK_UPDATES,
-            event_type="t",
-            task_id=2,
-            user_id="blocked",
-            payload={},
-            at=datetime.now(tz=UTC),
-        )
-        emit(
-            topic=TASK_UPDATES, event_type="t", task_id=3, user_id="free", payload={}, at=datetime.now(tz=UTC)
-        )
+        for topic, task_id, user_id in rows:
+            emit(
+                topic=topic,
+                event_type="t",
+                task_id=task_id,
+                user_id=user_id,
+                payload={},
+                at=datetime.now(tz=UTC),
+            )
     relay = OutboxRelay(RelaySettings(max_attempts=2, row_backoff_base=0.2))
     relay._ensure_leadership()
     try:
@@ -151,8 +151,8 @@ def test_rows_the_broker_refuses_back_off_then_are_given_up_without_blocking_oth
         assert (bad.attempts, bad.failed_at) == (1, None)
         assert "UNKNOWN_TOPIC" in bad.last_error
         assert relay.run_round().claimed == 0  # the bad row's backoff holds its user's later row back
-        time.sleep(0.5)
-        relay.run_round()  # second refusal: given up
+        # Once its backoff has passed, the bad row is tried again: the second refusal gives it up.
+        wait_for(lambda: relay.run_round().failed == 1, timeout=10, message="the second refusal")
         bad.refresh_from_db()
         assert bad.failed_at is not None
         wait_for(lambda: relay.run_round().published == 1 or unpublished() == 1, timeout=10)
@@ -164,7 +164,7 @@ def test_rows_the_broker_refuses_back_off_then_are_given_up_without_blocking_oth
     ]
 
 
-@pytest.mark.slow
+@pytest.mark.processes
 def test_kill_9_at_random_moments_loses_nothing_and_keeps_per_user_order():
     users = [f"crash-{n}-{uuid.uuid4().hex[:6]}" for n in range(50)]
     rng = random.Random(42)
@@ -176,7 +176,7 @@ def test_kill_9_at_random_moments_loses_nothing_and_keeps_per_user_order():
     kills = 0
     try:
         while writer.is_alive() or kills < 4:
-            time.sleep(rng.uniform(0.1, 0.6))
+            time.sleep(rng.uniform(0.1, 0.6))  # the point: a kill at a random moment of its work
             relay.kill()
             kills += 1
             relay.start()
@@ -196,7 +196,7 @@ def test_kill_9_at_random_moments_loses_nothing_and_keeps_per_user_order():
     assert kills >= 4
 
 
-@pytest.mark.slow
+@pytest.mark.processes
 def test_two_relays_publish_everything_in_order_and_one_takes_over_from_the_other():
     users = [f"pair-{n}-{uuid.uuid4().hex[:6]}" for n in range(20)]
     first = ManagedProcess("relay-a", "run_outbox_relay", "--poll-interval", "0.2").start()
@@ -223,14 +223,13 @@ def test_two_relays_publish_everything_in_order_and_one_takes_over_from_the_othe
     assert first_arrivals_by_key(received) == expected
 
 
-@pytest.mark.slow
 def test_broker_outage_delays_but_loses_nothing_and_the_api_keeps_writing(relay, api, user, stack):
     stack.run("kafka", "down")
     try:
         assert not stack.port_open(9092)
         statuses = [api.post("tasks", {"title": f"during outage {n}"}).status_code for n in range(20)]
         assert statuses == [201] * 20
-        time.sleep(2)  # the relay tries, fails and backs off meanwhile
+        time.sleep(BROKER_OUTAGE)  # the outage itself: the relay tries, fails and backs off meanwhile
         assert unpublished() == 20
     finally:
         stack.run("kafka", "up")
