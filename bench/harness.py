@@ -1,5 +1,5 @@
-"""What the benchmarks share: their own database, subprocesses they always stop, CPU accounting from
-/proc, and percentiles.
+"""What the benchmarks share: their own database, subprocesses they always stop (the test suite's own
+`ManagedProcess`), CPU accounting from /proc, and percentiles.
 
 Imported by the scripts in bench/ (run as `.venv/bin/python bench/<name>.py`, so this folder is on the path).
 Nothing here imports Django at module level: each benchmark sets its environment first.
@@ -8,20 +8,28 @@ Nothing here imports Django at module level: each benchmark sets its environment
 import math
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import psycopg
 import psycopg.sql
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # the repository's packages, the tests' helpers among them
+
+from tests.support.processes import ManagedProcess  # noqa: E402 - needs the repository on the path
+
 ADMIN_DSN = "postgresql://todo:todo@127.0.0.1:5432/todo"
 STARTUP_SECONDS = 60.0
 STOP_GRACE_SECONDS = 20.0
@@ -31,6 +39,35 @@ PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)[ /]")  # Django's log format a
 
 def say(text: str) -> None:
     print(text, flush=True)
+
+
+def use_environment(database: str, *, topic_prefix: str, broker: str, **extra: str) -> None:
+    """The environment of this run and of the processes it starts: its own database, Kafka topics
+    (`<topic_prefix><random>.`) and Redis database, `make run`'s production mode (DEBUG off) with throw-away
+    secrets, then `extra`. Call it before Django is imported: it decides the database, topics and broker."""
+    os.environ.update(
+        {
+            "DATABASE_URL": f"postgres://todo:todo@127.0.0.1:5432/{database}",
+            "KAFKA_TOPIC_PREFIX": f"{topic_prefix}{uuid.uuid4().hex[:8]}.",
+            "CELERY_BROKER_URL": broker,
+            "DJANGO_SETTINGS_MODULE": "todo_project.settings",
+            "LOG_LEVEL": "WARNING",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+            "BETTER_AUTH_SECRET": secrets.token_urlsafe(48),
+            "PYTHONUNBUFFERED": "1",
+            **extra,
+        }
+    )
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM ends the run through its `finally` blocks, so that every process it started is stopped."""
+
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(143)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
 
 
 def ensure_database(name: str) -> None:
@@ -43,63 +80,37 @@ def ensure_database(name: str) -> None:
     )
 
 
-class Process:
-    """A subprocess in its own process group, logging to `<logs>/<name>.log`."""
+class Process(ManagedProcess):
+    """The test suite's `ManagedProcess` (tests/support/processes.py), started at once with this process's
+    environment plus `env`, logging to `<logs>/<name>.log`; `stop()` is SIGTERM, then SIGKILL after
+    STOP_GRACE_SECONDS."""
 
     def __init__(self, name: str, command: list[str], *, logs: Path, **env: str) -> None:
-        logs.mkdir(parents=True, exist_ok=True)
-        self.name = name
-        self.log_path = logs / f"{name}.log"
-        with self.log_path.open("wb") as log:
-            self.popen = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env={**os.environ, **env},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        super().__init__(name, command=command, env={**os.environ, **env}, logs=logs)
+        self.start()
 
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def wait_until(self, ready: Callable[[], bool], what: str) -> None:
+    def wait_until(self, ready: Callable[[], bool], what: str, *, timeout: float = STARTUP_SECONDS) -> None:
         """Return once `ready()`; otherwise stop the process (nobody else will) and raise."""
-        deadline = time.monotonic() + STARTUP_SECONDS
         try:
-            while not ready():
-                if self.popen.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited ({self.popen.returncode}); see {self.log_path}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"{self.name}: no {what} within {STARTUP_SECONDS:.0f} s; see {self.log_path}"
-                    )
-                time.sleep(0.1)
+            super().wait_until(ready, what, timeout=timeout)
         except BaseException:
             self.stop()
             raise
 
-    def stop(self) -> None:
-        """SIGTERM to the process group, SIGKILL when it has not stopped after the grace period."""
-        if self.popen.poll() is not None:
-            return
-        try:
-            os.killpg(self.popen.pid, signal.SIGTERM)
-            self.popen.wait(STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            say(f"  {self.name} ignored SIGTERM for {STOP_GRACE_SECONDS:.0f} s: SIGKILL")
-            os.killpg(self.popen.pid, signal.SIGKILL)
-            self.popen.wait(10)
-        except ProcessLookupError:
-            pass
+    def stop(self, timeout: float = STOP_GRACE_SECONDS) -> int | None:
+        return super().stop(timeout)
 
     def problems(self) -> list[str]:
         """Warning, error and critical lines of its log."""
         return [line for line in self.log().splitlines() if PROBLEM.search(line)]
+
+    def say_problems(self, label: str | None = None) -> None:
+        """`<name> log: N warnings/errors; first: ...`"""
+        problems = self.problems()
+        say(
+            f"{label or self.name} log: {len(problems)} warnings/errors"
+            + (f"; first: {problems[0]}" if problems else "")
+        )
 
 
 RESET_TABLES = ("tasks", "users", "outbox_events", "processed_events", "dead_letters", "reminders")

@@ -43,7 +43,6 @@ and stops waiting for next occurrences once none has appeared for 20 s.
 
 import os
 import re
-import secrets
 import socket
 import sys
 import time
@@ -73,6 +72,8 @@ from harness import (
     reset_database,
     say,
     spread,
+    stop_on_sigterm,
+    use_environment,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,20 +86,7 @@ BENCH_DB = "todo_recurrence_bench"
 BROKER_URL = "redis://127.0.0.1:6379/14"
 QUEUE = "recurrence"
 
-os.environ.update(
-    {
-        "DATABASE_URL": f"postgres://todo:todo@127.0.0.1:5432/{BENCH_DB}",
-        "KAFKA_TOPIC_PREFIX": f"bench-rec-{uuid.uuid4().hex[:8]}.",
-        "CELERY_BROKER_URL": BROKER_URL,
-        "DJANGO_SETTINGS_MODULE": "todo_project.settings",
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
-        "BETTER_AUTH_SECRET": secrets.token_urlsafe(48),
-        "PYTHONUNBUFFERED": "1",
-    }
-)
-sys.path.insert(0, str(ROOT))
+use_environment(BENCH_DB, topic_prefix="bench-rec-", broker=BROKER_URL)
 
 
 @dataclass(frozen=True)
@@ -475,6 +463,7 @@ def cleanup(what: str, step: Callable[[], object]) -> None:
 
 
 def main() -> None:
+    stop_on_sigterm()
     started = time.monotonic()
     say(
         f"recurrence pipeline benchmark on {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at "
@@ -524,11 +513,7 @@ def main() -> None:
                 finally:
                     worker.stop()
                     del roles[worker.pid]
-                problems = worker.problems()
-                say(
-                    f"  worker log: {len(problems)} warnings/errors"
-                    + (f"; first: {problems[0]}" if problems else "")
-                )
+                worker.say_problems("  worker")
 
             series = scalar(
                 probe,
@@ -538,11 +523,7 @@ def main() -> None:
             dead = scalar(probe, "SELECT count(*) FROM dead_letters")
             say(f"whole run: {series} series with more than one next occurrence, {dead} dead letters")
             for process in (relay, bridge):
-                problems = process.problems()
-                say(
-                    f"{process.name} log: {len(problems)} warnings/errors"
-                    + (f"; first: {problems[0]}" if problems else "")
-                )
+                process.say_problems()
         finally:
             for process in reversed(processes):
                 process.stop()

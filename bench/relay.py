@@ -14,7 +14,6 @@ Uses its own database `todo_relay_bench` and its own topic prefix (dropped at th
 
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from harness import ensure_database  # bench/ is on the path of a script run from it
+from harness import Process, ensure_database  # bench/ is on the path of a script run from it
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "todo_relay_bench"
@@ -111,20 +110,10 @@ def pending(connection: psycopg.Connection[Any]) -> bool:
     return bool(row and row[0])
 
 
-def start_relay() -> subprocess.Popen[bytes]:
-    log = (ROOT / ".cache" / "logs").joinpath("bench-relay.log").open("wb")
-    relay = subprocess.Popen(
-        [sys.executable, "manage.py", "run_outbox_relay", "--poll-interval", "0.5"],
-        cwd=ROOT,
-        env={**os.environ, "LOG_LEVEL": "INFO"},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while "relay is active" not in (ROOT / ".cache/logs/bench-relay.log").read_text():
-        if time.monotonic() > deadline:
-            raise RuntimeError("the relay did not become active")
-        time.sleep(0.05)
+def start_relay() -> Process:
+    command = [sys.executable, "manage.py", "run_outbox_relay", "--poll-interval", "0.5"]
+    relay = Process("bench-relay", command, logs=ROOT / ".cache" / "logs", LOG_LEVEL="INFO")
+    relay.wait_until(lambda: "relay is active" in relay.log(), "'relay is active'", timeout=30)
     return relay
 
 
@@ -133,11 +122,6 @@ def peak_rss_mib(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    process.wait(30)
 
 
 def bench_drain(connection: psycopg.Connection[Any]) -> tuple[float, float]:
@@ -152,7 +136,7 @@ def bench_drain(connection: psycopg.Connection[Any]) -> tuple[float, float]:
         drained = time.perf_counter()
         memory = peak_rss_mib(relay.pid)
     finally:
-        stop(relay)
+        relay.stop()
     print(f"  preload of {ROWS:,} rows took {committed - started:.1f} s (not counted)")
     return ROWS / (drained - committed), memory
 
@@ -243,7 +227,7 @@ def bench_latency(connection: psycopg.Connection[Any]) -> list[float]:
         while pending(connection):
             time.sleep(0.05)
     finally:
-        stop(relay)
+        relay.stop()
     print(f"  offered {offered:,.0f} events/s, one transaction each")
 
     consumer = make_consumer(f"bench-{uuid.uuid4().hex}", **{"enable.auto.commit": False})

@@ -56,9 +56,7 @@ import argparse
 import math
 import os
 import re
-import secrets
 import shutil
-import signal
 import socket
 import sys
 import tempfile
@@ -69,7 +67,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import psycopg
@@ -89,6 +86,8 @@ from harness import (
     reset_database,
     say,
     spread,
+    stop_on_sigterm,
+    use_environment,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,21 +100,7 @@ BROKER_URL = "redis://127.0.0.1:6379/13"
 QUEUE = "reminder-deliveries"  # the ETA deliveries; schedule events have the "reminders" queue
 EVENTS_QUEUE = "reminders,sweeps"  # as the Procfile's worker-reminders: schedule events and the scan
 
-os.environ.update(
-    {
-        "DATABASE_URL": f"postgres://todo:todo@127.0.0.1:5432/{BENCH_DB}",
-        "KAFKA_TOPIC_PREFIX": f"bench-rem-{uuid.uuid4().hex[:8]}.",
-        "CELERY_BROKER_URL": BROKER_URL,
-        "DJANGO_SETTINGS_MODULE": "todo_project.settings",
-        "LOG_LEVEL": "WARNING",
-        "REMINDER_SCAN_SECONDS": "1",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
-        "BETTER_AUTH_SECRET": secrets.token_urlsafe(48),
-        "PYTHONUNBUFFERED": "1",
-    }
-)
-sys.path.insert(0, str(ROOT))
+use_environment(BENCH_DB, topic_prefix="bench-rem-", broker=BROKER_URL, REMINDER_SCAN_SECONDS="1")
 
 DEFAULT_CONCURRENCY = 4  # the Procfile's worker-deliveries; see the module docstring
 EVENTS_CONCURRENCY = 2  # the Procfile's worker-reminders
@@ -541,10 +526,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="worker processes")
     concurrency: int = parser.parse_args().concurrency
 
-    def on_sigterm(signum: int, frame: FrameType | None) -> None:
-        raise SystemExit(143)  # through the finally blocks: every process is stopped
-
-    signal.signal(signal.SIGTERM, on_sigterm)
+    stop_on_sigterm()
     started = time.monotonic()
     say(
         f"reminders benchmark on {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at start); "
@@ -628,11 +610,7 @@ def main() -> None:
             )
         say(f"load average at the end {os.getloadavg()[0]:.1f}")
         for process in processes:
-            problems = process.problems()
-            say(
-                f"{process.name} log: {len(problems)} warnings/errors"
-                + (f"; first: {problems[0]}" if problems else "")
-            )
+            process.say_problems()
     finally:
         for process in reversed(processes):
             process.stop()

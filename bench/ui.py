@@ -32,21 +32,16 @@ system under test (and whatever else runs): the load average at the start and en
 import argparse
 import json
 import os
-import secrets
-import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
-from types import FrameType
 
 import redis
 
 # bench/ is on the path of a script run from it
-from harness import drop_kafka_state, ensure_database, reset_database, say
+from harness import drop_kafka_state, ensure_database, reset_database, say, stop_on_sigterm, use_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "todo_ui_bench"
@@ -56,20 +51,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 GOAL_INTERACTION_MS = 300.0
 GOAL_LCP_MS = 1000.0
 
-os.environ.update(
-    {
-        "DATABASE_URL": f"postgres://todo:todo@127.0.0.1:5432/{BENCH_DB}",
-        "KAFKA_TOPIC_PREFIX": f"bench-ui-{uuid.uuid4().hex[:8]}.",
-        "CELERY_BROKER_URL": BROKER_URL,
-        "DJANGO_SETTINGS_MODULE": "todo_project.settings",
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
-        "BETTER_AUTH_SECRET": secrets.token_urlsafe(48),
-        "PYTHONUNBUFFERED": "1",
-    }
-)
-sys.path.insert(0, str(ROOT))
+use_environment(BENCH_DB, topic_prefix="bench-ui-", broker=BROKER_URL)
 
 import django  # noqa: E402 - the environment above decides the database, topics and broker
 
@@ -165,10 +147,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="measurements of each figure")
     runs: int = parser.parse_args().runs
 
-    def on_sigterm(signum: int, frame: FrameType | None) -> None:
-        raise SystemExit(143)  # through the finally blocks: every process is stopped
-
-    signal.signal(signal.SIGTERM, on_sigterm)
+    stop_on_sigterm()
     started = time.monotonic()
     say(
         f"UI budgets on {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at start); "
