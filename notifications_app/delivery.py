@@ -38,6 +38,9 @@ from workers.kafka.clients import REMINDERS
 logger = logging.getLogger(__name__)
 
 DELIVERY_CONSUMER = "reminders-delivery"  # the consumer name of its dead letters
+# What a failed reminder's dead letter records (on the reminders' dead-letter topic); retrying it revives
+# the reminder (notifications_app.services.reminder_revive), it is never published to the reminders topic.
+REMINDER_DELIVERY_FAILED = "reminder.delivery_failed"
 
 
 class ReminderDeliveryError(Exception):
@@ -199,17 +202,21 @@ def reminders_record(*, sent: list[Sent], refused: list[Refused], now: datetime,
 
 
 def _dead_letter(failure: Refused, *, attempts: int, now: datetime) -> None:
-    """The reminder as a `reminder.scheduled` event: retrying the dead letter schedules it again."""
+    """The failed reminder for the operators; retrying it revives the reminder (its consumer's handler)."""
     claimed = failure.claimed
-    event = build_envelope(
-        event_type="reminder.scheduled",
+    record = build_envelope(
+        event_type=REMINDER_DELIVERY_FAILED,
         task_id=claimed.task.pk,
         user_id=claimed.task.user_id,
-        payload={"task_id": claimed.task.pk, "reminder_at": iso_utc(claimed.remind_at)},
-        millis=to_millis(claimed.remind_at),
+        payload={
+            "task_id": claimed.task.pk,
+            "reminder_id": claimed.reminder_id,
+            "reminder_at": iso_utc(claimed.remind_at),
+        },
+        millis=to_millis(now),
     )
     failed = FailedEvent(
-        topic=REMINDERS, consumer=DELIVERY_CONSUMER, envelope=event, key=claimed.task.user_id
+        topic=REMINDERS, consumer=DELIVERY_CONSUMER, envelope=record, key=claimed.task.user_id
     )
     dead_letter(failed=failed, error=ReminderDeliveryError(failure.error), attempts=attempts, at=now)
     logger.error("reminder %s failed after %d attempts: %s", claimed.reminder_id, attempts, failure.error)

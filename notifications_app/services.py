@@ -83,6 +83,33 @@ def reminder_sync(*, task_id: int, user_id: str, now: datetime, enqueue: Enqueue
     return reminder
 
 
+class ReminderNotRevivableError(Exception):
+    """The reminder is not failed, or its task no longer wants it: reviving it would send nothing."""
+
+
+@transaction.atomic
+def reminder_revive(*, reminder_id: int, now: datetime, enqueue: Enqueue) -> Reminder:
+    """Retry a failed reminder (an operator retrying its dead letter): scheduled again, its attempts
+    forgotten, and enqueued at once when it is within the horizon (or already past).
+
+    Raises ReminderNotRevivableError, changing nothing, when the reminder is not failed (never was, or was
+    revived, sent or cancelled since) or its task no longer wants it at that instant.
+    """
+    reminder = Reminder.objects.select_for_update().filter(pk=reminder_id).first()
+    if reminder is None or reminder.status != Reminder.Status.FAILED:
+        state = "it no longer exists" if reminder is None else f"it is {reminder.status}"
+        raise ReminderNotRevivableError(f"reminder {reminder_id}: {state}")
+    task = Task.objects.select_related("user").filter(pk=reminder.task_id).first()
+    if _wanted_instant(task) != reminder.remind_at:
+        raise ReminderNotRevivableError(
+            f"reminder {reminder_id}: task {reminder.task_id} no longer wants a reminder at "
+            f"{reminder.remind_at.isoformat()}"
+        )
+    transitions.revive(reminder, now=now)
+    _enqueue_within_horizon(reminder, task=task, now=now, enqueue=enqueue)
+    return reminder
+
+
 def reminders_enqueue_due(*, now: datetime, enqueue: Enqueue, limit: int = 1000) -> int:
     """The scan (beat, every second): whatever the schedule owes Celery, handed to it now.
 

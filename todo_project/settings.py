@@ -147,6 +147,8 @@ KAFKA_MIN_INSYNC_REPLICAS = env.int("KAFKA_MIN_INSYNC_REPLICAS", default=1)
 KAFKA_CLIENT_CONFIG = env.dict("KAFKA_CLIENT_CONFIG", default={})
 # The bridge consumers (`manage.py run_bridge <name>`): the composition root's table, which knows the apps.
 BRIDGE_CONSUMERS = "todo_project.consumers.CONSUMERS"
+# Consumers that retry their dead letters themselves (the others' events are published again).
+DEAD_LETTER_RETRIES = "todo_project.dead_letter_retries.RETRIES"
 
 # --- Celery (Redis broker) ------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")

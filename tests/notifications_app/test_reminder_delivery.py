@@ -9,15 +9,20 @@ from email.utils import parsedate_to_datetime
 import pytest
 from django.db import connections
 
-from notifications_app.delivery import reminders_deliver_due
+from notifications_app.delivery import REMINDER_DELIVERY_FAILED, reminders_deliver_due
 from notifications_app.email import close_connection
 from notifications_app.models import Reminder
 from notifications_app.services import reminder_sync, reminders_enqueue_due
+from notifications_app.tasks import DELIVERY_QUEUE
 from tasks_app.models import Task
+from tests.support.celery_queue import empty, queued
 from tests.support.factories import TaskFactory, UserProfileFactory
 from tests.support.outbox import outbox_envelopes
 from tests.support.smtp import SmtpSink, free_port
 from workers.dead_letters.models import DeadLetter
+from workers.dead_letters.services import NotRetryableError, dead_letters_retry
+from workers.events.envelope import iso_utc
+from workers.events.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -159,23 +164,61 @@ def test_a_refused_message_waits_for_its_retry_and_the_others_are_sent(mail):
     assert Reminder.objects.get(task_id=refused.pk).attempts == 2
 
 
-def test_the_eleventh_refusal_fails_the_reminder_into_the_dead_letter_queue(mail):
+def failed_for_good(mail: SmtpSink) -> tuple[Task, DeadLetter]:
+    """A task whose reminder the SMTP server refused an eleventh time: failed, and dead-lettered."""
     task = enqueued_task(datetime.now(tz=UTC) - timedelta(seconds=1))
     Reminder.objects.filter(task_id=task.pk).update(attempts=10)  # ten attempts have failed already
     mail.refuse = 1
-
     assert Deliveries().run() == 0
+    return task, DeadLetter.objects.get(task_id=task.pk)
+
+
+def test_the_eleventh_refusal_fails_the_reminder_into_the_dead_letter_queue(mail):
+    task, letter = failed_for_good(mail)
 
     reminder = Reminder.objects.get(task_id=task.pk)
     assert (reminder.status, reminder.failure, reminder.attempts) == (Reminder.Status.FAILED, "smtp", 11)
-    letter = DeadLetter.objects.get(task_id=task.pk)
     assert (letter.consumer, letter.attempts, letter.event_type) == (
         "reminders-delivery",
         11,
-        "reminder.scheduled",
+        REMINDER_DELIVERY_FAILED,
     )
+    assert letter.envelope["payload"]["reminder_at"] == iso_utc(reminder.remind_at)
     assert "451" in letter.error_message
     assert Task.objects.get(pk=task.pk).reminder_sent is False
+
+
+def test_retrying_the_dead_letter_revives_the_reminder_in_place_and_it_is_sent(mail):
+    task, letter = failed_for_good(mail)
+    failed = Reminder.objects.get(task_id=task.pk)
+    empty(DELIVERY_QUEUE)
+
+    dead_letters_retry(records=[letter])  # what the admin's action and the operators' API call
+
+    reminder = Reminder.objects.get(task_id=task.pk)
+    # Revived (scheduled) and, being overdue, enqueued at once: two transitions.
+    assert (reminder.status, reminder.attempts, reminder.failure) == (Reminder.Status.ENQUEUED, 0, "")
+    assert reminder.version == failed.version + 2
+    assert DeadLetter.objects.get(pk=letter.pk).status == DeadLetter.Status.RETRIED
+    # No event fabricated and published: the delivery task is enqueued directly.
+    assert not OutboxEvent.objects.filter(origin=OutboxEvent.Origin.REPLAY).exists()
+    assert [message.name for message in queued(DELIVERY_QUEUE)] == ["notifications.deliver_due_reminders"]
+    empty(DELIVERY_QUEUE)
+
+    assert Deliveries().run() == 1
+    assert len(mail.to(task.user.email)) == 1
+    assert Task.objects.get(pk=task.pk).reminder_sent is True
+
+
+def test_the_dead_letter_of_a_reminder_its_task_no_longer_wants_is_not_retried(mail):
+    task, letter = failed_for_good(mail)
+    Task.objects.filter(pk=task.pk).update(completed=True)
+
+    with pytest.raises(NotRetryableError, match="no longer wants a reminder"):
+        dead_letters_retry(records=[letter])
+
+    assert DeadLetter.objects.get(pk=letter.pk).status == DeadLetter.Status.NEW
+    assert Reminder.objects.get(task_id=task.pk).status == Reminder.Status.FAILED
 
 
 def test_a_server_refusing_connections_fails_the_whole_batch_into_its_retry(mail, settings):

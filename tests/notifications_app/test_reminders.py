@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from notifications_app.delivery import REMINDER_DELIVERY_FAILED
 from notifications_app.models import Reminder
 from tasks_app.models import Task
 from tests.conftest import Api
@@ -149,7 +150,7 @@ def test_after_the_tenth_retry_the_reminder_fails_into_the_dead_letter_queue(sys
     assert (reminder.status, reminder.failure, reminder.attempts) == (Reminder.Status.FAILED, "smtp", 11)
     letter = DeadLetter.objects.get(task_id=task_id)
     assert (letter.consumer, letter.original_topic, letter.attempts) == ("reminders-delivery", REMINDERS, 11)
-    assert letter.envelope["event_type"] == "reminder.scheduled"
+    assert letter.envelope["event_type"] == REMINDER_DELIVERY_FAILED
     assert smtp.to(user.email) == []
     assert Task.objects.get(pk=task_id).reminder_sent is False
 

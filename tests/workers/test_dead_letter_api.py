@@ -7,8 +7,9 @@ from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from notifications_app.models import Reminder
 from tests.support.factories import make_dead_letter, make_token
-from tests.workers.test_dead_letter_admin import OLD_FAILURE
+from tests.workers.test_dead_letter_admin import OLD_FAILURE, failed_reminder_letter
 from workers.dead_letters.models import DeadLetter
 from workers.dead_letters.services import FailedEvent, dead_letter, dead_letters_close, dead_letters_retry
 from workers.events.models import OutboxEvent
@@ -191,6 +192,30 @@ def test_one_unknown_id_in_the_list_retries_nothing(operator):
     assert "task.completed-2-2" in response.json()["error"]["message"]
     assert status_of(record) == DeadLetter.Status.NEW
     assert replays() == set()
+
+
+def test_a_reminders_dead_letter_is_retried_by_reviving_the_reminder(operator):
+    reminder, record = failed_reminder_letter()
+
+    response = retry(operator, {"event_id": record.event_id})
+
+    assert response.status_code == 200
+    [row] = response.json()
+    assert (row["consumer"], row["status"]) == ("reminders-delivery", "retried")
+    stored = Reminder.objects.get(pk=reminder.pk)
+    assert (stored.status, stored.attempts, stored.failure) == (Reminder.Status.SCHEDULED, 0, "")
+    assert replays() == set()  # nothing published to the reminders topic
+
+
+def test_a_reminder_sent_since_its_dead_letter_is_409(operator):
+    reminder, record = failed_reminder_letter(status=Reminder.Status.SENT)
+
+    response = retry(operator, {"event_id": record.event_id})
+
+    assert response.status_code == 409
+    assert "it is sent" in response.json()["error"]["message"]
+    assert status_of(record) == DeadLetter.Status.NEW
+    assert Reminder.objects.get(pk=reminder.pk).status == Reminder.Status.SENT
 
 
 def test_an_event_failed_by_two_consumers_retries_the_records_still_waiting(operator):

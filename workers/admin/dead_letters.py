@@ -19,7 +19,12 @@ from django.utils.translation import ngettext
 
 from workers.admin.common import pretty_json
 from workers.dead_letters.models import DeadLetter
-from workers.dead_letters.services import NotRetryableError, dead_letters_close, dead_letters_retry
+from workers.dead_letters.services import (
+    NotRetryableError,
+    dead_letters_close,
+    dead_letters_retry,
+    retry_handlers,
+)
 
 BIGINT_MAX = 2**63 - 1
 MAX_REASON_LENGTH = 2000
@@ -130,7 +135,10 @@ class DeadLetterAdmin(DeadLetterModelAdmin):
         return results, may_have_duplicates
 
     # --- actions
-    @admin.action(description="Retry: publish again to the original topic", permissions=["change"])
+    @admin.action(
+        description="Retry: publish again to the original topic, or have its consumer retry it",
+        permissions=["change"],
+    )
     def retry(self, request: HttpRequest, queryset: QuerySet[DeadLetter]) -> None:
         try:
             records = dead_letters_retry(records=queryset)
@@ -140,17 +148,34 @@ class DeadLetterAdmin(DeadLetterModelAdmin):
                 request, f"Nothing was retried. {reason[:1].upper()}{reason[1:]}.", messages.ERROR
             )
             return
-        self._log(request, records, "Retried: published again to the original topic.")
-        self.message_user(
+        handled = retry_handlers()
+        self._report_retried(
             request,
-            ngettext(
+            [record for record in records if record.consumer not in handled],
+            log="Retried: published again to the original topic.",
+            message=(
                 "%(count)d dead letter was published again to its original topic.",
                 "%(count)d dead letters were published again to their original topics.",
-                len(records),
-            )
-            % {"count": len(records)},
-            messages.SUCCESS,
+            ),
         )
+        self._report_retried(
+            request,
+            [record for record in records if record.consumer in handled],
+            log="Retried by its consumer.",
+            message=(
+                "%(count)d dead letter was retried by its consumer.",
+                "%(count)d dead letters were retried by their consumers.",
+            ),
+        )
+
+    def _report_retried(
+        self, request: HttpRequest, records: list[DeadLetter], *, log: str, message: tuple[str, str]
+    ) -> None:
+        if records:
+            self._log(request, records, log)
+            singular, plural = message
+            count = len(records)
+            self.message_user(request, ngettext(singular, plural, count) % {"count": count}, messages.SUCCESS)
 
     @admin.action(description="Discard (with a reason)", permissions=["change"])
     def discard(self, request: HttpRequest, queryset: QuerySet[DeadLetter]) -> HttpResponse | None:

@@ -239,8 +239,9 @@ class DeadLetterRetryApi(OperatorApi):
         operation_id="dlq_retry",
         tags=["operators"],
         description=(
-            "Publish the events again to their original topics. Every dead letter of an event that waits "
-            "for a retry (status `new`) is retried; all or nothing."
+            "Retry the events: each is published again to its original topic, unless the consumer that "
+            "failed retries its work itself (the reminders' delivery revives the reminder). Every dead "
+            "letter of an event that waits for a retry (status `new`) is retried; all or nothing."
         ),
         request={"application/json": RETRY_INPUT_SCHEMA},
         responses={
@@ -253,7 +254,10 @@ class DeadLetterRetryApi(OperatorApi):
                 409,
                 described={
                     404: "An event id has no dead letter.",
-                    409: "An event was already retried, discarded or resolved, or is not readable.",
+                    409: (
+                        "An event was already retried, discarded or resolved, or is not readable, or its "
+                        "consumer refuses the retry (e.g. the reminder is no longer failed)."
+                    ),
                 },
             ),
         },

@@ -1,18 +1,22 @@
 """Dead letters: record a failed event and copy it to `<topic>-dlq` in one transaction; retry or discard.
 
 The copy carries the original key, value and headers plus Kafka Connect's error headers
-(`__connect.errors.*`), so tools that read Connect dead-letter topics read ours too.
+(`__connect.errors.*`), so tools that read Connect dead-letter topics read ours too. A retry publishes the
+original event again, unless the consumer that failed has a retry handler of its own
+(`settings.DEAD_LETTER_RETRIES`, configured at the composition root, which knows the apps).
 """
 
 import traceback as traceback_module
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from workers.dead_letters.models import DeadLetter
 from workers.events.models import OutboxEvent
@@ -116,12 +120,25 @@ def dead_letter(
 
 
 class NotRetryableError(Exception):
-    """The dead letter was already retried (and has not failed since), or was discarded or resolved."""
+    """The dead letter was already retried (and has not failed since), or was discarded or resolved, or its
+    consumer's retry handler refuses it."""
+
+
+# Does a dead letter's work again itself, in the retry's transaction, rather than having its event
+# published again; raises NotRetryableError (with the reason) to refuse, and then nothing is retried.
+RetryHandler = Callable[[DeadLetter, datetime], object]
+
+
+def retry_handlers() -> Mapping[str, RetryHandler]:
+    """The consumers that retry their dead letters themselves, by consumer name: `DEAD_LETTER_RETRIES`."""
+    handlers: Mapping[str, RetryHandler] = import_string(settings.DEAD_LETTER_RETRIES)
+    return handlers
 
 
 @transaction.atomic
 def dead_letters_retry(*, records: Iterable[DeadLetter], at: datetime | None = None) -> list[DeadLetter]:
-    """Publish each original event to its original topic again (through the outbox); mark them retried."""
+    """Retry each dead letter and mark it retried: its consumer's retry handler does the work again, or,
+    for a consumer without one, the original event is published to its original topic again (the outbox)."""
     at = at or timezone.now()
     ids = [record.pk for record in records]
     locked = list(DeadLetter.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
@@ -131,14 +148,19 @@ def dead_letters_retry(*, records: Iterable[DeadLetter], at: datetime | None = N
     unreadable = [record.event_id for record in locked if not isinstance(record.envelope, dict)]
     if unreadable:
         raise NotRetryableError(f"not an event, cannot be sent again: {', '.join(unreadable)}")
+    handlers = retry_handlers()
     for record in locked:
-        emit_copy(
-            topic=record.original_topic,
-            key=record.key,
-            envelope=record.envelope,
-            headers={**record.headers, "traceparent": traceparent_for_event()},
-            origin=OutboxEvent.Origin.REPLAY,
-        )
+        handler = handlers.get(record.consumer)
+        if handler is not None:
+            handler(record, at)
+        else:
+            emit_copy(
+                topic=record.original_topic,
+                key=record.key,
+                envelope=record.envelope,
+                headers={**record.headers, "traceparent": traceparent_for_event()},
+                origin=OutboxEvent.Origin.REPLAY,
+            )
         record.status = DeadLetter.Status.RETRIED
         record.status_reason = ""
         record.status_changed_at = at

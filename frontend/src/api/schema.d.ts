@@ -95,7 +95,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Publish the events again to their original topics. Every dead letter of an event that waits for a retry (status `new`) is retried; all or nothing. */
+        /** @description Retry the events: each is published again to its original topic, unless the consumer that failed retries its work itself (the reminders' delivery revives the reminder). Every dead letter of an event that waits for a retry (status `new`) is retried; all or nothing. */
         post: operations["dlq_retry"];
         delete?: never;
         options?: never;
@@ -2154,7 +2154,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An event was already retried, discarded or resolved, or is not readable. */
+            /** @description An event was already retried, discarded or resolved, or is not readable, or its consumer refuses the retry (e.g. the reminder is no longer failed). */
             409: {
                 headers: {
                     [name: string]: unknown;
