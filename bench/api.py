@@ -7,8 +7,8 @@ Run from the repository root: `.venv/bin/python bench/api.py`. It prints figures
    first undoes what earlier runs changed (created tasks, completions, outbox rows), so runs are comparable.
 2. Starts gunicorn `todo_project.wsgi` on a free port of 127.0.0.1, tries two worker set-ups briefly (in
    the order A B B A, so drift on a shared machine hits both alike), keeps the faster one (gthread when
-   they are within 10%), and always stops the servers it started (SIGTERM, then SIGKILL of the server's
-   own process group).
+   they are within 10%), and always stops the servers it started (SIGTERM to the server's own process
+   group, then SIGKILL; harness.Process). The server's log: .cache/logs/bench-api-gunicorn.log.
 3. Drives a closed-loop load (16 client threads, keep-alive `http.client` connections, one pre-minted HS256
    token per user) through four bounded scenarios: create, list, filtered list and complete. It prints
    requests, errors (non-2xx or transport failures), requests/s, p50/p99/max latency, and where the CPU
@@ -25,7 +25,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -35,12 +34,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import IO, NamedTuple
+from typing import NamedTuple
 
 import jwt
 import psycopg
+from harness import Process  # bench/ is on the path of a script run from it
 
 ROOT = Path(__file__).resolve().parent.parent
+LOGS = ROOT / ".cache" / "logs"  # bench-api-gunicorn.log: the server's log of the last run
 BIN = Path(sys.executable).parent  # the virtualenv that runs this script also has gunicorn
 
 ADMIN_DSN = "postgresql://todo:todo@127.0.0.1:5432/todo"
@@ -240,16 +241,17 @@ NOISE_PERCENT = 10
 
 @dataclass
 class Server:
-    pid: int  # also the process group of the master and its workers
+    process: Process  # its pid is also the process group of the master and its workers
     port: int
-    log: IO[bytes]
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
     def problems(self) -> list[str]:
         """Error lines the server logged so far (tracebacks, worker timeouts)."""
-        self.log.seek(0)
-        text = self.log.read().decode(errors="replace")
         markers = ("ERROR", "CRITICAL", "Traceback")
-        return [line for line in text.splitlines() if any(marker in line for marker in markers)]
+        return [line for line in self.process.log().splitlines() if any(marker in line for marker in markers)]
 
 
 def free_port() -> int:
@@ -271,42 +273,16 @@ def server_env() -> dict[str, str]:
     }
 
 
-def log_tail(log: IO[bytes], lines: int = 20) -> str:
-    log.seek(0)
-    return "\n".join(log.read().decode(errors="replace").splitlines()[-lines:])
-
-
-def wait_live(port: int, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
-    """Poll `/health/live` until it answers 200; fail when the server exits or the deadline passes."""
-    deadline = time.monotonic() + HEALTH_DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log_tail(log)}")
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-        try:
-            conn.request("GET", "/health/live")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        finally:
-            conn.close()
-        time.sleep(0.1)
-    raise RuntimeError(
-        f"/health/live did not answer within {HEALTH_DEADLINE_SECONDS:.0f} s:\n{log_tail(log)}"
-    )
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (graceful), then SIGKILL to the server's own process group if it lingers."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
+def live(port: int) -> bool:
+    """`/health/live` answers 200."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
     try:
-        process.wait(timeout=STOP_GRACE_SECONDS)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)  # the group this script created for gunicorn
-        process.wait()
+        conn.request("GET", "/health/live")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
 
 
 @contextmanager
@@ -326,15 +302,12 @@ def running_server(config: ServerConfig) -> Iterator[Server]:
         "--log-level",
         "warning",
     ]
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=server_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        try:
-            wait_live(port, process, log)
-            yield Server(pid=process.pid, port=port, log=log)
-        finally:
-            stop(process)
+    process = Process("bench-api-gunicorn", command, logs=LOGS, **server_env())
+    try:
+        process.wait_until(lambda: live(port), "/health/live answering", timeout=HEALTH_DEADLINE_SECONDS)
+        yield Server(process, port)
+    finally:
+        process.stop(STOP_GRACE_SECONDS)
 
 
 # --- where the CPU goes (Linux /proc; NaN elsewhere) ------------------------------------------------------
