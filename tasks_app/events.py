@@ -10,7 +10,7 @@ from typing import Any
 
 from tasks_app.models import Task
 from workers.events.envelope import iso_utc
-from workers.events.outbox import emit
+from workers.events.outbox import NewEvent, emit, emit_many
 from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES
 
 TASK_CREATED = "task.created"
@@ -57,9 +57,30 @@ def emit_task_created(*, task: Task, at: datetime) -> None:
     _emit(topic=TASK_UPDATES, event_type=TASK_CREATED, task=task, payload=payload, at=at)
 
 
+def _task_updated_payload(task: Task, changed: list[str]) -> dict[str, Any]:
+    return {"task_id": task.id, "changed": changed, "task": task_snapshot(task)}
+
+
 def emit_task_updated(*, task: Task, changed: list[str], at: datetime) -> None:
-    payload = {"task_id": task.id, "changed": changed, "task": task_snapshot(task)}
+    payload = _task_updated_payload(task, changed)
     _emit(topic=TASK_UPDATES, event_type=TASK_UPDATED, task=task, payload=payload, at=at)
+
+
+def emit_tasks_updated(*, tasks: list[Task], changed: list[str], at: datetime) -> None:
+    """`task.updated` of each task, the same change at the same instant: one insert for the batch."""
+    emit_many(
+        [
+            NewEvent(
+                topic=TASK_UPDATES,
+                event_type=TASK_UPDATED,
+                task_id=task.id,
+                user_id=task.user_id,
+                payload=_task_updated_payload(task, changed),
+            )
+            for task in tasks
+        ],
+        at=at,
+    )
 
 
 def emit_task_deleted(*, task: Task, at: datetime) -> None:

@@ -206,9 +206,9 @@ def task_complete(*, task: Task, completed: bool, at: datetime) -> Task:
 def tasks_mark_reminded(*, reminders: Iterable[tuple[int, datetime]], at: datetime) -> list[Task]:
     """Record reminders as sent, given as (task id, reminder instant): `reminder_sent` and `task.updated`.
 
-    A task whose reminder has moved (or was removed, or already marked) since is left alone. One lock and
-    one update for the whole batch, in the caller's transaction (the delivery's, which holds the reminders).
-    Returns the tasks marked.
+    A task whose reminder has moved (or was removed, or already marked) since is left alone. One lock, one
+    update and one insert of events for the whole batch, in the caller's transaction (the delivery's, which
+    holds the reminders). Returns the tasks marked.
     """
     wanted = set(reminders)
     if not wanted:
@@ -224,7 +224,7 @@ def tasks_mark_reminded(*, reminders: Iterable[tuple[int, datetime]], at: dateti
     for task in tasks:
         task.reminder_sent = True
         task.updated_at = at
-        events.emit_task_updated(task=task, changed=["reminder_sent"], at=at)
+    events.emit_tasks_updated(tasks=tasks, changed=["reminder_sent"], at=at)
     return tasks
 
 
