@@ -7,6 +7,7 @@ without knowing the apps. A consumer missing here has its events published again
 from datetime import datetime
 
 from notifications_app.delivery import DELIVERY_CONSUMER
+from notifications_app.selectors import reminder_id_at
 from notifications_app.services import ReminderNotRevivableError, reminder_revive
 from notifications_app.tasks import enqueue_delivery
 from workers.dead_letters.models import DeadLetter
@@ -17,12 +18,30 @@ def _revive_reminder(record: DeadLetter, at: datetime) -> None:
     """A reminder that failed its delivery: revived by the notifications app itself."""
     payload = record.envelope.get("payload")  # an envelope: unreadable ones are refused before
     reminder_id = payload.get("reminder_id") if isinstance(payload, dict) else None
-    if not isinstance(reminder_id, int):  # recorded before reminders' dead letters named their row
-        raise NotRetryableError(f"{record.event_id} does not name its reminder: discard it")
+    if not isinstance(reminder_id, int):
+        # Recorded before reminders' dead letters named their row (a `reminder.scheduled` event): the
+        # reminder is found by its task and instant, which identify it.
+        reminder_id = _legacy_reminder_id(record, payload)
     try:
         reminder_revive(reminder_id=reminder_id, now=at, enqueue=enqueue_delivery)
     except ReminderNotRevivableError as error:
         raise NotRetryableError(f"{record.event_id}: {error}") from error
+
+
+def _legacy_reminder_id(record: DeadLetter, payload: object) -> int:
+    reminder_at = payload.get("reminder_at") if isinstance(payload, dict) else None
+    try:
+        remind_at = datetime.fromisoformat(reminder_at) if isinstance(reminder_at, str) else None
+    except ValueError:
+        remind_at = None
+    found = (
+        reminder_id_at(task_id=record.task_id, remind_at=remind_at)
+        if record.task_id is not None and remind_at is not None
+        else None
+    )
+    if found is None:
+        raise NotRetryableError(f"{record.event_id} names no reminder that exists: discard it")
+    return found
 
 
 RETRIES: dict[str, RetryHandler] = {DELIVERY_CONSUMER: _revive_reminder}
