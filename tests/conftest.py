@@ -2,8 +2,8 @@
 control) and the markers that split the suite.
 
 - `processes`: the test starts subprocesses (the project's processes, gunicorn, a browser, scripts). Given
-  by hand, and here to every test that asks for `stack` or still carries the older `slow` mark. A test
-  without it that starts a subprocess fails (`_no_subprocesses_unless_marked`): the mark cannot go stale.
+  by hand, and here to every test that asks for `stack`. A test without it that starts a subprocess fails
+  (`_no_subprocesses_unless_marked`): the mark cannot go stale.
 - `stops_services`: the test stops the machine's shared PostgreSQL, Redis or Kafka (the `stack` fixture);
   given here. Never run such a test next to `make run` or another run of the suite.
 
@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from tests.support.api import Api as Api  # re-exported: test_reminders.py still imports it from here
+from tests.support.api import Api
 from tests.support.stack import Stack
 
 # One prefix per test run: topics of different runs never mix. Subprocesses inherit it.
@@ -31,7 +31,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = getattr(item, "fixturenames", ())
         if "stack" in fixtures:
             item.add_marker(pytest.mark.stops_services)
-        if "stack" in fixtures or item.get_closest_marker("slow"):
+        if "stack" in fixtures:
             item.add_marker(pytest.mark.processes)
 
 

@@ -5,8 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.processes import ManagedProcess, celery_beat, wait_for_log
-from tests.support.reminders import HORIZON as HORIZON  # re-exported: test_reminders.py imports it from here
-from tests.support.reminders import reminder_env as reminder_env  # and test_reminder_worker_crash.py this
+from tests.support.reminders import reminder_env
 from tests.support.smtp import SmtpSink
 
 

@@ -9,15 +9,16 @@ from datetime import timedelta
 import pytest
 
 from notifications_app.models import Reminder
-from tests.notifications_app.conftest import reminder_env
 from tests.support.pipeline import running
-from tests.support.processes import celery_worker, wait_for, wait_for_log
+from tests.support.processes import celery_worker, wait_for_log
+from tests.support.reminders import reminder_env
 from tests.support.times import iso, next_second_after
+from tests.support.waiting import wait_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("kafka_topics"),
-    pytest.mark.slow,
+    pytest.mark.processes,
 ]
 
 

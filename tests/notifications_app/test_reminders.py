@@ -14,20 +14,21 @@ import pytest
 from notifications_app.delivery import REMINDER_DELIVERY_FAILED
 from notifications_app.models import Reminder
 from tasks_app.models import Task
-from tests.conftest import Api
-from tests.notifications_app.conftest import HORIZON, reminder_env
+from tests.support.api import Api
 from tests.support.factories import make_token
 from tests.support.outbox import outbox_envelopes
 from tests.support.pipeline import running
-from tests.support.processes import ManagedProcess, celery_worker, wait_for, wait_for_log
+from tests.support.processes import ManagedProcess, celery_worker, wait_for_log
+from tests.support.reminders import HORIZON, reminder_env
 from tests.support.times import iso, next_second_after
+from tests.support.waiting import wait_for
 from workers.dead_letters.models import DeadLetter
 from workers.kafka.clients import REMINDERS, make_producer, physical_topic
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("kafka_topics"),
-    pytest.mark.slow,
+    pytest.mark.processes,
 ]
 
 

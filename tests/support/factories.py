@@ -8,11 +8,16 @@ import factory
 import jwt
 from django.conf import settings
 
+from notifications_app.delivery import DELIVERY_CONSUMER, REMINDER_DELIVERY_FAILED
+from notifications_app.models import Reminder
 from tasks_app.models import Task, UserProfile
 from workers.dead_letters.models import DeadLetter
 from workers.dead_letters.services import FailedEvent, dead_letter
-from workers.events.envelope import build_envelope, to_millis
-from workers.kafka.clients import TASK_EVENTS
+from workers.events.envelope import build_envelope, iso_utc, to_millis
+from workers.kafka.clients import REMINDERS, TASK_EVENTS
+
+OLD_FAILURE = datetime(2025, 1, 5, 12, 0, tzinfo=UTC)
+FAR_REMINDER = datetime(2040, 1, 5, 12, 0, tzinfo=UTC)  # far beyond the horizon: revived, not enqueued
 
 
 class UserProfileFactory(factory.django.DjangoModelFactory):
@@ -85,3 +90,25 @@ def make_dead_letter(
         topic=topic, consumer=consumer, envelope=envelope, key=user_id, partition=3, offset=42
     )
     return dead_letter(failed=failed, error=error, at=at)
+
+
+def failed_reminder_letter(status: Reminder.Status = Reminder.Status.FAILED) -> tuple[Reminder, DeadLetter]:
+    """A reminder the delivery gave up on (as `status` now), and its dead letter."""
+    task = TaskFactory(reminder_at=FAR_REMINDER)
+    reminder = Reminder.objects.create(
+        task_id=task.pk,
+        user_id=task.user_id,
+        remind_at=FAR_REMINDER,
+        status=status,
+        failure=Reminder.Failure.SMTP,
+        attempts=11,
+    )
+    envelope = build_envelope(
+        event_type=REMINDER_DELIVERY_FAILED,
+        task_id=task.pk,
+        user_id=task.user_id,
+        payload={"task_id": task.pk, "reminder_id": reminder.pk, "reminder_at": iso_utc(FAR_REMINDER)},
+        millis=to_millis(OLD_FAILURE),
+    )
+    record = make_dead_letter(consumer=DELIVERY_CONSUMER, topic=REMINDERS, envelope=envelope, at=OLD_FAILURE)
+    return reminder, record

@@ -13,7 +13,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from tests.support.paths import LOGS, ROOT
-from tests.support.waiting import wait_for as wait_for  # re-exported: tests still import it from here
+from tests.support.waiting import wait_for
 
 CELERY = Path(sys.executable).parent / "celery"
 

@@ -11,20 +11,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from notifications_app.delivery import DELIVERY_CONSUMER, REMINDER_DELIVERY_FAILED
 from notifications_app.models import Reminder
-from tests.support.factories import TaskFactory, make_dead_letter
+from tests.support.factories import OLD_FAILURE, failed_reminder_letter, make_dead_letter
 from tests.support.kafka import consume
-from tests.support.processes import wait_for
+from tests.support.waiting import wait_for
 from workers.dead_letters.models import DeadLetter
 from workers.dead_letters.services import dead_letters_close, dead_letters_retry
-from workers.events.envelope import build_envelope, iso_utc, to_millis
 from workers.events.models import OutboxEvent, ProcessedEvent
 from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES
 
 CHANGELIST = "admin:workers_deadletter_changelist"
-OLD_FAILURE = datetime(2025, 1, 5, 12, 0, tzinfo=UTC)
-FAR_REMINDER = datetime(2040, 1, 5, 12, 0, tzinfo=UTC)  # far beyond the horizon: revived, not enqueued
 
 
 @pytest.fixture
@@ -231,28 +227,6 @@ def test_a_refused_retry_names_the_records_and_changes_nothing(operator_client, 
     assert not OutboxEvent.objects.filter(
         origin=OutboxEvent.Origin.REPLAY, event_id=waiting.event_id
     ).exists()
-
-
-def failed_reminder_letter(status: Reminder.Status = Reminder.Status.FAILED) -> tuple[Reminder, DeadLetter]:
-    """A reminder the delivery gave up on (as `status` now), and its dead letter."""
-    task = TaskFactory(reminder_at=FAR_REMINDER)
-    reminder = Reminder.objects.create(
-        task_id=task.pk,
-        user_id=task.user_id,
-        remind_at=FAR_REMINDER,
-        status=status,
-        failure=Reminder.Failure.SMTP,
-        attempts=11,
-    )
-    envelope = build_envelope(
-        event_type=REMINDER_DELIVERY_FAILED,
-        task_id=task.pk,
-        user_id=task.user_id,
-        payload={"task_id": task.pk, "reminder_id": reminder.pk, "reminder_at": iso_utc(FAR_REMINDER)},
-        millis=to_millis(OLD_FAILURE),
-    )
-    record = make_dead_letter(consumer=DELIVERY_CONSUMER, topic=REMINDERS, envelope=envelope, at=OLD_FAILURE)
-    return reminder, record
 
 
 def test_retry_of_a_reminder_revives_it_through_its_consumer(operator_client, operator, db):

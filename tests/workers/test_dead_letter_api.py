@@ -8,8 +8,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from notifications_app.models import Reminder
-from tests.support.factories import make_dead_letter, make_token
-from tests.workers.test_dead_letter_admin import OLD_FAILURE, failed_reminder_letter
+from tests.support.factories import OLD_FAILURE, failed_reminder_letter, make_dead_letter, make_token
 from workers.dead_letters.models import DeadLetter
 from workers.dead_letters.services import FailedEvent, dead_letter, dead_letters_close, dead_letters_retry
 from workers.events.models import OutboxEvent

@@ -8,7 +8,8 @@ from celery import current_app
 
 from tests.support.kafka import consume
 from tests.support.pipeline import running
-from tests.support.processes import ManagedProcess, celery_worker, wait_for, wait_for_log
+from tests.support.processes import ManagedProcess, celery_worker, wait_for_log
+from tests.support.waiting import wait_for
 from workers.bridge.retry_policies import RETRY_POLICIES
 from workers.dead_letters.models import DeadLetter
 from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES
@@ -36,7 +37,7 @@ def failing_worker(django_db_setup) -> Iterator[ManagedProcess]:
     process.stop()
 
 
-@pytest.mark.slow
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("kafka_topics")
 @pytest.mark.parametrize("topic", [TASK_EVENTS, REMINDERS, TASK_UPDATES])
