@@ -1,15 +1,14 @@
 """Bridge consumers against real Kafka, Redis (the Celery broker) and PostgreSQL."""
 
 import json
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.db import connections
 
 from tests.support.celery_queue import empty, queued
-from tests.support.processes import wait_for
+from tests.support.pipeline import Background
+from tests.support.waiting import wait_for
 from workers.bridge.loop import Bridge
 from workers.bridge.registry import consumers
 from workers.dead_letters.models import DeadLetter
@@ -38,39 +37,21 @@ def event(event_type: str = "task.completed", user_id: str = "u", **payload) -> 
     }
 
 
-class RunningBridge:
-    def __init__(self, name: str) -> None:
-        self.bridge = Bridge(consumers()[name])
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            self.bridge.run()
-        finally:
-            connections.close_all()  # this thread's database connection
-
-    def stop(self) -> None:
-        self.bridge.stop.set()
-        self.thread.join(30)
-        assert not self.thread.is_alive()
-
-
 @pytest.fixture
-def start_bridge() -> Iterator[Callable[[str], RunningBridge]]:
-    started: list[RunningBridge] = []
+def start_bridge() -> Iterator[Callable[[str], Background]]:
+    """Starts a bridge consumer in a thread; whatever is still running at the end is stopped."""
+    started: list[Background] = []
 
-    def start(name: str) -> RunningBridge:
-        running = RunningBridge(name)
-        started.append(running)
-        return running
+    def start(name: str) -> Background:
+        started.append(Background(Bridge(consumers()[name])))
+        return started[-1]
 
     empty("recurrence")
     empty("reminders")
     yield start
-    for running in started:
-        if running.thread.is_alive():
-            running.stop()
+    for background in started:
+        if background.thread.is_alive():
+            background.stop()
 
 
 def test_a_completed_recurring_task_becomes_a_celery_task_with_its_event_id(start_bridge):
@@ -164,7 +145,7 @@ def test_offsets_are_committed_so_a_restarted_consumer_does_not_hand_off_again(s
     assert queued("recurrence")[1].headers["event_id"] == later["event_id"]
 
 
-@pytest.mark.slow
+@pytest.mark.processes
 def test_celery_broker_down_pauses_the_partition_and_nothing_is_lost(start_bridge, stack):
     user = f"u-{uuid.uuid4().hex[:8]}"
     running = start_bridge("recurrence")
@@ -173,7 +154,7 @@ def test_celery_broker_down_pauses_the_partition_and_nothing_is_lost(start_bridg
         events = [event(user_id=user, recurring_pattern="DAILY") for _ in range(3)]
         for completed in events:
             produce(TASK_EVENTS, user, json.dumps(completed).encode())
-        wait_for(lambda: bool(running.bridge.paused), timeout=20, message="the partition is paused")
+        wait_for(lambda: bool(running.target.paused), timeout=20, message="the partition is paused")
     finally:
         stack.run("redis", "up")
 
