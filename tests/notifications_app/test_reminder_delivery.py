@@ -2,7 +2,7 @@
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -19,6 +19,7 @@ from tests.support.celery_queue import empty, queued
 from tests.support.factories import TaskFactory, UserProfileFactory
 from tests.support.outbox import outbox_envelopes
 from tests.support.smtp import SmtpSink, free_port
+from tests.support.times import FakeClock
 from workers.dead_letters.models import DeadLetter
 from workers.dead_letters.services import NotRetryableError, dead_letters_retry
 from workers.events.envelope import iso_utc
@@ -42,22 +43,24 @@ def mail(settings, smtp: SmtpSink) -> Iterator[SmtpSink]:
 
 
 class Deliveries:
-    """Runs `reminders_deliver_due` and keeps what it asked of Celery."""
+    """Runs `reminders_deliver_due` and keeps what it asked of Celery; on the real clock unless given one."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: FakeClock | None = None) -> None:
         self.enqueued: list[datetime] = []
         self.help_calls = 0
+        self.now: Callable[[], datetime] = clock.now if clock else lambda: datetime.now(tz=UTC)
+        self.sleep: Callable[[float], None] = clock.sleep if clock else time.sleep
 
     def run(self, *, until: datetime | None = None, wait: bool = False, batch_size: int = 50) -> int:
         def call_for_help() -> None:
             self.help_calls += 1
 
         return reminders_deliver_due(
-            until=until or datetime.now(tz=UTC),
+            until=until or self.now(),
             wait=wait,
             batch_size=batch_size,
-            now=lambda: datetime.now(tz=UTC),
-            sleep=time.sleep,
+            now=self.now,
+            sleep=self.sleep,
             enqueue=self.enqueued.append,
             call_for_help=call_for_help,
         )
@@ -138,8 +141,8 @@ def test_a_refused_message_waits_for_its_retry_and_the_others_are_sent(mail):
     remind_at = datetime.now(tz=UTC) - timedelta(seconds=1)
     refused, accepted = enqueued_task(remind_at), enqueued_task(remind_at)
     mail.refuse = 1  # the first DATA of the batch is answered 451
-    deliveries = Deliveries()
-    before = datetime.now(tz=UTC)
+    clock = FakeClock()
+    deliveries = Deliveries(clock)
 
     assert deliveries.run() == 1
 
@@ -149,16 +152,13 @@ def test_a_refused_message_waits_for_its_retry_and_the_others_are_sent(mail):
     assert "451" in reminder.last_error
     assert reminder.next_attempt_at is not None
     # The reminders policy: the first retry after 1 s; its delivery task is enqueued for then.
-    assert (
-        before + timedelta(seconds=1)
-        <= reminder.next_attempt_at
-        <= datetime.now(tz=UTC) + timedelta(seconds=1)
-    )
+    assert reminder.next_attempt_at == clock.now() + timedelta(seconds=1)
     assert deliveries.enqueued == [reminder.next_attempt_at]
     assert len(mail.to(accepted.user.email)) == 1
 
+    clock.advance(0.999)
     assert deliveries.run() == 0  # not due again yet
-    time.sleep((reminder.next_attempt_at - datetime.now(tz=UTC)).total_seconds() + 0.05)
+    clock.advance(0.001)
     assert deliveries.run() == 1
     assert len(mail.to(refused.user.email)) == 1
     assert Reminder.objects.get(task_id=refused.pk).attempts == 2
