@@ -35,7 +35,7 @@ def test_complete_returns_the_completed_task(api, task):
     assert task.completed is True
 
 
-def test_complete_emits_task_completed_with_the_reference_payload(api, user, task):
+def test_complete_emits_task_completed_with_completed_at_and_the_recurrence_fields(api, user, task):
     api.patch(f"tasks/{task.id}/complete", {"completed": True})
     task.refresh_from_db()
 

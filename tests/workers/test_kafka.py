@@ -22,7 +22,7 @@ def test_topics_exist_with_partitions_and_dlq_retention(kafka_topics):
     assert sorted(report.in_sync) == sorted(physical_topic(spec.name) for spec in topic_specs())
 
 
-def test_dlq_retention_matches_the_reference(kafka_topics):
+def test_dlq_topics_keep_records_30_7_and_14_days(kafka_topics):
     admin = make_admin()
     days = {}
     for source in ("task-events", "reminders", "task-updates"):

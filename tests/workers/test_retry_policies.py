@@ -1,4 +1,5 @@
-"""The retry policies per topic, applied by a real Celery worker, ending in the dead-letter queue."""
+"""The retry policies per topic, applied by Celery (eagerly in this process, and by a real worker), ending in
+the dead-letter queue."""
 
 import uuid
 from collections.abc import Iterator
@@ -10,16 +11,60 @@ from tests.support.kafka import consume
 from tests.support.pipeline import running
 from tests.support.processes import ManagedProcess, celery_worker, wait_for_log
 from tests.support.waiting import wait_for
+from tests.support.worker_tasks import always_fails
 from workers.bridge.retry_policies import RETRY_POLICIES
 from workers.dead_letters.models import DeadLetter
 from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES
 
 
-def test_the_policies_are_the_references():
-    assert RETRY_POLICIES[TASK_EVENTS].delays == (30, 300, 1800)
-    assert RETRY_POLICIES[REMINDERS].delays == (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
-    assert sum(RETRY_POLICIES[REMINDERS].delays) == 1023  # about 17 minutes
-    assert RETRY_POLICIES[TASK_UPDATES].delays == (1, 2, 4, 8, 16)
+def make_event(user: str) -> dict:
+    """An event of a type no consumer knows, for the suite's always-failing task."""
+    return {
+        "event_id": f"test.event-7-{uuid.uuid4().int % 10**13}",
+        "event_type": "test.event",
+        "event_version": "1.0",
+        "task_id": 7,
+        "user_id": user,
+        "timestamp": "2026-11-28T10:00:00.000Z",
+        "payload": {"task_id": 7},
+    }
+
+
+@pytest.mark.django_db(transaction=True)  # the task closes its connection after it runs, as in a worker
+@pytest.mark.parametrize(
+    ("topic", "delays"),
+    [
+        (TASK_EVENTS, [30, 300, 1800]),
+        (REMINDERS, [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]),  # about 17 minutes in all
+        (TASK_UPDATES, [1, 2, 4, 8, 16]),
+    ],
+)
+def test_a_failing_handler_is_retried_after_its_topics_delays_then_dead_lettered(
+    settings, monkeypatch, topic, delays
+):
+    """Celery runs the task eagerly (each retry at once, in this process); the countdowns it was asked for
+    are the policy's, and the try after the last retry dead-letters the event."""
+    settings.RETRY_DELAY_SCALE = 1.0
+    countdowns: list[float] = []
+    retry = always_fails.retry
+
+    def recording_retry(*args, **kwargs):
+        countdowns.append(kwargs["countdown"])
+        return retry(*args, **kwargs)
+
+    monkeypatch.setattr(always_fails, "retry", recording_retry)
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    event = make_event(user)
+
+    always_fails.apply(args=(event, topic), headers={"event_id": event["event_id"]})
+
+    assert countdowns == delays
+    [letter] = DeadLetter.objects.filter(key=user)
+    assert (letter.event_id, letter.attempts, letter.original_topic) == (
+        event["event_id"],
+        len(delays) + 1,
+        topic,
+    )
 
 
 def test_delays_scale_with_the_setting(settings):
@@ -43,15 +88,7 @@ def failing_worker(django_db_setup) -> Iterator[ManagedProcess]:
 @pytest.mark.parametrize("topic", [TASK_EVENTS, REMINDERS, TASK_UPDATES])
 def test_a_task_that_always_fails_is_dead_lettered_after_its_policy(failing_worker, topic):
     user = f"u-{uuid.uuid4().hex[:8]}"
-    event = {
-        "event_id": f"test.event-7-{uuid.uuid4().int % 10**13}",
-        "event_type": "test.event",
-        "event_version": "1.0",
-        "task_id": 7,
-        "user_id": user,
-        "timestamp": "2026-11-28T10:00:00.000Z",
-        "payload": {"task_id": 7},
-    }
+    event = make_event(user)
     with running():
         current_app.send_task(
             "tests.always_fails", args=[event, topic], queue="tests", headers={"event_id": event["event_id"]}
