@@ -176,7 +176,16 @@ def _schedule_missing(*, now: datetime, settled_before: datetime, enqueue: Enque
         .filter(~Exists(scheduled))
         .values_list("pk", "user_id")[:limit]
     )
+    if missing:
+        # One line per scan: under a flood of writes the events lag rather than get lost, and a line per
+        # task would drown the log.
+        logger.warning(
+            "%d tasks want a reminder soon but have no schedule row %ss after their last change "
+            "(their events are late or were lost): scheduling them now; first task ids: %s",
+            len(missing),
+            (now - settled_before).total_seconds(),
+            ", ".join(str(task_id) for task_id, _ in missing[:10]),
+        )
     for task_id, user_id in missing:
-        logger.warning("task %s wants a reminder but has no schedule row: its event was lost", task_id)
         reminder_sync(task_id=task_id, user_id=user_id, now=now, enqueue=enqueue)
     return len(missing)
