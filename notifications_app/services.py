@@ -64,10 +64,10 @@ def reminder_sync(*, task_id: int, user_id: str, now: datetime, enqueue: Enqueue
     """
     task = Task.objects.select_related("user").filter(pk=task_id, user_id=user_id).first()
     wanted = _wanted_instant(task)
-    stale = Reminder.objects.select_for_update().filter(task_id=task_id, status__in=transitions.ACTIVE)
+    stale = Reminder.objects.filter(task_id=task_id)
     if wanted is not None:
         stale = stale.exclude(remind_at=wanted)
-    transitions.cancel(list(stale.values_list("pk", flat=True)), now=now)
+    transitions.cancel_stale(stale, now=now)
     if wanted is None:
         return None
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from notifications_app.models import Reminder
 
@@ -102,19 +102,29 @@ def fail_without_email(reminder: Reminder, *, now: datetime) -> None:
     )
 
 
-def cancel(reminder_ids: Sequence[int], *, now: datetime) -> None:
-    """Scheduled or enqueued -> cancelled, all of these rows (their task no longer wants them)."""
-    if not reminder_ids:
-        return
-    moved = Reminder.objects.filter(pk__in=reminder_ids, status__in=ACTIVE).update(
+def _cancel_active(reminders: QuerySet[Reminder], *, now: datetime) -> int:
+    return reminders.filter(status__in=ACTIVE).update(
         status=Reminder.Status.CANCELLED,
         version=F("version") + 1,
         message=None,
         message_key="",
         updated_at=now,
     )
+
+
+def cancel(reminder_ids: Sequence[int], *, now: datetime) -> None:
+    """Scheduled or enqueued -> cancelled, all of these rows (their task no longer wants them)."""
+    if not reminder_ids:
+        return
+    moved = _cancel_active(Reminder.objects.filter(pk__in=reminder_ids), now=now)
     if moved != len(set(reminder_ids)):
         raise InvalidTransitionError(f"cancel: not all of reminders {sorted(reminder_ids)} are active")
+
+
+def cancel_stale(reminders: QuerySet[Reminder], *, now: datetime) -> int:
+    """Scheduled or enqueued -> cancelled, whichever of these rows are active, in one update (a task's
+    reminders at instants it no longer wants: the status filter is the guard). Returns how many moved."""
+    return _cancel_active(reminders, now=now)
 
 
 # The outcomes of a claimed batch: each row still enqueued and at the version it was claimed at.

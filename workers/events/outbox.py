@@ -83,6 +83,11 @@ def emit(
     if not connection.in_atomic_block:
         raise OutsideTransactionError("emit() must run inside the transaction that makes the change")
     event = NewEvent(topic=topic, event_type=event_type, task_id=task_id, user_id=user_id, payload=payload)
+    return _insert_one(event, at=at)
+
+
+def _insert_one(event: NewEvent, *, at: datetime) -> dict[str, Any]:
+    """Insert the event at the first free millisecond from `at` on; its envelope."""
     millis = to_millis(at)
     with connection.cursor() as cursor:
         for _ in range(MAX_ID_ATTEMPTS):
@@ -91,14 +96,16 @@ def emit(
             if cursor.fetchone() is not None:
                 return envelope
             millis += 1
-    raise RuntimeError(f"no free event id for {event_type} of task {task_id} near {at.isoformat()}")
+    raise RuntimeError(
+        f"no free event id for {event.event_type} of task {event.task_id} near {at.isoformat()}"
+    )
 
 
 def emit_many(events: Sequence[NewEvent], *, at: datetime) -> list[dict[str, Any]]:
     """`emit()` for a batch written at one instant, in one statement (a batched service's hot path).
 
     Returns the envelopes in the order given. An event whose id is taken (by an earlier write, or by an
-    event before it in the batch) is written by `emit()` after the others, a millisecond on.
+    event before it in the batch) is written after the others, at the next free millisecond.
     """
     if not connection.in_atomic_block:
         raise OutsideTransactionError("emit_many() must run inside the transaction that makes the change")
@@ -119,14 +126,7 @@ def emit_many(events: Sequence[NewEvent], *, at: datetime) -> list[dict[str, Any
         if envelope["event_id"] in written:
             written.discard(envelope["event_id"])  # the first event of the batch with this id has it
         else:
-            envelopes[position] = emit(
-                topic=event.topic,
-                event_type=event.event_type,
-                task_id=event.task_id,
-                user_id=event.user_id,
-                payload=event.payload,
-                at=at,
-            )
+            envelopes[position] = _insert_one(event, at=at)
     return envelopes
 
 
