@@ -31,7 +31,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = getattr(item, "fixturenames", ())
         if "stack" in fixtures:
             item.add_marker(pytest.mark.stops_services)
-        if "stack" in fixtures:
             item.add_marker(pytest.mark.processes)
 
 
