@@ -90,10 +90,11 @@ def _fresh_cache() -> Iterator[None]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _empty_test_broker() -> None:
-    """The suite's own Redis database starts empty: no Celery task of an earlier run is left in it."""
+    """The suite's own Redis databases start empty: no Celery task or live-update stream of an earlier run."""
     import redis
 
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    redis.Redis.from_url(settings.LIVE_UPDATES_REDIS_URL).flushdb()
 
 
 @pytest.fixture

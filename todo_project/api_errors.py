@@ -10,11 +10,9 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from workers.http.errors import error_body
+
 logger = logging.getLogger(__name__)
-
-
-def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details or {}}}
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:

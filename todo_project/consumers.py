@@ -4,6 +4,7 @@
 also the consumer's Kafka group id (after the topic prefix): renaming one starts a new group.
 """
 
+from live_updates_app.publishing import publish_task_change
 from notifications_app.tasks import handle_reminder_event
 from recurrence_app.services import completion_recurs
 from recurrence_app.tasks import handle_task_completed
@@ -33,8 +34,9 @@ CONSUMERS: dict[str, ConsumerSpec] = {
             name="task-updates",
             topic=TASK_UPDATES,
             event_types=frozenset({events.TASK_CREATED, events.TASK_UPDATED, events.TASK_DELETED}),
-            task_name=None,  # the live-updates fan-out will hang here
+            task_name=None,
             queue=None,
+            handler=publish_task_change,
         ),
     )
 }

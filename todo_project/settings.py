@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tasks_app",
     "recurrence_app",
     "notifications_app",
+    "live_updates_app",
 ]
 
 MIDDLEWARE = [
@@ -246,6 +247,17 @@ REMINDER_RECOVERY_WINDOW_SECONDS = env.int("REMINDER_RECOVERY_WINDOW_SECONDS", d
 # A delivery task claims (and records) due reminders this many at a time; a full batch calls in another
 # worker process to share the burst.
 REMINDER_DELIVERY_BATCH = env.int("REMINDER_DELIVERY_BATCH", default=50)
+
+# --- Live updates (live_updates_app, docs/live-updates.md) ----------------------------------------
+# Redis of the per-user streams of task changes, the servers' wake-up channel and the stream tickets.
+LIVE_UPDATES_REDIS_URL = env.str("LIVE_UPDATES_REDIS_URL", default="redis://127.0.0.1:6379/1")
+# About this many changes per user are kept for clients that reconnect (`XADD ... MAXLEN ~`); a client
+# further behind gets `resync`. A user's stream expires this long after its last change.
+LIVE_UPDATES_BACKLOG = env.int("LIVE_UPDATES_BACKLOG", default=1000)
+LIVE_UPDATES_RETENTION_SECONDS = env.int("LIVE_UPDATES_RETENTION_SECONDS", default=86_400)
+# A comment on every idle stream this often keeps proxies from closing it.
+LIVE_UPDATES_HEARTBEAT_SECONDS = env.float("LIVE_UPDATES_HEARTBEAT_SECONDS", default=15.0)
+LIVE_UPDATES_TICKET_SECONDS = env.int("LIVE_UPDATES_TICKET_SECONDS", default=30)
 
 # --- Email (reminders) ----------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

@@ -15,6 +15,7 @@ from todo_project.settings import env
 # A Redis database of its own, emptied at the start of each run: a `make run` worker never steals a test
 # task, and a test never sees a leftover one.
 CELERY_BROKER_URL = env.str("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
+LIVE_UPDATES_REDIS_URL = env.str("TEST_LIVE_UPDATES_REDIS_URL", default="redis://127.0.0.1:6379/8")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast admin logins in tests
 # Two suites running at once (two checkouts, or a helper's run) must not share a test database.
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_todo")}  # noqa: F405

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/admin/", include("workers.dead_letters.urls")),
     path("api/", include("tasks_app.urls")),
+    path("api/", include("live_updates_app.urls")),
     path("admin/", admin.site.urls),
     # No /metrics here: anyone who reaches the API could read it. See todo_project/metrics.py.
 ]

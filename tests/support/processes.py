@@ -33,6 +33,7 @@ def process_env(**extra: str) -> dict[str, str]:
         "DATABASE_URL": test_database_url(),
         "KAFKA_TOPIC_PREFIX": settings.KAFKA_TOPIC_PREFIX,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "LIVE_UPDATES_REDIS_URL": settings.LIVE_UPDATES_REDIS_URL,
         "PYTHONUNBUFFERED": "1",
         **extra,
     }

@@ -63,6 +63,7 @@ class System:
 
     def __init__(self, smtp: SmtpSink, *, prefix: str, skip: Iterable[str] = ("flower",)) -> None:
         self.api_port = free_port()
+        self.live_port = free_port()
         self.ui_port = free_port()
         entries = {name: command for name, command in procfile().items() if name not in set(skip)}
         env = process_env(
@@ -73,6 +74,7 @@ class System:
             # The UI's own: Next.js serves it, the API never sees it.
             UI_AUTH_SECRET=secrets.token_urlsafe(32),
             API_ORIGIN=self.url(""),
+            LIVE_ORIGIN=self.live_url(""),
             BETTER_AUTH_URL=self.ui_url,
             PORT=str(self.ui_port),
             AUTH_RATE_LIMIT="false",  # one address signs in many times
@@ -82,6 +84,7 @@ class System:
             args = shlex.split(command)
             for flag, value in (
                 ("--bind", f"127.0.0.1:{self.api_port}"),
+                ("--port", str(self.live_port)),
                 ("--metrics-port", str(free_port())),
             ):
                 if flag in args:
@@ -98,6 +101,10 @@ class System:
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.api_port}{path}"
+
+    def live_url(self, path: str) -> str:
+        """The live-updates server's (`GET /api/{user_id}/events`)."""
+        return f"http://127.0.0.1:{self.live_port}{path}"
 
     def start(self) -> None:
         for process in self.processes.values():

@@ -1,5 +1,8 @@
 """Bridge consumers: Kafka records in, Celery tasks out, offsets stored only once Celery has the task.
 
+(A consumer may instead name a handler that the bridge calls itself, live updates' Redis write: the record
+is then done once the handler returns.)
+
 `route()` is the pure decision for one record (hand off, skip, or dead-letter); `Bridge` is the generic
 loop around it: poll, decide, act, store the offset. When Celery's broker (or the database, for a dead
 letter) cannot take a record, its partition is paused and rewound to it, and retried with a backoff: the
@@ -15,6 +18,7 @@ from typing import Any
 
 from celery import current_app
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
+from django.db import close_old_connections
 from prometheus_client import Counter
 
 from workers.bridge.registry import ConsumerSpec
@@ -71,13 +75,16 @@ def route(spec: ConsumerSpec, value: bytes | None) -> Decision:
         )
     if envelope.event_version not in spec.event_versions:
         return Poison(UnknownEventError(f"unsupported event_version {envelope.event_version!r}"), decoded)
-    if spec.task_name is None or not spec.wants(envelope):
+    if (spec.task_name is None and spec.handler is None) or not spec.wants(envelope):
         return Skip("not for this consumer")
     return HandOff(envelope)
 
 
 def hand_off(spec: ConsumerSpec, envelope: Envelope) -> None:
-    """Publish the Celery task; returns once the broker has it (Redis answered the push)."""
+    """Publish the Celery task (or call the handler); returns once the broker has it (Redis answered)."""
+    if spec.handler is not None:
+        spec.handler(envelope)
+        return
     assert spec.task_name is not None
     current_app.send_task(
         spec.task_name,
@@ -191,6 +198,7 @@ class Bridge:
             RECORDS.labels(consumer=self.spec.name, outcome="dead_lettered").inc()
 
     def _pause(self, consumer: Consumer, message: Message, failure: Exception) -> None:
+        close_old_connections()  # a database failure may have broken the connection: the retry opens anew
         topic, partition, offset = message.topic() or "", message.partition() or 0, message.offset() or 0
         consumer.pause([TopicPartition(topic, partition)])
         self.paused[(topic, partition)] = offset

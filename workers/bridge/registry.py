@@ -24,8 +24,11 @@ class ConsumerSpec:
     name: str
     topic: str
     event_types: frozenset[str]  # what this topic carries; anything else is a poison record
-    task_name: str | None  # the Celery task that handles the events; None: the bridge only counts them
+    task_name: str | None  # the Celery task that handles the events
     queue: str | None
+    # Or a handler the bridge calls itself, for work that is no more than handing the event on (a Redis
+    # write): raising leaves the record to be retried, as a broker refusing the Celery task does.
+    handler: Callable[[Envelope], None] | None = None
     wants: Callable[[Envelope], bool] = field(default=_always)  # others are acknowledged and skipped
     event_versions: frozenset[str] = frozenset({EVENT_VERSION})
 
