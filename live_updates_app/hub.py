@@ -107,6 +107,8 @@ class Hub:
 
     async def close(self) -> None:
         """End every stream (their clients reconnect elsewhere) and stop listening."""
+        if self.closing:
+            return
         self.closing = True
         for user in self.users.values():
             for connection in user.connections:

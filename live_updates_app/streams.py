@@ -7,9 +7,9 @@ last change: that bounded backlog is what a reconnecting client can resume from.
 the user on the `live:wake` channel, which each live-updates server listens to, so no server polls.
 
 An entry's id is its position (`<milliseconds>-<sequence>`, rising), the Server-Sent Event `id` a client
-resumes from. A stream opens with a `stream.start` entry: a position older than that belongs to a stream
-that is gone (Redis restarted without persistence, or the stream expired), and one older than an entry
-trimmed away has missed that entry; both are answered with `resync` (live_updates_app/hub.py).
+resumes from. A stream opens with a `stream.start` entry, so a position older than the oldest entry left
+is either from a stream that is gone (Redis restarted without persistence, or the stream expired) or
+behind entries trimmed away: both are answered with `resync` (live_updates_app/hub.py).
 
 Publishing is idempotent by event id: a per-user sorted set remembers the event ids of about twice the
 backlog, so an event the bridge hands over twice (redelivered after a crash) is appended once.
@@ -176,12 +176,8 @@ async def still_holds(client: redis.asyncio.Redis, user_id: str, position: Strea
         return False  # no stream: the one `position` came from is gone
     if position > (parse_id(info["last-generated-id"]) or ORIGIN):
         return False  # a position this stream never had
-    trimmed = parse_id(info["max-deleted-entry-id"]) or ORIGIN
-    if position < trimmed:
-        return False  # an entry after the position was trimmed away
     first = info.get("first-entry")
-    if first is not None:
-        first_position = parse_id(first[0])
-        if first_position is not None and first[1].get(b"type") == STREAM_START.encode():
-            return position >= first_position  # older than the stream's start: from a stream now gone
-    return True
+    # Older than the oldest entry left: the entries after it may have been trimmed away, or (when the oldest
+    # is the stream's `stream.start`) it is a position in a stream that is gone. Trimming does not record
+    # what it removed, so a client exactly one entry behind the oldest is told to resync too: harmless.
+    return first is None or position >= (parse_id(first[0]) or ORIGIN)

@@ -35,9 +35,10 @@ def test_a_completed_task_without_a_pattern_is_skipped():
     assert isinstance(route(RECURRENCE, envelope(payload={"task_id": 1, "recurring_pattern": None})), Skip)
 
 
-def test_task_updates_are_only_counted():
+def test_task_updates_go_to_the_live_updates_handler():
     event = envelope(event_type="task.created", event_id="task.created-1-1")
-    assert isinstance(route(consumers()["task-updates"], event), Skip)
+    assert isinstance(route(consumers()["task-updates"], event), HandOff)
+    assert consumers()["task-updates"].handler is not None
 
 
 @pytest.mark.parametrize(
