@@ -110,6 +110,11 @@ def _client(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30)
 
 
+@cache
+def _publish_script(url: str) -> Any:
+    return _client(url).register_script(_PUBLISH)  # EVALSHA, loading the script again after a Redis restart
+
+
 def client() -> redis.Redis:
     """The synchronous client of the live-updates Redis (the bridge's publisher, the ticket API)."""
     return _client(settings.LIVE_UPDATES_REDIS_URL)
@@ -135,8 +140,7 @@ def publish(changes: Sequence[Change]) -> int:
     for change in changes:
         keys += [stream_key(change.user_id), seen_key(change.user_id)]
         args += [change.event_id, change.user_id, change.event_type, change.data]
-    script = client().register_script(_PUBLISH)
-    return int(script(keys=keys, args=args))
+    return int(_publish_script(settings.LIVE_UPDATES_REDIS_URL)(keys=keys, args=args))
 
 
 def _entries(raw: Any) -> list[Entry]:
