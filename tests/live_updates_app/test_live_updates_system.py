@@ -135,7 +135,7 @@ def test_completing_a_recurring_task_delivers_the_worker_created_next_occurrence
 
 
 def test_each_user_hears_only_their_own_changes(server, person):
-    people = [person, *(_person() for _ in range(11))]
+    people = [person, *(_person() for _ in range(23))]
     clients = {p.user_id: [server.stream(p.user_id, token=_token(p)) for _ in range(2)] for p in people}
     silent = _person()
     silent_client = server.stream(silent.user_id, token=_token(silent))

@@ -9,7 +9,9 @@ import http.client
 import json
 import socket
 import threading
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from tests.support.processes import ManagedProcess
@@ -38,6 +40,7 @@ class SseClient:
         *,
         token: str | None = None,
         last_event_id: str | None = None,
+        on_event: Callable[["Event"], None] | None = None,
     ) -> None:
         headers = {"Accept": "text/event-stream"}
         if token is not None:
@@ -53,6 +56,7 @@ class SseClient:
         self.comments: list[str] = []
         self.ended = threading.Event()
         self.clean_end: bool | None = None  # the server ended the body properly (the last chunk came)
+        self.on_event = on_event
         self._lock = threading.Lock()
         if self.status != 200:
             self.body = self.response.read()
@@ -74,10 +78,11 @@ class SseClient:
                 line = raw.decode().rstrip("\r\n")
                 if line == "":
                     if data:
+                        event = Event(fields.get("id"), fields.get("event", "message"), "\n".join(data))
                         with self._lock:
-                            self.events.append(
-                                Event(fields.get("id"), fields.get("event", "message"), "\n".join(data))
-                            )
+                            self.events.append(event)
+                        if self.on_event is not None:
+                            self.on_event(event)
                     fields, data = {}, []
                 elif line.startswith(":"):
                     with self._lock:
@@ -120,6 +125,53 @@ class SseClient:
             with contextlib.suppress(OSError):
                 self.connection.sock.shutdown(socket.SHUT_RDWR)
         self.connection.close()
+
+
+@dataclass
+class Follower:
+    """A user's stream followed as the UI follows it: after an end or a failure, connect again a second
+    later (the server's `retry`) with the last id seen. Keeps every event with when it arrived."""
+
+    port: int
+    user_id: str
+    token: str
+    received: list[tuple[float, Event]] = field(default_factory=list)  # (time.time(), event)
+    connections: int = 0
+    refused: list[int] = field(default_factory=list)  # statuses other than 200 (the server restarting...)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> "Follower":
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        last_id: str | None = None
+        while not self.stop.is_set():
+            try:
+                client = SseClient(
+                    self.port,
+                    f"/api/{self.user_id}/events",
+                    token=self.token,
+                    last_event_id=last_id,
+                    on_event=lambda event: self.received.append((time.time(), event)),
+                )
+            except OSError:
+                self.stop.wait(1)
+                continue
+            self.connections += 1
+            if client.status != 200:
+                self.refused.append(client.status)
+            while not client.ended.wait(0.2):
+                if self.stop.is_set():
+                    client.close()
+                    return
+            last_id = client.last_id or last_id
+            self.stop.wait(1)
+
+    def close(self) -> None:
+        self.stop.set()
+        self._thread.join(10)
 
 
 def accepts_connections(port: int) -> bool:

@@ -5,8 +5,9 @@ topics. Recurring tasks are completed and reminders fall due through the real AP
 every kind of process is `kill -9`ed (and started again a second later, as the supervisor does), Redis is
 restarted without persistence and Kafka is stopped for 60 s. Then every effect is checked: exactly one
 next occurrence per completion, within 10 s of the completion's commit, and exactly one email per
-reminder, at most 5 s late. The figures are printed (`pytest -s` shows them) and written to
-.cache/logs/tests/faults-report.txt.
+reminder, at most 5 s late; and a browser's live-update stream, reconnecting as the UI does, got every
+change exactly once and in order, or a `resync` after those it missed. The figures are printed (`pytest -s`
+shows them) and written to .cache/logs/tests/faults-report.txt.
 
 It stops the machine's shared Redis and Kafka (scripts/redis.sh, scripts/kafka.sh; marked `stops_services`):
 never run it next to `make run`, a benchmark or another run of the suite, which would lose their broker too.
@@ -31,6 +32,8 @@ import pytest
 
 from tasks_app.models import Task
 from tests.support.factories import UserProfileFactory, make_token
+from tests.support.live import Follower
+from tests.support.outbox import outbox_envelopes
 from tests.support.paths import LOGS
 from tests.support.smtp import SmtpSink
 from tests.support.stack import Stack
@@ -148,6 +151,8 @@ def test_kill_9_redis_restart_and_kafka_stop_lose_nothing_and_duplicate_nothing(
     )
     load = Load(client)
     loader = threading.Thread(target=load.run, daemon=True)
+    follower = Follower(system.live_port, user.id, client.token).start()
+    wait_for(lambda: follower.connections > 0, timeout=10, message="the live-update stream open")
     faults: list[str] = []
 
     def fault(description: str, action: Callable[[], None], then_wait: float) -> None:
@@ -161,7 +166,7 @@ def test_kill_9_redis_restart_and_kafka_stop_lose_nothing_and_duplicate_nothing(
         # One process at a time, each kind once; the ones holding events or ETA tasks twice.
         for name in (
             *("worker", "worker-deliveries", "worker-reminders", "relay", "bridge-recurrence"),
-            *("bridge-reminders", "beat", "worker", "worker-deliveries"),
+            *("bridge-reminders", "beat", "worker", "worker-deliveries", "bridge-task-updates", "live"),
         ):
             # Each fault alone: the next one comes once the system has recovered from this one.
             fault(f"kill -9 {name}", partial(system.kill, name), then_wait=AFTER_KILL)
@@ -187,7 +192,19 @@ def test_kill_9_redis_restart_and_kafka_stop_lose_nothing_and_duplicate_nothing(
         interval=1,
         message="every effect of the load",
     )
+    changes = [
+        e
+        for e in outbox_envelopes(user.id)
+        if e["event_type"] in ("task.created", "task.updated", "task.deleted")
+    ]
+    wait_for(
+        lambda: changes[-1]["event_id"] in {event.json.get("event_id") for _, event in follower.received},
+        timeout=60,
+        message="the last change on the live-update stream",
+    )
     time.sleep(DUPLICATES_WINDOW)  # "nothing more comes" has no event to wait for: duplicates get this long
+    follower.close()
+    live = _live_update_outcome(changes, follower)
 
     delays: dict[datetime, float] = {}  # completion -> seconds until its next occurrence existed
     lost_occurrences, duplicate_occurrences = [], []
@@ -222,6 +239,10 @@ def test_kill_9_redis_restart_and_kafka_stop_lose_nothing_and_duplicate_nothing(
             f" lateness p50 {statistics.median(lateness.values()):.2f} s,"
             f" p99 {_percentile(lateness, 0.99):.2f} s, max {max(lateness.values()):.2f} s;"
             f" latest: {_slowest(lateness)}",
+            f"live updates: {len(changes)} changes; received {live.received}, missed {len(live.missed)}"
+            f" (all before a resync: {not live.uncovered}), duplicated {len(live.duplicated)},"
+            f" out of order {len(live.out_of_order)}; {live.resyncs} resync(s), {follower.connections}"
+            f" connection(s), refused {follower.refused or 'none'}",
             "",
         ]
     )
@@ -233,6 +254,41 @@ def test_kill_9_redis_restart_and_kafka_stop_lose_nothing_and_duplicate_nothing(
     assert max(delays.values()) <= OCCURRENCE_BOUND.total_seconds()
     assert max(lateness.values()) <= LATENESS_BOUND.total_seconds()
     assert client.failures == Counter()  # the API answered through every fault
+    assert (live.uncovered, live.duplicated, live.out_of_order) == ([], [], [])
+
+
+@dataclass
+class LiveOutcome:
+    received: int
+    resyncs: int
+    missed: list[str]  # event ids never received
+    uncovered: list[str]  # missed, and no resync came after the change to make the client reload
+    duplicated: list[str]
+    out_of_order: list[int]  # tasks whose changes arrived in another order than they were made
+
+
+def _live_update_outcome(changes: list[dict[str, Any]], follower: Follower) -> LiveOutcome:
+    """What a client following the stream saw of the user's changes (in outbox order, per task)."""
+    got = [event.json["event_id"] for _, event in follower.received if event.type.startswith("task.")]
+    resynced_at = [at for at, event in follower.received if event.type == "resync"]
+    missed = [change for change in changes if change["event_id"] not in set(got)]
+    order = {change["event_id"]: index for index, change in enumerate(changes)}
+    task_of = {change["event_id"]: change["task_id"] for change in changes}
+    by_task: dict[int, list[int]] = {}
+    for event_id in dict.fromkeys(got):
+        by_task.setdefault(task_of[event_id], []).append(order[event_id])
+    return LiveOutcome(
+        received=len(got),
+        resyncs=len(resynced_at),
+        missed=[change["event_id"] for change in missed],
+        uncovered=[
+            change["event_id"]
+            for change in missed
+            if not any(at >= datetime.fromisoformat(change["timestamp"]).timestamp() for at in resynced_at)
+        ],
+        duplicated=[event_id for event_id, count in Counter(got).items() if count > 1],
+        out_of_order=[task_id for task_id, indices in by_task.items() if indices != sorted(indices)],
+    )
 
 
 def _restart(stack: Stack, service: str, down_for: float) -> None:
