@@ -1,7 +1,8 @@
 import type { NextConfig } from "next";
 
 // The browser talks to this origin only: /api/auth/* is Better Auth's route handler
-// (src/app/api/auth/[...all]/route.ts) and every other /api/* is forwarded to Django by
+// (src/app/api/auth/[...all]/route.ts), /api/{user_id}/events is streamed to the live-updates server by
+// src/app/api/[userId]/events/route.ts, and every other /api/* is forwarded to Django by
 // src/app/api/[...path]/route.ts (an explicit header allow-list, the API's error shape when it is down).
 const nextConfig: NextConfig = {
   reactStrictMode: true,

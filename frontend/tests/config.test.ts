@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { apiOrigin, readAuthConfig } from "@/auth/config";
+import { apiOrigin, liveOrigin, readAuthConfig } from "@/auth/config";
 
 // A random secret per run: nothing in the repository is a usable secret.
 const secret = randomBytes(48).toString("base64url");
@@ -33,5 +33,11 @@ describe("readAuthConfig", () => {
     expect(apiOrigin({})).toBe("http://127.0.0.1:8000");
     expect(apiOrigin({ API_ORIGIN: "http://api.internal:9000/" })).toBe("http://api.internal:9000");
     expect(() => apiOrigin({ API_ORIGIN: "nope" })).toThrow(/API_ORIGIN/);
+  });
+
+  it("reads the live-updates server's origin", () => {
+    expect(liveOrigin({})).toBe("http://127.0.0.1:8001");
+    expect(liveOrigin({ LIVE_ORIGIN: "http://live.internal:9001/" })).toBe("http://live.internal:9001");
+    expect(() => liveOrigin({ LIVE_ORIGIN: "nope" })).toThrow(/LIVE_ORIGIN/);
   });
 });

@@ -1,9 +1,9 @@
 """The browser UI end to end: Playwright drives Debian's Chromium against the whole running system.
 
-Every Procfile process runs (the API, relay, bridges, Celery workers, beat and the built Next.js UI) against
-the test database, Redis database and Kafka topics, with reminder emails going to an SMTP server in this
-process that also writes them into a maildir. `npx playwright test` (frontend/playwright.config.ts) then runs
-frontend/e2e/*.spec.ts as people would use the UI:
+Every Procfile process runs (the API, the live-updates server, relay, bridges, Celery workers, beat and the
+built Next.js UI) against the test database, Redis database and Kafka topics, with reminder emails going to an
+SMTP server in this process that also writes them into a maildir. `npx playwright test`
+(frontend/playwright.config.ts) then runs frontend/e2e/*.spec.ts as people would use the UI:
 
 - auth: sign up, sign out, sign in; a wrong password shows an error; an email signs up once only.
 - tasks: a task with tags, priority, a due date and a reminder a few seconds ahead is listed; its reminder
@@ -11,6 +11,9 @@ frontend/e2e/*.spec.ts as people would use the UI:
   its next occurrence (from the recurrence worker) in the list.
 - filters: filters, search and sort change the list and the URL; a bookmarked URL restores them.
 - isolation: a second user (another browser context) sees none of the first user's tasks.
+- live: two tabs of one person show the task list; a task created through the API, completed in the other tab,
+  reopened and deleted through the API appears, changes and disappears in the first tab within seconds, with no
+  reload of it (a marker set on its window survives); the other tab, on the task's page, shows it deleted.
 - profile: the profile's time zone changes how due times are shown.
 - a11y: axe-core finds no serious or critical violations on the sign-in/up, list, editor, task and profile
   pages.

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/api/{user_id}/events/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A single-use ticket into the live-update stream
+         * @description For clients that cannot send an `Authorization` header on the stream's request (a browser's `EventSource`): `GET /api/{user_id}/events?ticket=<ticket>` on the live-updates server accepts it once, within `expires_in` seconds. No long-lived token ever goes into a URL. Clients that can send headers (`fetch`) use `Authorization: Bearer <token>` on the stream instead.
+         */
+        post: operations["events_ticket_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{user_id}/profile": {
         parameters: {
             query?: never;
@@ -256,6 +276,12 @@ export interface components {
             reminder_at?: string | null;
             /** Format: double */
             reminder_offset_hours?: number;
+        };
+        TicketOutput: {
+            /** @description Pass as `?ticket=` to GET /api/{user_id}/events, once. */
+            ticket: string;
+            /** @description Seconds the ticket stays valid if unused. */
+            expires_in: number;
         };
         /**
          * @description * `Africa/Abidjan` - Africa/Abidjan
@@ -1483,6 +1509,45 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    events_ticket_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOutput"];
+                };
+            };
+            /** @description No credentials, or the token is malformed, expired or not signed by a trusted key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     profile_retrieve: {
         parameters: {
             query?: never;

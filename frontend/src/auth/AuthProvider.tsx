@@ -4,12 +4,14 @@
  * page. The session is Better Auth's cookie; the API's JWT is fetched from /api/auth/token into a TokenHolder
  * and never stored anywhere else. Who is signed in is read from that token's claims (a 401: nobody), so a page
  * load asks one thing (the token) before the page's own requests, not the session first and then the token.
+ * While someone is signed in, the tab follows their live updates (one stream, src/lib/liveUpdates.ts) for the pages.
  */
 import { useRouter } from "next/navigation";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { type ApiClient, createApiClient } from "@/api/client";
 import { type ProblemInfo, networkProblem, problemOf } from "@/api/errors";
 import type { Profile } from "@/api/types";
+import { LiveUpdates } from "@/lib/liveUpdates";
 import { browserTimeZone } from "@/lib/time";
 import { useRefreshOnFocus } from "@/lib/useRefreshOnFocus";
 import { authClient, fetchApiToken } from "./client";
@@ -30,6 +32,8 @@ interface AuthContextValue {
   signOut: () => Promise<void>;
   /** True from the click on "Sign out" on: pages then go to the sign-in page without coming back. */
   signingOut: boolean;
+  /** The signed-in user's task changes as they happen (useLiveUpdates, useLiveReload). */
+  live: LiveUpdates;
 }
 
 const AuthContext = createContext<AuthContextValue | null>(null);
@@ -38,6 +42,7 @@ const AuthContext = createContext<AuthContextValue | null>(null);
 // the token, and with it who is signed in, is asked for as soon as this module loads, while React hydrates.
 const tokens = new TokenHolder(fetchApiToken);
 const api = createApiClient(tokens, "");
+const live = new LiveUpdates(tokens);
 const askAgain = () => void tokens.refresh().catch(() => undefined); // a failure is the pages' to show
 if (typeof window !== "undefined") askAgain();
 
@@ -77,6 +82,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setProfileProblem(null);
     if (userId && knownUserId === null) setSigningOut(false);
   }
+
+  // One stream per tab, for whoever is signed in; none while signed out.
+  useEffect(() => {
+    if (!userId) return;
+    live.start(userId);
+    return () => live.stop();
+  }, [userId]);
 
   useEffect(() => {
     if (!userId) return;
@@ -120,6 +132,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       reloadProfile: () => setProfileVersion((version) => version + 1),
       signOut,
       signingOut,
+      live,
     }),
     [status, user, profile, profileProblem, signOut, signingOut],
   );

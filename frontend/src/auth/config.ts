@@ -8,6 +8,9 @@
  * - BETTER_AUTH_URL, else PUBLIC_BASE_URL: the UI's public origin (default http://localhost:3000).
  * - UI_TRUSTED_ORIGINS: more origins (comma-separated) the auth endpoints accept requests from.
  * - API_ORIGIN: where the Django API listens (default http://127.0.0.1:8000).
+ * - LIVE_ORIGIN: where the live-updates server listens (default http://127.0.0.1:8001); the browser's
+ *   `/api/{user_id}/events` (Server-Sent Events, docs/live-updates.md) is forwarded there, every other /api/ path to
+ *   API_ORIGIN.
  * - AUTH_RATE_LIMIT: `false` turns Better Auth's rate limiting off (end-to-end tests from one address).
  */
 
@@ -15,6 +18,7 @@ export const AUTH_SCHEMA = "auth";
 export const DEFAULT_DATABASE_URL = "postgres://todo:todo@127.0.0.1:5432/todo";
 export const DEFAULT_BASE_URL = "http://localhost:3000";
 export const DEFAULT_API_ORIGIN = "http://127.0.0.1:8000";
+export const DEFAULT_LIVE_ORIGIN = "http://127.0.0.1:8001";
 export const MIN_SECRET_LENGTH = 32;
 
 export type Env = Record<string, string | undefined>;
@@ -84,4 +88,8 @@ export function readAuthConfig(env: Env = process.env, { requireSecret = true } 
 
 export function apiOrigin(env: Env = process.env): string {
   return origin(env.API_ORIGIN || DEFAULT_API_ORIGIN, "API_ORIGIN");
+}
+
+export function liveOrigin(env: Env = process.env): string {
+  return origin(env.LIVE_ORIGIN || DEFAULT_LIVE_ORIGIN, "LIVE_ORIGIN");
 }

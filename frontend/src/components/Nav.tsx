@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useAuth } from "@/auth/AuthProvider";
+import { LiveStatus } from "./LiveStatus";
 
 export function Nav() {
   const { status, user, signOut } = useAuth();
@@ -13,6 +14,7 @@ export function Nav() {
         <Link href="/tasks" className="brand">
           Todo
         </Link>
+        {status === "signed-in" ? <LiveStatus /> : null}
         {status === "signed-in" ? (
           <ul className="nav-links">
             <li>

@@ -6,8 +6,9 @@ import { networkProblem, type ProblemInfo, problemOf } from "@/api/errors";
 import { useSignedIn } from "@/auth/AuthProvider";
 import { formatDateTime } from "@/lib/datetime";
 import { ruleText } from "@/lib/recurrenceForm";
-import { isInSeries } from "@/lib/series";
-import { parseTaskId, useTask } from "@/lib/useTask";
+import { isInSeries, seriesRootId } from "@/lib/series";
+import { useLiveReload, useLiveUpdates } from "@/lib/useLiveUpdates";
+import { changedTask, parseTaskId, useTask } from "@/lib/useTask";
 import { useRefreshOnFocus } from "@/lib/useRefreshOnFocus";
 import { useToggleComplete } from "@/lib/useTaskActions";
 import { ConfirmDialog } from "./ConfirmDialog";
@@ -40,12 +41,44 @@ function TaskDetail({ taskId }: { taskId: number }) {
   const [confirming, setConfirming] = useState(false);
   const [notice, setNotice] = useState("");
   const [seriesVersion, setSeriesVersion] = useState(0);
+  // The id, not a flag: the same view shows another task after a link to it (a series member).
+  const [deletedId, setDeletedId] = useState<number | null>(null);
+  const reloadSeries = useCallback(() => setSeriesVersion((v) => v + 1), []);
   const refresh = useCallback(() => {
     reload();
-    setSeriesVersion((v) => v + 1);
-  }, [reload]);
+    reloadSeries();
+  }, [reload, reloadSeries]);
   useRefreshOnFocus(refresh);
+  // Live: a change of this task is shown as it comes (its deletion too); missed changes reload the page.
+  const shown = state.kind === "ready" ? state.task : null;
+  useLiveUpdates((message) => {
+    if (message.type === "resync") return refresh();
+    if (message.task_id !== taskId) return;
+    const next = changedTask(shown, message);
+    if (next === "deleted") setDeletedId(taskId);
+    else if (next) setTask(next);
+  });
+  // A change in its series (a next occurrence made by the worker, a sibling edited or deleted): the series again.
+  useLiveReload(
+    reloadSeries,
+    (message) =>
+      message.type !== "resync" &&
+      shown !== null &&
+      isInSeries(shown) &&
+      (message.task === null || message.task_id === taskId || seriesRootId(message.task) === seriesRootId(shown)),
+  );
 
+  if (deletedId === taskId) {
+    return (
+      <section>
+        <h1>Task deleted</h1>
+        <p>{shown ? `“${shown.title}” has been deleted.` : "This task has been deleted."}</p>
+        <p>
+          <Link href="/tasks">Back to your tasks</Link>
+        </p>
+      </section>
+    );
+  }
   if (state.kind === "loading") return <Loading label="Loading the task…" />;
   if (state.kind === "error") {
     return (

@@ -7,6 +7,7 @@ import type { Task, TaskPage } from "@/api/types";
 import { useSignedIn } from "@/auth/AuthProvider";
 import { type Filters, filtersToQuery, filtersToSearchParams, isFiltered, parseFilters } from "@/lib/filters";
 import { useKnownTags } from "@/lib/useKnownTags";
+import { useLiveReload } from "@/lib/useLiveUpdates";
 import { useRefreshOnFocus } from "@/lib/useRefreshOnFocus";
 import { useToggleComplete } from "@/lib/useTaskActions";
 import { Empty, ErrorMessage, Loading } from "./Status";
@@ -34,6 +35,8 @@ export function TaskListView() {
   const toggleComplete = useToggleComplete(api, user.id);
   const reload = useCallback(() => setVersion((v) => v + 1), []);
   useRefreshOnFocus(reload);
+  // A task changed elsewhere (another tab, the API, a worker) or changes were missed: this page again, once a burst.
+  useLiveReload(reload);
 
   const setFilters = (next: Filters) => {
     const query = filtersToSearchParams(next).toString();

@@ -1,7 +1,10 @@
 "use client";
 import { useEffect } from "react";
 
-/** Calls `refresh` when the window gets focus back or the tab becomes visible (until live updates exist). */
+/**
+ * Calls `refresh` when the window gets focus back or the tab becomes visible: what live updates could not bring
+ * (their server unreachable for a while) is caught up then.
+ */
 export function useRefreshOnFocus(refresh: () => void): void {
   useEffect(() => {
     let last = 0;

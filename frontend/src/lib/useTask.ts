@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { ApiClient } from "@/api/client";
 import { networkProblem, type ProblemInfo, problemOf } from "@/api/errors";
 import type { Task } from "@/api/types";
+import type { TaskChange } from "./liveUpdates";
 
 export type TaskState = { kind: "loading" } | { kind: "ready"; task: Task } | { kind: "error"; problem: ProblemInfo };
 
@@ -12,6 +13,16 @@ export function parseTaskId(raw: string | string[] | undefined): number | null {
   if (!value || !/^\d{1,15}$/.test(value)) return null;
   const id = Number(value);
   return id >= 1 ? id : null;
+}
+
+/**
+ * What a live change of the shown task makes of it: the task as changed, "deleted" (a change without a task: it no
+ * longer exists), or null to keep what is shown (the change is older than it, e.g. this tab's own later edit).
+ */
+export function changedTask(shown: Task | null, change: TaskChange): Task | "deleted" | null {
+  if (change.task === null) return "deleted";
+  if (shown && Date.parse(change.task.updated_at) < Date.parse(shown.updated_at)) return null;
+  return change.task;
 }
 
 export function useTask(api: ApiClient, userId: string, taskId: number) {
