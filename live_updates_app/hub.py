@@ -168,7 +168,10 @@ class Hub:
         if user.cursor is None:
             user.cursor = await streams.tail(self.client, connection.user_id)
         if last_event_id is None:
-            connection.position = user.cursor  # a new client starts with what happens next
+            # A new client starts with what happens next, and is told where that is: an `id` without data
+            # (no event), so that reconnecting before the first change resumes exactly.
+            connection.position = user.cursor
+            connection.queue.put_nowait(f"id: {streams.format_id(user.cursor)}\n\n".encode())
             return
         position = streams.parse_id(last_event_id)
         if position is None or not await streams.still_holds(self.client, connection.user_id, position):

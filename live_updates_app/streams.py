@@ -172,16 +172,19 @@ async def read_after(
 
 async def still_holds(client: redis.asyncio.Redis, user_id: str, position: StreamId) -> bool:
     """Whether everything after `position` is still in the user's stream (else the client must resync)."""
-    if position == ORIGIN:
-        return True  # a client that never saw an entry has missed none that it could resume
     try:
         info = await client.xinfo_stream(stream_key(user_id))
     except redis.ResponseError:
-        return False  # no stream: the one `position` came from is gone
+        # No stream: the one `position` came from is gone, unless the client began before there was one.
+        return position == ORIGIN
     if position > (parse_id(info["last-generated-id"]) or ORIGIN):
         return False  # a position this stream never had
     first = info.get("first-entry")
     # Older than the oldest entry left: the entries after it may have been trimmed away, or (when the oldest
     # is the stream's `stream.start`) it is a position in a stream that is gone. Trimming does not record
     # what it removed, so a client exactly one entry behind the oldest is told to resync too: harmless.
-    return first is None or position >= (parse_id(first[0]) or ORIGIN)
+    if first is None:
+        return True
+    if position == ORIGIN:  # began before the stream: nothing is missing as long as it starts at its start
+        return bool(first[1].get(b"type") == STREAM_START.encode())
+    return position >= (parse_id(first[0]) or ORIGIN)

@@ -30,13 +30,23 @@ def _parse(message: bytes) -> dict[str, str]:
 
 
 async def _take(connection: Connection, count: int, timeout: float = 5) -> list[dict[str, str]]:
+    """The next `count` events queued for the connection (an opening `id` without data is no event)."""
     taken: list[dict[str, str]] = []
     async with asyncio.timeout(timeout):
         while len(taken) < count:
             message = await connection.queue.get()
             assert message is not None, "the stream was ended"
-            taken.append(_parse(message))
+            if "data" in _parse(message):
+                taken.append(_parse(message))
     return taken
+
+
+def _opened(connection: Connection) -> Connection:
+    """The connection without its opening message: the `id` a new client starts from, without data."""
+    opening = connection.queue.get_nowait()
+    assert opening is not None
+    assert set(_parse(opening)) == {"id"}
+    return connection
 
 
 def _run(scenario: Callable[[Hub], Awaitable[Any]]) -> Any:
@@ -55,8 +65,8 @@ def test_one_read_reaches_every_connection_of_the_user_and_no_one_else():
     alice, bob = _user(), _user()
 
     async def scenario(hub: Hub) -> None:
-        tabs = [await hub.join(alice, None) for _ in range(3)]
-        bobs = await hub.join(bob, None)
+        tabs = [_opened(await hub.join(alice, None)) for _ in range(3)]
+        bobs = _opened(await hub.join(bob, None))
         await asyncio.sleep(0.1)  # the wake-up subscription is in place
         _publish(alice, 1, 2)
         for tab in tabs:
@@ -76,9 +86,10 @@ def test_joining_with_a_position_delivers_what_was_missed_then_what_comes():
     _publish(user, 1, 2, 3, 4)
 
     async def scenario(hub: Hub) -> None:
-        first = await hub.join(user, None)  # a new client starts with what happens next
-        assert first.queue.empty()
+        first = await hub.join(user, None)  # a new client starts with what happens next, told where
         entries = await streams.read_after(hub.client, user, streams.ORIGIN, count=10)
+        assert _parse(first.queue.get_nowait()) == {"id": entries[-1].id}
+        assert first.queue.empty()
         second_id = entries[2].id  # after stream.start, 1: positioned at "2"
         resumed = await hub.join(user, second_id)
         assert [message["data"] for message in await _take(resumed, 2)] == ['{"n":3}', '{"n":4}']
@@ -126,7 +137,7 @@ def test_a_connection_too_far_behind_is_ended(monkeypatch: pytest.MonkeyPatch):
     user = _user()
 
     async def scenario(hub: Hub) -> None:
-        connection = await hub.join(user, None)
+        connection = _opened(await hub.join(user, None))
         await asyncio.sleep(0.1)
         _publish(user, 1, 2, 3, 4, 5)
         async with asyncio.timeout(5):
@@ -143,7 +154,7 @@ def test_closing_the_hub_ends_every_stream_and_refuses_new_ones():
     user = _user()
 
     async def scenario(hub: Hub) -> list[Connection]:
-        connections = [await hub.join(user, None) for _ in range(2)]
+        connections = [_opened(await hub.join(user, None)) for _ in range(2)]
         await hub.close()
         with pytest.raises(Exception, match="shutting down"):
             await hub.join(user, None)

@@ -92,6 +92,7 @@ def test_positions_the_stream_still_holds(user_id):
     assert _holds(user_id, first)
     assert _holds(user_id, third)
     assert _holds(user_id, start)
+    assert _holds(user_id, ORIGIN)  # began before the stream, which still starts at its start
     assert not _holds(user_id, (start[0] - 1, 0))  # older than the stream's start: from a lost stream
     assert not _holds(user_id, (third[0] + 1, 0))  # a position this stream never had
 
@@ -101,6 +102,7 @@ def test_positions_the_stream_still_holds(user_id):
     assert not _holds(user_id, second)  # trimmed away since
     newest = _read(user_id)[-1].position
     assert _holds(user_id, newest)
+    assert not _holds(user_id, ORIGIN)  # a client from before the stream began has missed what was trimmed
 
 
 @pytest.mark.parametrize(

@@ -56,6 +56,7 @@ class SseClient:
         self.comments: list[str] = []
         self.ended = threading.Event()
         self.clean_end: bool | None = None  # the server ended the body properly (the last chunk came)
+        self.last_id: str | None = last_event_id
         self.on_event = on_event
         self._lock = threading.Lock()
         if self.status != 200:
@@ -77,6 +78,8 @@ class SseClient:
                     return
                 line = raw.decode().rstrip("\r\n")
                 if line == "":
+                    if "id" in fields:
+                        self.last_id = fields["id"]  # an `id` counts even without data (the opening one)
                     if data:
                         event = Event(fields.get("id"), fields.get("event", "message"), "\n".join(data))
                         with self._lock:
@@ -114,11 +117,6 @@ class SseClient:
 
         wait_for(arrived, timeout=timeout, message=f"{count} {kind}* event(s) on the stream")
         return [event for event in self.received() if event.type.startswith(kind)]
-
-    @property
-    def last_id(self) -> str | None:
-        ids = [event.id for event in self.received() if event.id]
-        return ids[-1] if ids else None
 
     def close(self) -> None:
         if self.connection.sock is not None:

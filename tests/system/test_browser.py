@@ -11,9 +11,10 @@ SMTP server in this process that also writes them into a maildir. `npx playwrigh
   its next occurrence (from the recurrence worker) in the list.
 - filters: filters, search and sort change the list and the URL; a bookmarked URL restores them.
 - isolation: a second user (another browser context) sees none of the first user's tasks.
-- live: two tabs of one person show the task list; a task created through the API, completed in the other tab,
-  reopened and deleted through the API appears, changes and disappears in the first tab within seconds, with no
-  reload of it (a marker set on its window survives); the other tab, on the task's page, shows it deleted.
+- live: two tabs of one person show the task list; a task created through the API, completed in the other
+  tab, reopened and deleted through the API appears, changes and disappears in the first tab within seconds,
+  with no reload of it (a marker set on its window survives); the other tab, on the task's page, shows it
+  deleted.
 - profile: the profile's time zone changes how due times are shown.
 - a11y: axe-core finds no serious or critical violations on the sign-in/up, list, editor, task and profile
   pages.
