@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import connection, transaction
+from opentelemetry.trace import SpanKind
 
 from notifications_app import transitions
 from notifications_app.email import (
@@ -34,6 +35,7 @@ from workers.bridge.retry_policies import RETRY_POLICIES
 from workers.dead_letters.services import FailedEvent, dead_letter
 from workers.events.envelope import build_envelope, iso_utc, to_millis
 from workers.kafka.clients import REMINDERS
+from workers.telemetry.tracing import tracer
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +148,12 @@ def reminders_send(
             refused.append(Refused(reminder, _describe(error), permanent=True))
             continue
         try:
-            send_rendered(recipient=recipient, message=message)
+            with tracer.start_as_current_span(
+                "smtp send",
+                kind=SpanKind.CLIENT,
+                attributes={"todo.reminder_id": reminder.reminder_id, "todo.task_id": task.pk},
+            ):
+                send_rendered(recipient=recipient, message=message)
         except MESSAGE_REFUSED as error:
             refused.append(Refused(reminder, _describe(error)))
         except Exception as error:

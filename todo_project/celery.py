@@ -10,6 +10,8 @@ from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 from django.db import close_old_connections
 
+import workers.telemetry.celery  # noqa: F401 - tracing in worker processes (signal handlers)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_project.settings")
 
 app = Celery("todo_project")

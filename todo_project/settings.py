@@ -54,7 +54,6 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # admin and Swagger UI assets under gunicorn
-    "workers.http.tracing.TraceContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -299,27 +298,37 @@ SPECTACULAR_SETTINGS = {
 # --- Health probes --------------------------------------------------------------------------------
 HEALTH_CHECK_TIMEOUT_SECONDS = env.float("HEALTH_CHECK_TIMEOUT_SECONDS", default=2.0)
 
-# --- Prometheus metrics of the API ----------------------------------------------------------------
-# Not on the API's port: each gunicorn worker serves its own registry on the first free port of this range
-# (FIRST-LAST, empty for none) at METRICS_ADDRESS, loopback unless a scraper elsewhere must reach it
-# (todo_project/wsgi.py starts it; one port per worker is django-prometheus' way for multi-process servers).
+# --- Prometheus metrics ---------------------------------------------------------------------------
+# Every process serves its metrics on a port of its own (never the API's) at METRICS_ADDRESS, loopback
+# unless a scraper elsewhere must reach it. Each gunicorn worker serves its own registry on the first free
+# port of this range (FIRST-LAST, empty for none; todo_project/wsgi.py starts it; one port per worker is
+# django-prometheus' way for multi-process servers); the other processes take `--metrics-port` (Procfile).
 METRICS_ADDRESS = env.str("METRICS_ADDRESS", default="127.0.0.1")
 _metrics_ports = env.str("METRICS_PORT_RANGE", default="9110-9119").strip()
 if _metrics_ports and not re.fullmatch(r"\d{1,5}-\d{1,5}", _metrics_ports):
     raise ImproperlyConfigured("METRICS_PORT_RANGE must be FIRST-LAST (e.g. 9110-9119), or empty for none.")
 _first_port, _, _last_port = _metrics_ports.partition("-")
 METRICS_PORT_RANGE = range(int(_first_port), int(_last_port) + 1) if _metrics_ports else range(0)
+# A Celery worker started with --metrics-port N keeps its pool processes' metrics in WORKER_METRICS_DIR/port-N,
+# emptied when it starts (todo_project/worker_metrics.py); empty: todo-worker-metrics in the temporary directory.
+WORKER_METRICS_DIR = env.str("WORKER_METRICS_DIR", default="")
 
 # --- Logging: one line per record to stderr; never log secrets or tokens --------------------------
+# Inside a trace (tracing on: workers/telemetry/tracing.py) a line carries its trace and span ids.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")  # or `json`: one JSON object per line
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be `plain` or `json`.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"trace_ids": {"()": "workers.telemetry.logs.TraceIds"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s%(trace_suffix)s"},
+        "json": {"()": "workers.telemetry.logs.json_formatter"},
     },
     "handlers": {
-        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "stderr": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["trace_ids"]},
     },
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {

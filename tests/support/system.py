@@ -61,7 +61,14 @@ class System:
     its keys (`JWKS_URL`) and its links point at it (`PUBLIC_BASE_URL`).
     """
 
-    def __init__(self, smtp: SmtpSink, *, prefix: str, skip: Iterable[str] = ("flower",)) -> None:
+    def __init__(
+        self,
+        smtp: SmtpSink,
+        *,
+        prefix: str,
+        skip: Iterable[str] = ("flower",),
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.api_port = free_port()
         self.live_port = free_port()
         self.ui_port = free_port()
@@ -78,6 +85,7 @@ class System:
             BETTER_AUTH_URL=self.ui_url,
             PORT=str(self.ui_port),
             AUTH_RATE_LIMIT="false",  # one address signs in many times
+            **(env or {}),
         )
         self.processes: dict[str, ManagedProcess] = {}
         for name, command in entries.items():

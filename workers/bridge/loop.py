@@ -13,18 +13,21 @@ import json
 import logging
 import threading
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from celery import current_app
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 from django.db import close_old_connections
+from opentelemetry.trace import SpanKind
 from prometheus_client import Counter
 
 from workers.bridge.registry import ConsumerSpec
 from workers.dead_letters.services import FailedEvent, dead_letter
 from workers.events.envelope import Envelope, InvalidEnvelopeError, parse_envelope
 from workers.kafka.clients import make_consumer, physical_topic
+from workers.telemetry import tracing
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +168,8 @@ class Bridge:
             return  # fetched before the pause; it is read again after the resume
         decision = route(self.spec, message.value())
         try:
-            self._act(decision, message)
+            with _consume_span(self.spec, message):
+                self._act(decision, message)
         except Exception as failure:  # the broker or database could not take it: keep it, retry later
             self._pause(consumer, message, failure)
             return
@@ -239,6 +243,31 @@ class Bridge:
         except KafkaException as error:
             if error.args[0].code() != KafkaError._NO_OFFSET:
                 logger.warning("bridge %s: commit on revoke failed: %s", self.spec.name, error)
+
+
+def _consume_span(spec: ConsumerSpec, message: Message) -> AbstractContextManager[object]:
+    """A span for handling one record, continuing the relay's (the Celery task published inside it
+    carries the trace on); nothing when tracing is off or the record carries no trace."""
+    if not tracing.enabled():
+        return nullcontext()
+    headers = _decode_headers(message.headers())
+    if "traceparent" not in headers:
+        return nullcontext()
+    topic = message.topic() or physical_topic(spec.topic)
+    return tracing.tracer.start_as_current_span(
+        f"{topic} process",
+        context=tracing.context_from(headers),
+        kind=SpanKind.CONSUMER,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.operation.type": "process",
+            "messaging.destination.name": topic,
+            "messaging.consumer.group.name": spec.group_id,
+            "messaging.message.id": headers.get("event_id", ""),
+            "messaging.destination.partition.id": str(message.partition()),
+            "messaging.kafka.offset": message.offset() or 0,
+        },
+    )
 
 
 def _decode_headers(raw: Any) -> dict[str, str]:

@@ -21,8 +21,8 @@ from django.utils.module_loading import import_string
 from workers.dead_letters.models import DeadLetter
 from workers.events.models import OutboxEvent
 from workers.events.outbox import emit_copy
-from workers.events.trace_context import traceparent_for_event
 from workers.kafka.clients import dlq_topic
+from workers.telemetry.tracing import current_context_headers
 
 MAX_MESSAGE_LENGTH = 2000
 
@@ -66,7 +66,6 @@ def _original_headers(failed: FailedEvent) -> dict[str, str]:
     headers.setdefault("event_id", failed.event_id)
     event_type = failed.field("event_type")
     headers.setdefault("event_type", event_type if isinstance(event_type, str) else "")
-    headers.setdefault("traceparent", traceparent_for_event())
     return headers
 
 
@@ -158,7 +157,7 @@ def dead_letters_retry(*, records: Iterable[DeadLetter], at: datetime | None = N
                 topic=record.original_topic,
                 key=record.key,
                 envelope=record.envelope,
-                headers={**record.headers, "traceparent": traceparent_for_event()},
+                headers={**record.headers, **current_context_headers()},  # the retry's trace, when traced
                 origin=OutboxEvent.Origin.REPLAY,
             )
         record.status = DeadLetter.Status.RETRIED

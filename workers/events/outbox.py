@@ -12,7 +12,7 @@ from django.db import connection
 
 from workers.events.envelope import build_envelope, to_millis
 from workers.events.models import OutboxEvent
-from workers.events.trace_context import traceparent_for_event
+from workers.telemetry.tracing import current_context_headers
 
 # Two events of one type for one task within the same millisecond would share an event_id
 # (`{event_type}-{task_id}-{ms}`) and a consumer would drop the second as a duplicate. The insert skips
@@ -60,7 +60,7 @@ def _row(event: NewEvent, millis: int) -> tuple[dict[str, Any], list[Any]]:
     headers = {
         "event_id": envelope["event_id"],
         "event_type": event.event_type,
-        "traceparent": traceparent_for_event(),
+        **current_context_headers(),  # the trace of the request (or task) that wrote it, when traced
     }
     values = [
         event.topic,

@@ -21,10 +21,13 @@ from typing import Any
 
 import psycopg
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
+from opentelemetry.trace import Span, SpanKind, StatusCode
 from prometheus_client import Counter, Gauge
 
 from workers.kafka.clients import make_producer, physical_topic
 from workers.relay.database import connect
+from workers.telemetry import tracing
+from workers.telemetry.tracing import span_headers
 
 logger = logging.getLogger(__name__)
 
@@ -263,7 +266,11 @@ class OutboxRelay:
         refused: list[Refusal] = []
         fatal: list[KafkaError] = []
 
-        def on_delivery(row_id: int, error: KafkaError | None, message: Message) -> None:
+        def on_delivery(row_id: int, span: Span | None, error: KafkaError | None, message: Message) -> None:
+            if span is not None:
+                if error is not None:
+                    span.set_status(StatusCode.ERROR, error.str())
+                span.end()
             if error is None:
                 delivered.append(row_id)
             else:
@@ -290,14 +297,18 @@ class OutboxRelay:
                 held.add(key)
                 refused_here += 1
                 continue
+            carried = {**(extra_headers or {}), **({"traceparent": traceparent} if traceparent else {})}
+            span = _publish_span(row_id, event_id, topics[topic] or topic, carried)
+            if span is not None:
+                carried.update(span_headers(span))  # the consumer continues the relay's span
             headers: list[tuple[str, str | bytes | None]] = [
                 ("event_id", event_id),
                 ("event_type", event_type),
-                ("traceparent", traceparent),
+                *carried.items(),
             ]
-            if extra_headers:
-                headers += extra_headers.items()
-            callback: Callable[[KafkaError | None, Message], None] = functools.partial(on_delivery, row_id)
+            callback: Callable[[KafkaError | None, Message], None] = functools.partial(
+                on_delivery, row_id, span
+            )
             self._produce(producer, topics[topic] or topic, key, value, headers, callback)
             produced += 1
         self._await_reports(producer, produced + refused_here, delivered, refused)
@@ -413,3 +424,22 @@ class OutboxRelay:
             oldest,
         )
         self._stats_at, self._published_since_stats = now, 0
+
+
+def _publish_span(row_id: int, event_id: str, topic: str, headers: dict[str, str]) -> Span | None:
+    """A span for one row's publication, continuing the trace of the request that wrote it (if traced);
+    it ends with the row's delivery report."""
+    if "traceparent" not in headers or not tracing.enabled():
+        return None
+    return tracing.tracer.start_span(
+        f"{topic} publish",
+        context=tracing.context_from(headers),
+        kind=SpanKind.PRODUCER,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.operation.type": "send",
+            "messaging.destination.name": topic,
+            "messaging.message.id": event_id,
+            "todo.outbox_id": row_id,
+        },
+    )

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from workers.bridge.loop import Bridge
 from workers.bridge.registry import consumers
+from workers.telemetry.tracing import configure_tracing
 
 
 class Command(BaseCommand):
@@ -25,4 +26,5 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
+        configure_tracing(f"todo-bridge-{name}", instrument=("celery", "psycopg", "redis"))
         Bridge(consumers()[name], stop=stop).run()

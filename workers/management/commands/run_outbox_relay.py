@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from prometheus_client import start_http_server
 
 from workers.relay.loop import OutboxRelay, RelaySettings
+from workers.telemetry.tracing import configure_tracing
 
 
 class Command(BaseCommand):
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, request_stop)
         if options["metrics_port"]:
             start_http_server(options["metrics_port"], addr="127.0.0.1")
+        configure_tracing("todo-relay")
         config = RelaySettings(
             batch_size=options["batch_size"],
             poll_interval=options["poll_interval"],
