@@ -21,7 +21,7 @@ from celery import current_app
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 from django.db import close_old_connections
 from opentelemetry.trace import SpanKind
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 from workers.bridge.registry import ConsumerSpec
 from workers.dead_letters.services import FailedEvent, dead_letter
@@ -31,7 +31,18 @@ from workers.telemetry import tracing
 
 logger = logging.getLogger(__name__)
 
-RECORDS = Counter("bridge_records", "Records handled by bridge consumers", ["consumer", "outcome"])
+RECORDS = Counter(
+    "bridge_records",
+    "Records handled by bridge consumers: handed_off, skipped, dead_lettered, or paused (not taken: the"
+    " broker or database refused it, its partition paused to retry it)",
+    ["consumer", "outcome"],
+)
+LAG = Gauge(
+    "bridge_consumer_lag",
+    "Records of a partition this bridge is assigned that its group has not committed yet",
+    ["group", "topic", "partition"],
+)
+LAG_INTERVAL_MS = 5000  # how often librdkafka reports each partition's lag (its statistics)
 
 PAUSE_INITIAL = 0.5
 PAUSE_MAX = 30.0
@@ -107,6 +118,7 @@ class Bridge:
         self.pause_delay = PAUSE_INITIAL
         self.resume_at = 0.0
         self.consumer: Consumer | None = None
+        self.assigned: set[int] = set()  # partitions of the topic this consumer is assigned
 
     def run(self) -> None:
         """Hand records over until `stop` is set; outlive Kafka, Redis and PostgreSQL going away."""
@@ -134,9 +146,15 @@ class Bridge:
     def _subscribe(self) -> Consumer:
         spec = self.spec
         self.paused.clear()
+        self._forget_lag(set(self.assigned))
         consumer = self.consumer = make_consumer(
             spec.group_id,
-            **{"client.id": f"bridge-{spec.name}", "auto.commit.interval.ms": 1000},
+            **{
+                "client.id": f"bridge-{spec.name}",
+                "auto.commit.interval.ms": 1000,
+                "statistics.interval.ms": LAG_INTERVAL_MS,
+                "stats_cb": self._on_statistics,
+            },
         )
         consumer.subscribe([physical_topic(spec.topic)], on_assign=self._on_assign, on_revoke=self._on_revoke)
         logger.info("bridge %s consuming %s as group %s", spec.name, spec.topic, spec.group_id)
@@ -206,6 +224,7 @@ class Bridge:
         topic, partition, offset = message.topic() or "", message.partition() or 0, message.offset() or 0
         consumer.pause([TopicPartition(topic, partition)])
         self.paused[(topic, partition)] = offset
+        RECORDS.labels(consumer=self.spec.name, outcome="paused").inc()
         self.resume_at = time.monotonic() + self.pause_delay
         logger.warning(
             "bridge %s paused %s[%d] at offset %d for %.1fs: %s",
@@ -233,16 +252,33 @@ class Bridge:
         logger.info("bridge %s resumed %d partition(s)", self.spec.name, len(partitions))
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self.assigned.update(p.partition for p in partitions)
         logger.info("bridge %s assigned %s", self.spec.name, sorted(p.partition for p in partitions))
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         for partition in partitions:
             self.paused.pop((partition.topic, partition.partition), None)
+        self._forget_lag({p.partition for p in partitions})
         try:
             consumer.commit(asynchronous=False)
         except KafkaException as error:
             if error.args[0].code() != KafkaError._NO_OFFSET:
                 logger.warning("bridge %s: commit on revoke failed: %s", self.spec.name, error)
+
+    def _on_statistics(self, report: str) -> None:
+        """librdkafka's statistics (served by poll, every LAG_INTERVAL_MS): the lag of each partition this
+        consumer is assigned, from the partition's end to the group's committed offset."""
+        topic = json.loads(report).get("topics", {}).get(physical_topic(self.spec.topic), {})
+        for partition in self.assigned:
+            lag = topic.get("partitions", {}).get(str(partition), {}).get("consumer_lag", -1)
+            if lag >= 0:  # -1: not known yet (nothing fetched, or nothing committed)
+                LAG.labels(group=self.spec.group_id, topic=self.spec.topic, partition=str(partition)).set(lag)
+
+    def _forget_lag(self, partitions: set[int]) -> None:
+        """Partitions no longer assigned here: another bridge of the group reports their lag now."""
+        for partition in partitions:
+            LAG.remove(self.spec.group_id, self.spec.topic, str(partition))
+        self.assigned -= partitions
 
 
 def _consume_span(spec: ConsumerSpec, message: Message) -> AbstractContextManager[object]:

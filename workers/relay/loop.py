@@ -11,6 +11,7 @@ then mark exactly the delivered rows published. A crash anywhere leaves undelive
 worst, re-publishes delivered ones: consumers absorb duplicates by event id.
 """
 
+import collections
 import functools
 import logging
 import threading
@@ -57,9 +58,14 @@ TRANSIENT_ERRORS = frozenset(
     }
 )
 
-PUBLISHED = Counter("outbox_relay_published", "Outbox events the broker acknowledged")
-FAILED = Counter("outbox_relay_failed", "Delivery failures", ["kind"])
-GIVEN_UP = Counter("outbox_relay_given_up", "Outbox rows given up after the last attempt")
+PUBLISHED = Counter("outbox_relay_published", "Outbox events the broker acknowledged", ["topic"])
+FAILED = Counter(
+    "outbox_relay_failed",
+    "Outbox events not delivered: transient (the broker's trouble: the relay backs off) or refused (the"
+    " row's: it backs off alone)",
+    ["topic", "kind"],
+)
+GIVEN_UP = Counter("outbox_relay_given_up", "Outbox rows given up after the last attempt", ["topic"])
 BACKLOG = Gauge("outbox_backlog", "Outbox rows waiting to be published")
 OLDEST_AGE = Gauge("outbox_oldest_pending_age_seconds", "Age of the oldest unpublished outbox row")
 
@@ -154,13 +160,13 @@ class OutboxRelay:
                 if not self._ensure_leadership():
                     self.stop.wait(self.config.standby_interval)
                     continue
+                self._report_stats()  # before the round, which raises for as long as the broker is away
                 result = self.run_round()
                 failures = failures + 1 if result.transient else 0
                 if result.transient:
                     self._back_off(failures, "the broker did not acknowledge the batch")
                 elif result.claimed == 0:
                     self._wait_for_work()
-                self._report_stats()
             except psycopg.Error as error:
                 failures += 1
                 logger.warning("database unavailable (%s); reconnecting", type(error).__name__)
@@ -261,6 +267,7 @@ class OutboxRelay:
         result = RoundResult(claimed=len(rows))
         if not rows:
             return result
+        topic_of = {row[0]: row[1] for row in rows}  # row id -> logical topic, for the counters
 
         delivered: list[int] = []
         refused: list[Refusal] = []
@@ -319,8 +326,8 @@ class OutboxRelay:
             self.connection.execute(_MARK_PUBLISHED, [delivered])
         result.published = len(delivered)
         result.failed = len(refused)
-        result.transient = self._record_failures(refused)
-        self._count(result)
+        result.transient = self._record_failures(refused, topic_of)
+        self._count(result, [topic_of[row_id] for row_id in delivered])
         logger.debug(
             "relay round: claimed %d, published %d, refused %d", len(rows), len(delivered), len(refused)
         )
@@ -372,16 +379,17 @@ class OutboxRelay:
                     logger.warning("stopping with messages unconfirmed; they stay pending")
                     return
 
-    def _record_failures(self, refused: list["Refusal"]) -> bool:
+    def _record_failures(self, refused: list["Refusal"], topic_of: dict[int, str]) -> bool:
         """Back off rows the broker refused; True when the failures were the broker's, not the rows'."""
         assert self.connection is not None
         transient = False
         for refusal in refused:
+            topic = topic_of[refusal.row_id]
             if refusal.transient:
                 transient = True
-                FAILED.labels(kind="transient").inc()
+                FAILED.labels(topic=topic, kind="transient").inc()
                 continue
-            FAILED.labels(kind="refused").inc()
+            FAILED.labels(topic=topic, kind="refused").inc()
             row = self.connection.execute(
                 _MARK_FAILED,
                 [
@@ -393,7 +401,7 @@ class OutboxRelay:
                 ],
             ).fetchone()
             if row and row[0]:
-                GIVEN_UP.inc()
+                GIVEN_UP.labels(topic=topic).inc()
                 logger.error("outbox row %d given up: %s", refusal.row_id, refusal.reason)
             else:
                 logger.warning("outbox row %d refused: %s", refusal.row_id, refusal.reason)
@@ -401,10 +409,11 @@ class OutboxRelay:
 
     # --- counters -----------------------------------------------------------------------------------
 
-    def _count(self, result: RoundResult) -> None:
+    def _count(self, result: RoundResult, delivered_topics: list[str]) -> None:
         self.published_total += result.published
         self._published_since_stats += result.published
-        PUBLISHED.inc(result.published)
+        for topic, count in collections.Counter(delivered_topics).items():
+            PUBLISHED.labels(topic=topic).inc(count)
 
     def _report_stats(self) -> None:
         now = time.monotonic()

@@ -3,6 +3,7 @@
 from typing import Any
 
 import uvicorn
+from django.conf import settings
 from django.core.asgi import get_asgi_application
 from django.core.management.base import BaseCommand, CommandParser
 from prometheus_client import start_http_server
@@ -23,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, host: str, port: int, metrics_port: int | None, **options: Any) -> None:
         if metrics_port:
-            start_http_server(metrics_port, addr="127.0.0.1")
+            start_http_server(metrics_port, addr=settings.METRICS_ADDRESS)
         config = uvicorn.Config(
             get_asgi_application(),
             host=host,

@@ -5,7 +5,9 @@ import threading
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from prometheus_client import start_http_server
 
 from workers.bridge.loop import Bridge
 from workers.bridge.registry import consumers
@@ -17,8 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", choices=sorted(consumers()))
+        parser.add_argument("--metrics-port", type=int, default=0, help="Serve Prometheus metrics here.")
 
-    def handle(self, *args: Any, name: str, **options: Any) -> None:
+    def handle(self, *args: Any, name: str, metrics_port: int, **options: Any) -> None:
         stop = threading.Event()
 
         def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -26,5 +29,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
+        if metrics_port:
+            start_http_server(metrics_port, addr=settings.METRICS_ADDRESS)
         configure_tracing(f"todo-bridge-{name}", instrument=("celery", "psycopg", "redis"))
         Bridge(consumers()[name], stop=stop).run()

@@ -5,6 +5,7 @@ import threading
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from prometheus_client import start_http_server
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
         if options["metrics_port"]:
-            start_http_server(options["metrics_port"], addr="127.0.0.1")
+            start_http_server(options["metrics_port"], addr=settings.METRICS_ADDRESS)
         configure_tracing("todo-relay")
         config = RelaySettings(
             batch_size=options["batch_size"],
