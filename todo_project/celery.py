@@ -56,3 +56,6 @@ def frequent_periodic_tasks() -> frozenset[str]:
 _quiet = QuietFrequentTasks(frequent_periodic_tasks())
 for _name in CELERY_TASK_LOGGERS:
     logging.getLogger(_name).addFilter(_quiet)
+
+# Prometheus: the workers' and beat's `--metrics-port`, and each task's runtime and outcome (needs `app`).
+import todo_project.worker_metrics  # noqa: E402, F401

@@ -309,8 +309,9 @@ if _metrics_ports and not re.fullmatch(r"\d{1,5}-\d{1,5}", _metrics_ports):
     raise ImproperlyConfigured("METRICS_PORT_RANGE must be FIRST-LAST (e.g. 9110-9119), or empty for none.")
 _first_port, _, _last_port = _metrics_ports.partition("-")
 METRICS_PORT_RANGE = range(int(_first_port), int(_last_port) + 1) if _metrics_ports else range(0)
-# A Celery worker started with --metrics-port N keeps its pool processes' metrics in WORKER_METRICS_DIR/port-N,
-# emptied when it starts (todo_project/worker_metrics.py); empty: todo-worker-metrics in the temporary directory.
+# A Celery worker started with --metrics-port N keeps its pool processes' metrics in port-N under this
+# directory, emptied when it starts (todo_project/worker_metrics.py); empty: `todo-worker-metrics` in the
+# system's temporary directory.
 WORKER_METRICS_DIR = env.str("WORKER_METRICS_DIR", default="")
 
 # --- Logging: one line per record to stderr; never log secrets or tokens --------------------------
