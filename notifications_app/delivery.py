@@ -18,6 +18,7 @@ from functools import partial
 
 from django.db import connection, transaction
 from opentelemetry.trace import SpanKind
+from prometheus_client import Counter, Histogram
 
 from notifications_app import transitions
 from notifications_app.email import (
@@ -43,6 +44,19 @@ DELIVERY_CONSUMER = "reminders-delivery"  # the consumer name of its dead letter
 # What a failed reminder's dead letter records (on the reminders' dead-letter topic); retrying it revives
 # the reminder (notifications_app.services.reminder_revive), it is never published to the reminders topic.
 REMINDER_DELIVERY_FAILED = "reminder.delivery_failed"
+
+LATENESS = Histogram(
+    "reminder_lateness_milliseconds",
+    "How long after its instant a reminder's email was accepted by the SMTP server",
+    # milliseconds: from a few (the goal) to minutes (an SMTP server that was away)
+    buckets=(5, 10, 25, 50, 100, 250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 120_000, 300_000),
+)
+DELIVERIES = Counter(
+    "reminder_deliveries",
+    "Reminder delivery attempts by outcome: sent, retried (refused by the SMTP server: a retry is scheduled)"
+    " or failed (for good: out of retries, or its user has no address, or no email can be made)",
+    ["outcome"],
+)
 
 
 class ReminderDeliveryError(Exception):
@@ -101,6 +115,9 @@ def reminders_claim_due(*, now: datetime, limit: int) -> Claim:
                 )
             )
     transitions.cancel(cancelled, now=now)
+    without_email = len(due) - len(cancelled) - len(sending)
+    if without_email:
+        transaction.on_commit(partial(DELIVERIES.labels(outcome="failed").inc, without_email))
     return Claim(len(due), sending)
 
 
@@ -198,6 +215,7 @@ def reminders_record(*, sent: list[Sent], refused: list[Refused], now: datetime,
     transitions.mark_failed([(f.claimed, reason, f.error) for f, reason in failed], now=now)
     for failure, _ in failed:
         _dead_letter(failure, attempts=failure.claimed.attempts, now=now)
+    transaction.on_commit(partial(_count_outcomes, sent=sent, retried=len(retries), failed=len(failed)))
     for failure, at in retries:
         logger.warning(
             "reminder %s: attempt %d failed (%s); next attempt at %s",
@@ -206,6 +224,14 @@ def reminders_record(*, sent: list[Sent], refused: list[Refused], now: datetime,
             failure.error,
             at.isoformat(),
         )
+
+
+def _count_outcomes(*, sent: list[Sent], retried: int, failed: int) -> None:
+    for reminder in sent:
+        LATENESS.observe((reminder.at - reminder.claimed.remind_at).total_seconds() * 1000)
+    DELIVERIES.labels(outcome="sent").inc(len(sent))
+    DELIVERIES.labels(outcome="retried").inc(retried)
+    DELIVERIES.labels(outcome="failed").inc(failed)
 
 
 def _dead_letter(failure: Refused, *, attempts: int, now: datetime) -> None:

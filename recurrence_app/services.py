@@ -2,9 +2,11 @@
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from prometheus_client import Histogram
 
 from recurrence_app.occurrences import next_occurrence
 from tasks_app.events import TASK_COMPLETED, task_completed_payload
@@ -21,6 +23,12 @@ from workers.kafka.clients import TASK_EVENTS
 logger = logging.getLogger(__name__)
 
 CONSUMER = "recurrence"
+
+LATENCY = Histogram(
+    "recurrence_latency_seconds",
+    "From a recurring task's completion to the creation of its next occurrence (by the event or the sweep)",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 300, 1800),
+)
 
 
 def completion_recurs(envelope: Envelope) -> bool:
@@ -84,7 +92,7 @@ def occurrence_create_next(*, envelope: Envelope, now: datetime) -> Task | None:
         reminder_at = due - (task.due_date - task.reminder_at)
         if reminder_at <= now:
             reminder_at = None
-    return task_create(
+    occurrence = task_create(
         user=task.user,
         title=task.title,
         description=task.description,
@@ -98,6 +106,10 @@ def occurrence_create_next(*, envelope: Envelope, now: datetime) -> Task | None:
         parent_task=root,
         at=now,
     )
+    assert task.completed_at is not None  # a completed task has completed_at
+    latency = (occurrence.created_at - task.completed_at).total_seconds()
+    transaction.on_commit(partial(LATENCY.observe, latency))
+    return occurrence
 
 
 def _settle(task: Task, *, next_occurrence: datetime | None) -> None:

@@ -8,10 +8,16 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from prometheus_client import Counter
 
 from tasks_app.models import IdempotencyKey
 
 MAX_KEY_LENGTH = 255
+
+REPLAYS = Counter(
+    "idempotency_key_replays",
+    "Creates answered with the stored response of an earlier request with the same Idempotency-Key",
+)
 
 
 class IdempotencyKeyReusedError(Exception):
@@ -33,6 +39,7 @@ def request_fingerprint(*, method: str, path: str, body: Any) -> str:
 def _replay(stored: IdempotencyKey, fingerprint: str) -> Outcome:
     if stored.request_fingerprint != fingerprint:
         raise IdempotencyKeyReusedError
+    REPLAYS.inc()
     return Outcome(status=stored.response_status, body=stored.response_body, replayed=True)
 
 

@@ -8,11 +8,17 @@ from django.conf import settings
 from django.utils import timezone
 from prometheus_client import Gauge
 
-from workers.dead_letters.services import dead_letters_new_by_topic
+from workers.dead_letters.selectors import dead_letters_waiting
 from workers.events.idempotency import processed_events_prune
 from workers.events.outbox import outbox_prune
 
-NEW_DEAD_LETTERS = Gauge("dead_letters_new", "Dead letters waiting for triage", ["topic"])
+# Set in whichever pool process of the worker ran the report: the latest report is the count.
+DEAD_LETTERS_WAITING = Gauge(
+    "dead_letters_waiting",
+    "Dead letters waiting for an operator, per source topic and consumer (reported every minute)",
+    ["topic", "consumer"],
+    multiprocess_mode="mostrecent",
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +39,12 @@ def prune_processed_events() -> int:
 
 
 @shared_task(name="workers.report_dead_letters", ignore_result=True)
-def report_dead_letters() -> dict[str, int]:
-    counts = dead_letters_new_by_topic()
-    for topic, count in counts.items():
-        NEW_DEAD_LETTERS.labels(topic=topic).set(count)
-    if counts:
-        logger.warning("dead letters waiting for triage: %s", counts)
-    return counts
+def report_dead_letters() -> int:
+    """Logs and exports how many dead letters wait; returns how many in all."""
+    counts = dead_letters_waiting()
+    for (topic, consumer), count in counts.items():
+        DEAD_LETTERS_WAITING.labels(topic=topic, consumer=consumer).set(count)
+    waiting = {f"{topic} ({consumer})": count for (topic, consumer), count in counts.items() if count}
+    if waiting:
+        logger.warning("dead letters waiting for triage: %s", waiting)
+    return sum(waiting.values())

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from workers.dead_letters.models import DeadLetter
 
@@ -44,3 +44,14 @@ def dead_letter_list(*, filters: DeadLetterFilters) -> QuerySet[DeadLetter]:
     if filters.search:
         records = records.filter(dead_letter_search(filters.search))
     return records.order_by("-last_failed_at", "-id")
+
+
+def dead_letters_waiting() -> dict[tuple[str, str], int]:
+    """How many dead letters wait for an operator, per source topic and consumer; 0 for a pair whose dead
+    letters have all been dealt with, so that a count reported before goes back to 0."""
+    rows = (
+        DeadLetter.objects.values_list("original_topic", "consumer")
+        .annotate(waiting=Count("id", filter=Q(status=DeadLetter.Status.NEW)))
+        .order_by("original_topic", "consumer")
+    )
+    return {(topic, consumer): waiting for topic, consumer, waiting in rows}

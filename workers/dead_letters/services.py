@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -200,14 +199,3 @@ def dead_letters_retry_by_event_id(
     if stale:
         raise NotRetryableError(f"not waiting for a retry: {', '.join(stale)}")
     return dead_letters_retry(records=waiting, at=at)
-
-
-def dead_letters_new_by_topic() -> dict[str, int]:
-    """How many dead letters of each source topic wait for an operator."""
-    rows = (
-        DeadLetter.objects.filter(status=DeadLetter.Status.NEW)
-        .values_list("original_topic")
-        .annotate(count=Count("id"))
-        .order_by("original_topic")
-    )
-    return dict(rows)

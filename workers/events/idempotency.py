@@ -3,8 +3,15 @@
 from datetime import datetime
 
 from django.db import connection
+from prometheus_client import Counter
 
 from workers.events.models import ProcessedEvent
+
+DUPLICATES = Counter(
+    "events_duplicates_absorbed",
+    "Events a consumer had processed already (redelivered, or raced by the sweep) and left alone",
+    ["consumer"],
+)
 
 _RECORD = f"""
     INSERT INTO {ProcessedEvent._meta.db_table} (consumer, event_id) VALUES (%s, %s)
@@ -23,7 +30,10 @@ def record_processed(*, consumer: str, event_id: str) -> bool:
         raise RuntimeError("record_processed() must run in the transaction of the effect it guards")
     with connection.cursor() as cursor:
         cursor.execute(_RECORD, [consumer, event_id])
-        return cursor.fetchone() is not None
+        first = cursor.fetchone() is not None
+    if not first:
+        DUPLICATES.labels(consumer=consumer).inc()
+    return first
 
 
 def processed_events_prune(*, processed_before: datetime) -> int:
