@@ -10,7 +10,7 @@ from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 from django.db import close_old_connections
 
-import workers.telemetry.celery  # noqa: F401 - tracing in worker processes (signal handlers)
+from workers.telemetry.celery import quiet_tasks  # tracing in worker processes (signal handlers)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_project.settings")
 
@@ -56,6 +56,7 @@ def frequent_periodic_tasks() -> frozenset[str]:
 _quiet = QuietFrequentTasks(frequent_periodic_tasks())
 for _name in CELERY_TASK_LOGGERS:
     logging.getLogger(_name).addFilter(_quiet)
+quiet_tasks(frequent_periodic_tasks())  # and no trace of their own: two a second would bury the others
 
 # Prometheus: the workers' and beat's `--metrics-port`, and each task's runtime and outcome (needs `app`).
 import todo_project.worker_metrics  # noqa: E402, F401

@@ -6,8 +6,8 @@ every kind of process is `kill -9`ed (and started again a second later, as the s
 restarted without persistence and Kafka is stopped for 60 s. Then every effect is checked: exactly one
 next occurrence per completion, within 10 s of the completion's commit, and exactly one email per
 reminder, at most 5 s late; and a browser's live-update stream, reconnecting as the UI does, got every
-change once and in order between two `resync`s, and a `resync` after any change it missed. The figures are printed (`pytest -s`
-shows them) and written to .cache/logs/tests/faults-report.txt.
+change once and in order between two `resync`s, and a `resync` after any change it missed. The figures
+are printed (`pytest -s` shows them) and written to .cache/logs/tests/faults-report.txt.
 
 It stops the machine's shared Redis and Kafka (scripts/redis.sh, scripts/kafka.sh; marked `stops_services`):
 never run it next to `make run`, a benchmark or another run of the suite, which would lose their broker too.

@@ -8,7 +8,8 @@ says otherwise. The standard variables apply: `OTEL_EXPORTER_ZIPKIN_ENDPOINT` (d
 a trace's later spans follow its first one's decision), `OTEL_BSP_*` (batching), `OTEL_SDK_DISABLED`.
 
 Database and Redis calls are spans only inside a trace: one with no parent (a relay's poll, a sweep's
-query, a health probe) is never recorded, so polling does not flood Zipkin with one-span traces.
+query, a health probe) is never recorded, so polling does not flood Zipkin with one-span traces; nor is a
+run of a task named in `quiet_roots` (the sweeps, every second or two) that no trace asked for.
 """
 
 import logging
@@ -57,10 +58,12 @@ def enabled() -> bool:
 
 
 class _NoLoneClientCalls(Sampler):
-    """Drops a root span of kind CLIENT (a query or Redis call outside any trace); the rest by ratio."""
+    """Drops a root span of kind CLIENT (a query or Redis call outside any trace) and the quiet roots
+    (by span name); the rest by ratio. Used as the root sampler: only spans without a parent come here."""
 
-    def __init__(self, ratio: float) -> None:
+    def __init__(self, ratio: float, quiet_roots: frozenset[str]) -> None:
         self.ratio = TraceIdRatioBased(ratio)
+        self.quiet_roots = quiet_roots
 
     def should_sample(
         self,
@@ -72,7 +75,7 @@ class _NoLoneClientCalls(Sampler):
         links: Sequence[Link] | None = None,
         trace_state: Any = None,
     ) -> SamplingResult:
-        if kind == SpanKind.CLIENT:
+        if kind == SpanKind.CLIENT or name in self.quiet_roots:
             return SamplingResult(Decision.DROP)
         return self.ratio.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
 
@@ -90,9 +93,12 @@ def _ratio() -> float:
     return min(max(ratio, 0.0), 1.0)
 
 
-def configure_tracing(service_name: str, *, instrument: Sequence[str] = ()) -> bool:
+def configure_tracing(
+    service_name: str, *, instrument: Sequence[str] = (), quiet_roots: frozenset[str] = frozenset()
+) -> bool:
     """Set up this process's tracer provider and the named instrumentations (`django`, `psycopg`, `redis`,
-    `celery`), when tracing is requested; returns whether it is on. Calling it again does nothing."""
+    `celery`), when tracing is requested; returns whether it is on. Calling it again does nothing.
+    `quiet_roots`: names of spans never kept as the start of a trace."""
     global _provider
     if _provider is not None or not requested():
         return _provider is not None
@@ -101,7 +107,7 @@ def configure_tracing(service_name: str, *, instrument: Sequence[str] = ()) -> b
     name = os.environ.get("OTEL_SERVICE_NAME", "").strip() or service_name
     provider = TracerProvider(
         resource=Resource.create({SERVICE_NAME: name}),
-        sampler=ParentBased(root=_NoLoneClientCalls(_ratio())),
+        sampler=ParentBased(root=_NoLoneClientCalls(_ratio(), quiet_roots)),
     )
     provider.add_span_processor(BatchSpanProcessor(ZipkinExporter()))
     trace.set_tracer_provider(provider)
