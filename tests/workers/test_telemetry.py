@@ -8,7 +8,8 @@ import logging
 
 import pytest
 from opentelemetry import trace
-from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+from opentelemetry.sdk.trace.sampling import Decision
+from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
 
 from workers.telemetry import tracing
 from workers.telemetry.logs import TraceIds, json_formatter
@@ -75,3 +76,23 @@ def test_the_suite_runs_without_tracing():
     """Off by default: no provider, and events carry no trace context (see test_task_create.py)."""
     assert not tracing.enabled()
     assert tracing.current_context_headers() == {}
+
+
+def _decision(sampler, name: str, kind: SpanKind, parent: SpanContext | None = None):
+    context = trace.set_span_in_context(NonRecordingSpan(parent)) if parent is not None else None
+    return sampler.should_sample(context, 0x4BF92F3577B34DA6A3CE929D0E0E4736, name, kind).decision
+
+
+def test_which_spans_start_a_trace_and_which_follow_one():
+    keep_all = tracing.sampler(1.0, frozenset({"run/notifications.enqueue_due_reminders"}))
+    assert _decision(keep_all, "POST api/<str:user_id>/tasks", SpanKind.SERVER) == Decision.RECORD_AND_SAMPLE
+    assert _decision(keep_all, "select", SpanKind.CLIENT) == Decision.DROP  # a lone query: a poll, a probe
+    assert _decision(keep_all, "run/notifications.enqueue_due_reminders", SpanKind.CONSUMER) == Decision.DROP
+    # Inside a kept trace, a query and a quiet task's run are kept: the trace asked for them.
+    assert _decision(keep_all, "select", SpanKind.CLIENT, CONTEXT) == Decision.RECORD_AND_SAMPLE
+    quiet_run = _decision(keep_all, "run/notifications.enqueue_due_reminders", SpanKind.CONSUMER, CONTEXT)
+    assert quiet_run == Decision.RECORD_AND_SAMPLE
+    # The ratio applies to new traces only; a trace's later spans follow its first one.
+    keep_none = tracing.sampler(0.0)
+    assert _decision(keep_none, "POST api/<str:user_id>/tasks", SpanKind.SERVER) == Decision.DROP
+    assert _decision(keep_none, "select", SpanKind.CLIENT, CONTEXT) == Decision.RECORD_AND_SAMPLE

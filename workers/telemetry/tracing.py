@@ -83,6 +83,12 @@ class _NoLoneClientCalls(Sampler):
         return f"NoLoneClientCalls{{{self.ratio.get_description()}}}"
 
 
+def sampler(ratio: float, quiet_roots: frozenset[str] = frozenset()) -> Sampler:
+    """A trace's first span decides for the whole trace: kept by ratio, never when a lone CLIENT call or a
+    quiet root."""
+    return ParentBased(root=_NoLoneClientCalls(ratio, quiet_roots))
+
+
 def _ratio() -> float:
     raw = os.environ.get("OTEL_TRACES_SAMPLER_ARG", "").strip()
     try:
@@ -107,7 +113,7 @@ def configure_tracing(
     name = os.environ.get("OTEL_SERVICE_NAME", "").strip() or service_name
     provider = TracerProvider(
         resource=Resource.create({SERVICE_NAME: name}),
-        sampler=ParentBased(root=_NoLoneClientCalls(_ratio(), quiet_roots)),
+        sampler=sampler(_ratio(), quiet_roots),
     )
     provider.add_span_processor(BatchSpanProcessor(ZipkinExporter()))
     trace.set_tracer_provider(provider)
