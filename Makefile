@@ -21,6 +21,7 @@ endif
 .PHONY: help
 help:
 	@echo "make run     set everything up and run the whole system in the foreground, restarting what exits (Ctrl-C stops it)"
+	@echo "make observe 'make run' with Prometheus (http://127.0.0.1:9090/) scraping every process; scripts/prometheus.sh down stops it"
 	@echo "make test    set everything up and run the full test suite and lint; it stops and restarts the"
 	@echo "             shared PostgreSQL, Redis and Kafka: not while 'make run' or a benchmark uses them"
 	@echo "make test-fast   the unit and API tests only: no subprocess, no service stopped (safe next to 'make run')"
@@ -83,12 +84,22 @@ run: export JWKS_URL ?= http://127.0.0.1:3000/api/auth/jwks
 run: setup ui-build
 	@echo
 	@echo "Open         http://localhost:3000/   (the browser UI: sign up, then your tasks)"
-	@echo "API          http://127.0.0.1:8000/api/docs/   (health: /health/ready; metrics: 127.0.0.1:9110-9119, relay 9101)"
+	@echo "API          http://127.0.0.1:8000/api/docs/   (health: /health/ready)"
+	@echo "Metrics      127.0.0.1: web 9110-9119, relay 9101, live 9102, bridges 9103-9105, workers 9120-9122, beat 9123"
 	@echo "A token for curl: make -s token USER=<user id>"
 	@echo "Django admin http://127.0.0.1:8000/admin/      (create a login: .venv/bin/python manage.py createsuperuser)"
 	@echo "Flower       http://127.0.0.1:5555/"
 	@echo
 	$(PY) scripts/supervise.py Procfile
+
+# `make run` with Prometheus (Debian's package; scripts/prometheus.sh) scraping every process's metrics port
+# (ops/prometheus/prometheus.yml) and evaluating the alert rules. Like the stack, it keeps running after
+# Ctrl-C: `scripts/prometheus.sh down` stops it.
+.PHONY: observe
+observe: setup
+	scripts/prometheus.sh up
+	@echo "Prometheus   http://127.0.0.1:9090/   (graphs; targets: /targets; alerts: /alerts)"
+	$(MAKE) --no-print-directory run
 
 .PHONY: lint
 lint: venv local-env ui-deps
@@ -103,6 +114,7 @@ lint: venv local-env ui-deps
 .PHONY: test
 test: venv stack local-env ui-build
 	scripts/chromium.sh up
+	scripts/prometheus.sh install
 	cd $(UI) && npm run --silent check:api && npm test --silent
 	$(VENV)/bin/pytest
 	$(MAKE) --no-print-directory lint
