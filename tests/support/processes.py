@@ -123,13 +123,18 @@ class ManagedProcess:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def celery_worker(name: str, *, queues: str, include: str = "", **env: str) -> ManagedProcess:
-    """A Celery worker of the project (prefork, two processes) on the test broker and database."""
+def celery_worker(
+    name: str, *, queues: str, include: str = "", metrics_port: str = "", **env: str
+) -> ManagedProcess:
+    """A Celery worker of the project (prefork, two processes) on the test broker and database; with
+    `metrics_port`, serving its metrics there (as the Procfile's workers do)."""
     command = _celery(
         "worker", "-Q", queues, "-c", "2", "-n", f"{name}@%h", "--without-gossip", "--without-mingle"
     )
     if include:
         command += ["-I", include]
+    if metrics_port:
+        command += ["--metrics-port", metrics_port]
     return ManagedProcess(name, command=command, env=process_env(**env))
 
 

@@ -16,6 +16,7 @@ from tests.support.paths import ROOT
 from tests.support.processes import ManagedProcess, process_env, test_database_url
 from tests.support.smtp import SmtpSink, free_port
 from tests.support.waiting import wait_for
+from tests.support.web import free_ports
 
 FRONTEND = ROOT / "frontend"
 
@@ -58,7 +59,8 @@ class System:
     """The Procfile's processes but those in `skip`, logging to .cache/logs/tests/<prefix>-<name>.log.
 
     The UI (when not skipped) gets its own port, the test database and a secret of its own; the API trusts
-    its keys (`JWKS_URL`) and its links point at it (`PUBLIC_BASE_URL`).
+    its keys (`JWKS_URL`) and its links point at it (`PUBLIC_BASE_URL`). Every process that serves metrics
+    does on free ports (`metrics_ports`: a port per gunicorn worker for `web`, `--metrics-port` for others).
     """
 
     def __init__(
@@ -73,6 +75,8 @@ class System:
         self.live_port = free_port()
         self.ui_port = free_port()
         entries = {name: command for name, command in procfile().items() if name not in set(skip)}
+        web = shlex.split(entries.get("web", "--workers 1"))
+        web_metrics = free_ports(int(web[web.index("--workers") + 1]))
         env = process_env(
             EMAIL_HOST="127.0.0.1",
             EMAIL_PORT=str(smtp.port),
@@ -85,9 +89,11 @@ class System:
             BETTER_AUTH_URL=self.ui_url,
             PORT=str(self.ui_port),
             AUTH_RATE_LIMIT="false",  # one address signs in many times
+            METRICS_PORT_RANGE=f"{web_metrics.start}-{web_metrics.stop - 1}",
             **(env or {}),
         )
         self.processes: dict[str, ManagedProcess] = {}
+        self.metrics_ports: dict[str, list[int]] = {"web": list(web_metrics)} if "web" in entries else {}
         for name, command in entries.items():
             args = shlex.split(command)
             for flag, value in (
@@ -97,6 +103,8 @@ class System:
             ):
                 if flag in args:
                     args[args.index(flag) + 1] = value
+            if "--metrics-port" in args:
+                self.metrics_ports[name] = [int(args[args.index("--metrics-port") + 1])]
             self.processes[name] = ManagedProcess(f"{prefix}-{name}", command=args, env=env)
         self.unexpected_exits: list[str] = []
         self._stop = threading.Event()
