@@ -96,7 +96,7 @@ run: setup ui-build
 # (ops/prometheus/prometheus.yml) and evaluating the alert rules. Like the stack, it keeps running after
 # Ctrl-C: `scripts/prometheus.sh down` stops it.
 .PHONY: observe
-observe: setup
+observe:
 	scripts/prometheus.sh up
 	@echo "Prometheus   http://127.0.0.1:9090/   (graphs; targets: /targets; alerts: /alerts)"
 	$(MAKE) --no-print-directory run

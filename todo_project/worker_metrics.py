@@ -21,7 +21,15 @@ from wsgiref.simple_server import WSGIServer
 import click
 from celery.signals import task_postrun, task_prerun, worker_process_init, worker_process_shutdown
 from django.conf import settings
-from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess, start_http_server, values
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    multiprocess,
+    start_http_server,
+    values,
+)
 
 from todo_project.celery import app
 
@@ -53,6 +61,16 @@ def worker_metrics_dir(port: int) -> Path:
     return Path(base) / f"port-{port}"
 
 
+def _serve(port: int, registry: CollectorRegistry) -> WSGIServer:
+    try:
+        server, _ = start_http_server(port, addr=settings.METRICS_ADDRESS, registry=registry)
+    except OSError as error:
+        raise click.BadParameter(
+            f"cannot serve metrics on {settings.METRICS_ADDRESS}:{port}: {error}"
+        ) from error
+    return server
+
+
 def _serve_worker_metrics(ctx: click.Context, param: click.Parameter, port: int | None) -> int | None:
     """The worker's `--metrics-port`. Acted on while the command line is read, before Django and the task
     modules load: metrics created from then on, in every pool process, write to the worker's directory."""
@@ -60,7 +78,7 @@ def _serve_worker_metrics(ctx: click.Context, param: click.Parameter, port: int 
         return port
     registry = CollectorRegistry()
     # The port first: a worker that cannot have it stops here, before it empties another one's directory.
-    _exporter.server, _ = start_http_server(port, addr=settings.METRICS_ADDRESS, registry=registry)
+    _exporter.server = _serve(port, registry)
     directory = worker_metrics_dir(port)
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
@@ -75,7 +93,7 @@ def _serve_worker_metrics(ctx: click.Context, param: click.Parameter, port: int 
 def _serve_beat_metrics(ctx: click.Context, param: click.Parameter, port: int | None) -> int | None:
     """Beat's `--metrics-port`: one process, its own registry."""
     if port:
-        start_http_server(port, addr=settings.METRICS_ADDRESS)
+        _serve(port, REGISTRY)
     return port
 
 

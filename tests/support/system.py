@@ -4,6 +4,7 @@ database, Redis database and Kafka topics, restarted when it dies (as the superv
 import os
 import secrets
 import shlex
+import shutil
 import subprocess
 import threading
 import time
@@ -17,6 +18,7 @@ from tests.support.processes import ManagedProcess, process_env, test_database_u
 from tests.support.smtp import SmtpSink, free_port
 from tests.support.waiting import wait_for
 from tests.support.web import free_ports
+from todo_project.worker_metrics import worker_metrics_dir
 
 FRONTEND = ROOT / "frontend"
 
@@ -153,3 +155,5 @@ class System:
         self._watchdog.join(5)
         for process in self.processes.values():
             process.stop()
+        for ports in self.metrics_ports.values():  # the Celery workers' metrics directories
+            shutil.rmtree(worker_metrics_dir(ports[0]), ignore_errors=True)

@@ -3,6 +3,7 @@ the sum of what its pool processes recorded, each task's outcomes (retries inclu
 pool process that died still counts; a worker that starts again starts from zero (its directory emptied)."""
 
 import os
+import shutil
 import signal
 import subprocess
 import uuid
@@ -39,8 +40,10 @@ def start_worker(port: int) -> ManagedProcess:
 
 
 @pytest.fixture
-def port() -> int:
-    return free_port()
+def port() -> Iterator[int]:
+    port = free_port()
+    yield port
+    shutil.rmtree(worker_metrics_dir(port), ignore_errors=True)
 
 
 @pytest.fixture
