@@ -2,5 +2,5 @@
 
 The `task-updates` bridge publishes changes into per-user Redis streams (publishing.py, streams.py); the
 live-updates server (`manage.py run_live_updates`, an ASGI process) serves them as Server-Sent Events at
-`GET /api/{user_id}/events` (views.py, hub.py). docs/live-updates.md describes the protocol.
+`GET /api/{user_id}/events` (stream.py, hub.py). docs/live-updates.md describes the protocol.
 """

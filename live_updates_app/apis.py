@@ -1,7 +1,7 @@
 """`POST /api/{user_id}/events/tickets`: a single-use ticket into the user's live-update stream.
 
 Served by the API (WSGI) like every other call with a body; the stream itself is the live-updates
-server's (views.py).
+server's (stream.py).
 """
 
 from django.conf import settings

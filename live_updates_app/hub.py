@@ -27,6 +27,8 @@ from live_updates_app.streams import ORIGIN, RESYNC, STREAM_START, Entry, Stream
 logger = logging.getLogger(__name__)
 
 READ_BATCH = 500
+RETRY_READ_SECONDS = 1.0  # a user whose read failed (Redis busy or away) is read again this much later
+REFRESH_BATCH = 500  # users whose newest entry one pipelined round trip asks for
 # A connection that falls this far behind (a client that does not read) is ended; its client resumes
 # from the backlog when it reconnects, and the server does not hold an unbounded queue for it.
 MAX_PENDING = 2000
@@ -76,9 +78,14 @@ class Connection:
     def end(self, reason: str) -> None:
         """Finish the stream after what is queued; its client reconnects and resumes."""
         if not self.ended:
+            self.close()
+            ENDED.labels(reason=reason).inc()
+
+    def close(self) -> None:
+        """Finish the stream: the client went away."""
+        if not self.ended:
             self.ended = True
             self.queue.put_nowait(None)
-            ENDED.labels(reason=reason).inc()
 
 
 @dataclass(eq=False)
@@ -99,6 +106,7 @@ class Hub:
         self.users: dict[str, _User] = {}
         self.closing = False
         self._listener: asyncio.Task[None] | None = None
+        self._refresher: asyncio.Task[None] | None = None
         self._readers: set[asyncio.Task[None]] = set()
 
     def start(self) -> None:
@@ -197,6 +205,8 @@ class Hub:
                     await self._read_new(user_id, user)
         except (redis.RedisError, OSError) as error:
             logger.warning("live updates: reading %s's stream failed: %s", user_id, type(error).__name__)
+            user.dirty = True  # not lost: read again shortly, whether or not another change wakes it
+            self.loop.call_later(RETRY_READ_SECONDS, self.wake, user_id)
         finally:
             user.reading = False
 
@@ -212,9 +222,25 @@ class Hub:
             if len(entries) < READ_BATCH:
                 return
 
-    def _wake_everyone(self) -> None:
-        for user_id in list(self.users):
-            self.wake(user_id)
+    def _refresh_soon(self) -> None:
+        """Read every user here whose stream has entries past what was read (lost wake-ups), unless a
+        refresh is still running."""
+        if self._refresher is None or self._refresher.done():
+            self._refresher = asyncio.create_task(self._refresh(), name="live-updates-refresh")
+
+    async def _refresh(self) -> None:
+        # One pipelined round trip per batch of users (their newest ids), not a read per user: a burst of
+        # reads for every user at once would queue for the connection pool.
+        user_ids = [user_id for user_id, user in self.users.items() if user.cursor is not None]
+        try:
+            for start in range(0, len(user_ids), REFRESH_BATCH):
+                batch = user_ids[start : start + REFRESH_BATCH]
+                for user_id, newest in zip(batch, await streams.tails(self.client, batch), strict=True):
+                    user = self.users.get(user_id)
+                    if user is not None and user.cursor is not None and newest > user.cursor:
+                        self.wake(user_id)
+        except (redis.RedisError, OSError) as error:
+            logger.warning("live updates: refresh failed (%s)", type(error).__name__)
 
     async def _listen(self) -> None:
         delay = 0.2
@@ -223,7 +249,7 @@ class Hub:
             try:
                 await pubsub.subscribe(streams.WAKE_CHANNEL)
                 delay = 0.2
-                self._wake_everyone()  # what was published while this server was not listening
+                self._refresh_soon()  # what was published while this server was not listening
                 loop = asyncio.get_running_loop()
                 next_refresh = loop.time() + self.refresh_seconds
                 while not self.closing:
@@ -231,7 +257,7 @@ class Hub:
                     if message is not None and message["type"] == "message":
                         self.wake(message["data"].decode())
                     if loop.time() >= next_refresh:
-                        self._wake_everyone()
+                        self._refresh_soon()
                         next_refresh = loop.time() + self.refresh_seconds
             except (redis.RedisError, OSError) as error:
                 logger.warning("live updates: wake-up channel lost (%s)", type(error).__name__)

@@ -1,4 +1,4 @@
-"""The live-updates server: Django's ASGI application under uvicorn, with this process's `Hub`.
+"""The live-updates server: uvicorn serving stream.py's ASGI application, with this process's `Hub`.
 
 `manage.py run_live_updates` runs it. On SIGTERM (or SIGINT) it first ends every open stream, so that
 uvicorn's graceful shutdown finds no request left to wait for and clients reconnect to another server

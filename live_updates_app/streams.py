@@ -120,11 +120,20 @@ def client() -> redis.Redis:
     return _client(settings.LIVE_UPDATES_REDIS_URL)
 
 
+ASYNC_POOL_SIZE = 50  # connections of one live-updates server; more reads at once wait for one
+
+
 def async_client() -> redis.asyncio.Redis:
-    """A new asyncio client of the live-updates Redis, for one live-updates server's event loop."""
-    return redis.asyncio.Redis.from_url(
-        settings.LIVE_UPDATES_REDIS_URL, socket_connect_timeout=5, health_check_interval=30
+    """A new asyncio client of the live-updates Redis, for one live-updates server's event loop. Its pool
+    makes a burst of reads wait for a connection (up to 10 s) rather than fail."""
+    pool = redis.asyncio.BlockingConnectionPool.from_url(
+        settings.LIVE_UPDATES_REDIS_URL,
+        max_connections=ASYNC_POOL_SIZE,
+        timeout=10,
+        socket_connect_timeout=5,
+        health_check_interval=30,
     )
+    return redis.asyncio.Redis(connection_pool=pool)
 
 
 def publish(changes: Sequence[Change]) -> int:
@@ -158,6 +167,15 @@ async def tail(client: redis.asyncio.Redis, user_id: str) -> StreamId:
     """The position of the user's newest entry, or ORIGIN when the user has no stream."""
     newest = await client.xrevrange(stream_key(user_id), count=1)
     return _entries(newest)[0].position if newest else ORIGIN
+
+
+async def tails(client: redis.asyncio.Redis, user_ids: Sequence[str]) -> list[StreamId]:
+    """The newest position of each user's stream (ORIGIN for none), in one round trip."""
+    async with client.pipeline(transaction=False) as pipe:
+        for user_id in user_ids:
+            pipe.xrevrange(stream_key(user_id), count=1)
+        answers = await pipe.execute()
+    return [_entries(newest)[0].position if newest else ORIGIN for newest in answers]
 
 
 async def read_after(

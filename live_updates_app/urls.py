@@ -1,10 +1,10 @@
-"""Routes of live updates under /api/: the stream (the live-updates server's) and its tickets (the API's)."""
+"""Routes of live updates under /api/ on the API: the stream's tickets. The stream itself is the
+live-updates server's (stream.py), outside Django's routing."""
 
 from django.urls import path
 
-from live_updates_app import apis, views
+from live_updates_app import apis
 
 urlpatterns = [
-    path("<str:user_id>/events", views.task_events, name="task-events"),
     path("<str:user_id>/events/tickets", apis.EventTicketApi.as_view(), name="task-events-ticket"),
 ]

@@ -175,3 +175,38 @@ def test_users_without_connections_are_forgotten():
         assert user not in hub.users
 
     _run(scenario)
+
+
+def test_a_change_whose_wake_up_was_lost_arrives_with_the_refresh():
+    """A wake-up is lost with the connection that carried it; the hub's refresh finds the change anyway."""
+    user = _user()
+
+    async def scenario(hub: Hub) -> None:
+        connection = _opened(await hub.join(user, None))
+        # Appended without the PUBLISH that wakes the servers: as if the wake-up never arrived.
+        await hub.client.xadd(streams.stream_key(user), {"type": "task.updated", "data": '{"n":1}'})
+        assert [message["data"] for message in await _take(connection, 1, timeout=5)] == ['{"n":1}']
+
+    async def main() -> None:
+        hub = Hub(streams.async_client(), refresh_seconds=1)
+        hub.start()
+        try:
+            await scenario(hub)
+        finally:
+            await hub.close()
+
+    asyncio.run(main())
+
+
+def test_every_user_of_a_burst_wider_than_the_redis_pool_gets_their_change():
+    users = [_user() for _ in range(3 * streams.ASYNC_POOL_SIZE)]
+
+    async def scenario(hub: Hub) -> None:
+        connections = [_opened(await hub.join(user, None)) for user in users]
+        await asyncio.sleep(0.1)
+        for user in users:  # every user woken at once: more reads than the pool has connections
+            _publish(user, 1)
+        for connection in connections:
+            assert [message["data"] for message in await _take(connection, 1, timeout=20)] == ['{"n":1}']
+
+    _run(scenario)

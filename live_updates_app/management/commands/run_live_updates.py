@@ -9,13 +9,14 @@ from django.core.management.base import BaseCommand, CommandParser
 from prometheus_client import start_http_server
 
 from live_updates_app.server import LiveUpdatesServer
+from live_updates_app.stream import application
 
 # Seconds uvicorn waits for requests to finish on shutdown; streams end at once, so this bounds the rest.
 GRACEFUL_SHUTDOWN_SECONDS = 10
 
 
 class Command(BaseCommand):
-    help = "Serve GET /api/{user_id}/events (Server-Sent Events) from Django's ASGI application."
+    help = "Serve GET /api/{user_id}/events (Server-Sent Events); the health probes from Django's ASGI app."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -26,12 +27,12 @@ class Command(BaseCommand):
         if metrics_port:
             start_http_server(metrics_port, addr=settings.METRICS_ADDRESS)
         config = uvicorn.Config(
-            get_asgi_application(),
+            application(get_asgi_application()),
             host=host,
             port=port,
             loop="uvloop",
             http="httptools",
-            lifespan="off",  # Django's ASGI application has no lifespan; the hub starts on first use
+            lifespan="off",  # nothing to start: the hub starts on first use
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
             log_config=None,  # Django's LOGGING formats uvicorn's lines too
             server_header=False,
