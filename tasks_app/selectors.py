@@ -71,6 +71,11 @@ def task_get(*, user_id: str, task_id: int) -> Task:
     return Task.objects.select_related("user").get(user_id=user_id, pk=task_id)
 
 
+def task_find(*, user_id: str, task_id: int) -> Task | None:
+    """The user's task, or None (deleted, or never theirs); without its user, for a representation."""
+    return Task.objects.filter(user_id=user_id, pk=task_id).first()
+
+
 def occurrence_due_exists(*, parent_task_id: int, due_date: datetime, exclude_task_id: int) -> bool:
     """Whether another occurrence of the series is due at that instant."""
     return (
