@@ -22,6 +22,13 @@ install() {
     say "installing prometheus (with promtool) from Debian's packages"
     # Without the recommended exporters (node, ipmi, smartmontools...): only the server and promtool.
     apt_install --no-install-recommends prometheus
+    # Under systemd the package starts a service of its own (its config, every interface, port 9090):
+    # this script runs the binary itself, so that service is stopped and disabled.
+    if [ -d /run/systemd/system ]; then
+      local sudo=""
+      [ "$(id -u)" = 0 ] || sudo="sudo"
+      $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+    fi
   fi
 }
 
