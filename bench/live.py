@@ -88,7 +88,7 @@ the end), its own Redis databases, flushed at start and end: `redis://127.0.0.1:
 updates (LIVE_UPDATES_REDIS_URL) and `/10` as Celery broker (nothing is queued there: the bridge writes these
 changes to Redis itself). DEBUG is off, with throw-away secrets. `--redis-max-connections N` appends
 `?max_connections=N` to LIVE_UPDATES_REDIS_URL (redis-py reads it from the URL): the size of the live
-server's Redis connection pool, a setting, to compare with redis-py's default.
+server's Redis connection pool, to compare with its default (live_updates_app/streams.py, ASYNC_POOL_SIZE).
 """
 
 import argparse
@@ -1280,7 +1280,7 @@ def parse_args() -> argparse.Namespace:
         "--redis-max-connections",
         type=int,
         help="size of the live server's Redis pool (`?max_connections=` in LIVE_UPDATES_REDIS_URL); "
-        "default: redis-py's",
+        "default: the server's own (streams.ASYNC_POOL_SIZE, waiting for a free connection)",
     )
     # The roles this script plays in its own subprocesses.
     parser.add_argument("--role", choices=("streams", "load"), help=argparse.SUPPRESS)

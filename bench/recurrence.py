@@ -13,7 +13,9 @@ Isolation: its own database `todo_recurrence_bench` (created when missing, migra
 migrate`, emptied at the start of each run), its own topic prefix `bench-rec-<random>.` (topics created by
 `topics_ensure()`, deleted with the bridge's consumer group at the end) and its own Celery broker database
 `redis://127.0.0.1:6379/14` (flushed at start and end), so no other worker takes its tasks. DEBUG is off
-(with throw-away secrets), as in production. Logs: .cache/logs/bench-recurrence/.
+(with throw-away secrets), as in production. Logs: .cache/logs/bench-recurrence/. Tracing's cost: run it with
+`OTEL_TRACES_EXPORTER=zipkin_json OTEL_TRACES_SAMPLER_ARG=<ratio>` (and Zipkin up: scripts/zipkin.sh up); each
+completion then starts a trace, as an API request does, that the relay, the bridge and the worker continue.
 
 Seed: 200 users (Europe/Paris) and DAILY tasks due tomorrow at 09:00 Paris time, through
 `tasks_app.services.task_create` (so their outbox events are the real ones); the relay drains the seed's
@@ -127,6 +129,12 @@ from tasks_app.services import task_complete, task_create  # noqa: E402
 from todo_project.celery import app as celery_app  # noqa: E402
 from workers.kafka.topics import topics_ensure  # noqa: E402
 from workers.relay.database import connect  # noqa: E402
+from workers.telemetry.tracing import configure_tracing, tracer  # noqa: E402
+
+# With OTEL_TRACES_EXPORTER=zipkin_json (and the other OTEL_* variables) in the environment, the processes
+# trace as they would in production, and each completion here is the start of its trace, as the API's
+# request is: the figures then include tracing's cost at the sampling ratio given.
+configure_tracing("todo-bench")
 
 # One long-lived pool: each thread keeps its Django connection (and so its PostgreSQL backend) for the run.
 POOL = ThreadPoolExecutor(max_workers=max(BURST_THREADS, LATENCY_THREADS, SEED_THREADS))
@@ -301,7 +309,8 @@ def offer(tasks: list[Task], *, rate: float | None, threads: int) -> Offer:
                     time.sleep(wait)
                 else:
                     worst = max(worst, -wait)
-            task_complete(task=tasks[n], completed=True, at=timezone.now())
+            with tracer.start_as_current_span("complete"):
+                task_complete(task=tasks[n], completed=True, at=timezone.now())
             commits[tasks[n].pk] = time.time()
         return worst
 
