@@ -21,7 +21,8 @@ endif
 .PHONY: help
 help:
 	@echo "make run     set everything up and run the whole system in the foreground, restarting what exits (Ctrl-C stops it)"
-	@echo "make observe 'make run' with Prometheus (http://127.0.0.1:9090/) scraping every process; scripts/prometheus.sh down stops it"
+	@echo "make observe 'make run' with Prometheus (http://127.0.0.1:9090/) scraping every process and traces in Zipkin"
+	@echo "             (http://127.0.0.1:9411/zipkin/); scripts/prometheus.sh down and scripts/zipkin.sh down stop them"
 	@echo "make test    set everything up and run the full test suite and lint; it stops and restarts the"
 	@echo "             shared PostgreSQL, Redis and Kafka: not while 'make run' or a benchmark uses them"
 	@echo "make test-fast   the unit and API tests only: no subprocess, no service stopped (safe next to 'make run')"
@@ -93,12 +94,17 @@ run: setup ui-build
 	$(PY) scripts/supervise.py Procfile
 
 # `make run` with Prometheus (Debian's package; scripts/prometheus.sh) scraping every process's metrics port
-# (ops/prometheus/prometheus.yml) and evaluating the alert rules. Like the stack, it keeps running after
-# Ctrl-C: `scripts/prometheus.sh down` stops it.
+# (ops/prometheus/prometheus.yml) and evaluating the alert rules, and with tracing on: every process sends its
+# spans to Zipkin (scripts/zipkin.sh). Like the stack, both keep running after Ctrl-C: `scripts/prometheus.sh
+# down` and `scripts/zipkin.sh down` stop them.
 .PHONY: observe
+observe: export OTEL_TRACES_EXPORTER ?= zipkin_json
+observe: export OTEL_EXPORTER_ZIPKIN_ENDPOINT ?= http://127.0.0.1:9411/api/v2/spans
 observe:
 	scripts/prometheus.sh up
+	scripts/zipkin.sh up
 	@echo "Prometheus   http://127.0.0.1:9090/   (graphs; targets: /targets; alerts: /alerts)"
+	@echo "Zipkin       http://127.0.0.1:9411/zipkin/   (traces: service todo-api, or span 'smtp send')"
 	$(MAKE) --no-print-directory run
 
 .PHONY: lint

@@ -37,7 +37,7 @@ up() {
   fetch
   : >"$LOG"
   # A small heap: spans live in memory (at most MEM_MAX_SPANS), which is what a developer machine needs.
-  STORAGE_TYPE=mem MEM_MAX_SPANS=${ZIPKIN_MAX_SPANS:-200000} nohup java -Xms64m -Xmx384m -XX:+UseSerialGC \
+  STORAGE_TYPE=mem MEM_MAX_SPANS=${ZIPKIN_MAX_SPANS:-100000} nohup java -Xms64m -Xmx512m -XX:+UseSerialGC \
     -XX:MaxDirectMemorySize=64m -XX:TieredStopAtLevel=1 -Xss512k -jar "$JAR" \
     "--armeria.ports[0].port=$PORT" "--armeria.ports[0].ip=127.0.0.1" "--armeria.ports[0].protocols=http" \
     >>"$LOG" 2>&1 </dev/null &
