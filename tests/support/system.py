@@ -9,7 +9,8 @@ import subprocess
 import threading
 import time
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import psycopg
 
@@ -157,3 +158,16 @@ class System:
             process.stop()
         for ports in self.metrics_ports.values():  # the Celery workers' metrics directories
             shutil.rmtree(worker_metrics_dir(ports[0]), ignore_errors=True)
+
+
+@contextmanager
+def running_system(
+    smtp: SmtpSink, *, prefix: str, skip: Iterable[str] = ("flower", "ui"), env: dict[str, str] | None = None
+) -> Iterator[System]:
+    """A started `System` (by default without the UI and Flower), stopped when the block ends."""
+    running = System(smtp, prefix=prefix, skip=skip, env=env)
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()

@@ -35,9 +35,8 @@ from tests.support.factories import UserProfileFactory, make_token
 from tests.support.live import Follower
 from tests.support.outbox import outbox_envelopes
 from tests.support.paths import LOGS
-from tests.support.smtp import SmtpSink
 from tests.support.stack import Stack
-from tests.support.system import System
+from tests.support.system import System, running_system
 from tests.support.waiting import wait_for
 
 pytestmark = [
@@ -117,21 +116,10 @@ class Load:
             self.stop.wait(0.7)
 
 
-@pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
 @pytest.fixture
 def system(smtp, django_db_setup) -> Iterator[System]:
-    running = System(smtp, prefix="faults", skip=("flower", "ui"))
-    try:
-        running.start()
+    with running_system(smtp, prefix="faults") as running:
         yield running
-    finally:
-        running.stop()
 
 
 def _percentile(values: dict[datetime, float], share: float) -> float:

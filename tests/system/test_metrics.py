@@ -36,8 +36,7 @@ from tests.support.prometheus import (
     scrape,
     value,
 )
-from tests.support.smtp import SmtpSink
-from tests.support.system import System
+from tests.support.system import System, running_system
 from tests.support.waiting import wait_for
 from workers.events.models import OutboxEvent
 from workers.kafka.clients import REMINDERS, make_producer, physical_topic
@@ -137,21 +136,10 @@ def in_seconds(seconds: float) -> str:
     return instant.replace(microsecond=instant.microsecond // 1000 * 1000).isoformat()
 
 
-@pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
 @pytest.fixture
 def system(smtp, django_db_setup) -> Iterator[System]:
-    running = System(smtp, prefix="metrics", skip=("flower", "ui"))
-    try:
-        running.start()
+    with running_system(smtp, prefix="metrics") as running:
         yield running
-    finally:
-        running.stop()
 
 
 def test_every_process_serves_its_metrics_and_each_moves_with_the_work_it_counts(system, smtp):

@@ -19,8 +19,7 @@ import requests
 from tasks_app.models import Task
 from tests.support.factories import UserProfileFactory, make_token
 from tests.support.paths import ROOT
-from tests.support.smtp import SmtpSink
-from tests.support.system import System
+from tests.support.system import System, running_system
 from tests.support.waiting import wait_for
 from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES, physical_topic
 
@@ -41,30 +40,15 @@ def zipkin() -> str:
     return ZIPKIN
 
 
-@pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
 @pytest.fixture
 def system(smtp, zipkin, django_db_setup) -> Iterator[System]:
-    running = System(
-        smtp,
-        prefix="tracing",
-        skip=("flower", "ui"),
-        env={
-            "OTEL_TRACES_EXPORTER": "zipkin_json",
-            "OTEL_EXPORTER_ZIPKIN_ENDPOINT": f"{zipkin}/api/v2/spans",
-            "OTEL_TRACES_SAMPLER_ARG": "1.0",
-        },
-    )
-    try:
-        running.start()
+    tracing = {
+        "OTEL_TRACES_EXPORTER": "zipkin_json",
+        "OTEL_EXPORTER_ZIPKIN_ENDPOINT": f"{zipkin}/api/v2/spans",
+        "OTEL_TRACES_SAMPLER_ARG": "1.0",
+    }
+    with running_system(smtp, prefix="tracing", env=tracing) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def _traces(service: str, span_name: str) -> list[list[Span]]:

@@ -20,6 +20,7 @@ from typing import Any
 from celery import current_app
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 from django.db import close_old_connections
+from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge
 
@@ -287,23 +288,19 @@ def _consume_span(spec: ConsumerSpec, message: Message) -> AbstractContextManage
     if not tracing.enabled():
         return nullcontext()
     headers = _decode_headers(message.headers())
-    if "traceparent" not in headers:
-        return nullcontext()
-    topic = message.topic() or physical_topic(spec.topic)
-    return tracing.tracer.start_as_current_span(
-        f"{topic} process",
-        context=tracing.context_from(headers),
+    span = tracing.kafka_span(
+        "process",
+        message.topic() or physical_topic(spec.topic),
+        headers,
         kind=SpanKind.CONSUMER,
         attributes={
-            "messaging.system": "kafka",
-            "messaging.operation.type": "process",
-            "messaging.destination.name": topic,
             "messaging.consumer.group.name": spec.group_id,
             "messaging.message.id": headers.get("event_id", ""),
             "messaging.destination.partition.id": str(message.partition()),
             "messaging.kafka.offset": message.offset() or 0,
         },
     )
+    return nullcontext() if span is None else trace.use_span(span, end_on_exit=True)
 
 
 def _decode_headers(raw: Any) -> dict[str, str]:

@@ -438,17 +438,10 @@ class OutboxRelay:
 def _publish_span(row_id: int, event_id: str, topic: str, headers: dict[str, str]) -> Span | None:
     """A span for one row's publication, continuing the trace of the request that wrote it (if traced);
     it ends with the row's delivery report."""
-    if "traceparent" not in headers or not tracing.enabled():
-        return None
-    return tracing.tracer.start_span(
-        f"{topic} publish",
-        context=tracing.context_from(headers),
+    return tracing.kafka_span(
+        "send",
+        topic,
+        headers,
         kind=SpanKind.PRODUCER,
-        attributes={
-            "messaging.system": "kafka",
-            "messaging.operation.type": "send",
-            "messaging.destination.name": topic,
-            "messaging.message.id": event_id,
-            "todo.outbox_id": row_id,
-        },
+        attributes={"messaging.message.id": event_id, "todo.outbox_id": row_id},
     )

@@ -166,6 +166,26 @@ def context_from(carrier: Mapping[str, str]) -> Context:
     return extract(carrier)
 
 
+def kafka_span(
+    operation: str, topic: str, headers: Mapping[str, str], *, kind: SpanKind, attributes: Attributes
+) -> trace.Span | None:
+    """A started span of sending (`send`) or handling (`process`) one Kafka record, continuing the trace
+    its `headers` carry; None when tracing is off or they carry no trace. The caller ends it."""
+    if not enabled() or "traceparent" not in headers:
+        return None
+    return tracer.start_span(
+        f"{topic} {'publish' if operation == 'send' else operation}",
+        context=context_from(headers),
+        kind=kind,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.operation.type": operation,
+            "messaging.destination.name": topic,
+            **(attributes or {}),
+        },
+    )
+
+
 def span_headers(span: trace.Span) -> dict[str, str]:
     """`span`'s W3C trace context as headers, for the message it sends on."""
     from opentelemetry.propagate import inject
