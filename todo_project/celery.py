@@ -10,6 +10,7 @@ from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 from django.db import close_old_connections
 
+from workers.celery_liveness import HeartbeatStep
 from workers.telemetry.celery import quiet_tasks  # tracing in worker processes (signal handlers)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_project.settings")
@@ -17,6 +18,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_project.settings")
 app = Celery("todo_project")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.steps["worker"].add(HeartbeatStep)  # the liveness file (LIVENESS_FILE), touched from the main loop
 
 
 @task_prerun.connect

@@ -218,7 +218,8 @@ CELERY_WORKER_SEND_TASK_EVENTS = True  # for Flower
 CELERY_TASK_SEND_SENT_EVENT = True
 # Multiplies every retry delay of the policies in workers/bridge/retry_policies.py; tests shorten them.
 RETRY_DELAY_SCALE = env.float("RETRY_DELAY_SCALE", default=1.0)
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler, touching the liveness file at every tick (workers/beat_scheduler.py)
+CELERY_BEAT_SCHEDULER = "workers.beat_scheduler:HeartbeatDatabaseScheduler"
 # Installed into django-celery-beat's tables by the DatabaseScheduler; operators may edit them in admin.
 CELERY_BEAT_SCHEDULE = {
     "prune-outbox": {"task": "workers.prune_outbox", "schedule": 3600.0},
@@ -238,6 +239,10 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 30},
     },
 }
+
+# The processes that serve no HTTP (relay, bridges, Celery workers and beat) touch this file from their main
+# loops; Kubernetes' liveness probe (`python -m workers.liveness`) fails when it grows old. Empty: no file.
+LIVENESS_FILE = env.str("LIVENESS_FILE", default="")
 
 # --- Outbox ---------------------------------------------------------------------------------------
 # Published rows are kept this long (for audits and replays), then deleted by `workers.prune_outbox`.

@@ -28,6 +28,7 @@ from workers.bridge.registry import ConsumerSpec
 from workers.dead_letters.services import FailedEvent, dead_letter
 from workers.events.envelope import Envelope, InvalidEnvelopeError, parse_envelope
 from workers.kafka.clients import make_consumer, physical_topic
+from workers.liveness import heartbeat
 from workers.telemetry import tracing
 
 logger = logging.getLogger(__name__)
@@ -124,10 +125,13 @@ class Bridge:
     def run(self) -> None:
         """Hand records over until `stop` is set; outlive Kafka, Redis and PostgreSQL going away."""
         failures = 0
+        alive = heartbeat()
         while not self.stop.is_set():
+            alive.beat()
             consumer = self._subscribe()
             try:
                 while not self.stop.is_set():
+                    alive.beat()  # every poll (half a second at most), paused or not (workers/liveness.py)
                     self._maybe_resume(consumer)
                     for message in self._next_messages(consumer):
                         self._handle(consumer, message)

@@ -26,6 +26,7 @@ from opentelemetry.trace import Span, SpanKind, StatusCode
 from prometheus_client import Counter, Gauge
 
 from workers.kafka.clients import make_producer, physical_topic
+from workers.liveness import heartbeat
 from workers.relay.database import connect
 from workers.telemetry import tracing
 from workers.telemetry.tracing import span_headers
@@ -155,7 +156,9 @@ class OutboxRelay:
         """Publish until `stop` is set; survive the database and the broker going away and coming back."""
         logger.info("outbox relay starting (batch %d)", self.config.batch_size)
         failures = 0
+        alive = heartbeat()
         while not self.stop.is_set():
+            alive.beat()  # every round, standby or active, waiting or backing off (workers/liveness.py)
             try:
                 if not self._ensure_leadership():
                     self.stop.wait(self.config.standby_interval)
