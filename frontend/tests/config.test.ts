@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { apiOrigin, liveOrigin, readAuthConfig } from "@/auth/config";
+import { apiOrigin, apiUpstream, liveOrigin, liveUpstream, readAuthConfig } from "@/auth/config";
 
 // A random secret per run: nothing in the repository is a usable secret.
 const secret = randomBytes(48).toString("base64url");
@@ -39,5 +39,18 @@ describe("readAuthConfig", () => {
     expect(liveOrigin({})).toBe("http://127.0.0.1:8001");
     expect(liveOrigin({ LIVE_ORIGIN: "http://live.internal:9001/" })).toBe("http://live.internal:9001");
     expect(() => liveOrigin({ LIVE_ORIGIN: "nope" })).toThrow(/LIVE_ORIGIN/);
+  });
+
+  it("routes through the Dapr sidecar when an app id is given (Kubernetes), directly otherwise", () => {
+    expect(apiUpstream({})).toEqual({ origin: "http://127.0.0.1:8000", headers: {} });
+    expect(apiUpstream({ API_ORIGIN: "http://127.0.0.1:3500", API_DAPR_APP_ID: "todo-web" })).toEqual({
+      origin: "http://127.0.0.1:3500",
+      headers: { "dapr-app-id": "todo-web" },
+    });
+    expect(liveUpstream({ LIVE_ORIGIN: "http://127.0.0.1:3500", LIVE_DAPR_APP_ID: "todo-live" })).toEqual({
+      origin: "http://127.0.0.1:3500",
+      headers: { "dapr-app-id": "todo-live" },
+    });
+    expect(() => apiUpstream({ API_DAPR_APP_ID: "todo web\r\nx: y" })).toThrow(/API_DAPR_APP_ID/);
   });
 });

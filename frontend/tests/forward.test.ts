@@ -79,4 +79,20 @@ describe("forward", () => {
     expect(response.status).toBe(204);
     expect(response.body).toBeNull();
   });
+
+  it("adds the upstream's routing header (Dapr service invocation), whatever the browser sent", async () => {
+    let seen: { url: string; headers: Headers } | null = null;
+    await forward(
+      new Request("http://localhost:3000/api/ada/tasks", { headers: { authorization: "Bearer t", "dapr-app-id": "todo-flower" } }),
+      { origin: "http://127.0.0.1:3500", headers: { "dapr-app-id": "todo-web" } },
+      async (url, init) => {
+        seen = { url: String(url), headers: new Headers(init?.headers) };
+        return new Response("[]", { status: 200 });
+      },
+    );
+    const request = seen!;
+    expect(request.url).toBe("http://127.0.0.1:3500/api/ada/tasks");
+    expect(request.headers.get("dapr-app-id")).toBe("todo-web");
+    expect(request.headers.get("authorization")).toBe("Bearer t");
+  });
 });

@@ -164,4 +164,20 @@ describe("the route handler", () => {
     expect(fetchMock.mock.calls[0]![0]).toBe("http://live.internal:9001/api/ada/events");
     await response.body!.cancel();
   });
+
+  it("adds the upstream's routing header (Dapr service invocation)", async () => {
+    let seen: { url: string; headers: Headers } | null = null;
+    const response = await forwardEvents(
+      new Request("http://localhost:3000/api/ada/events", { headers: { authorization: "Bearer t" } }),
+      { origin: "http://127.0.0.1:3500", headers: { "dapr-app-id": "todo-live" } },
+      async (url, init) => {
+        seen = { url: String(url), headers: new Headers(init?.headers) };
+        return upstreamStream(init?.signal).response;
+      },
+    );
+    const request = seen!;
+    expect(request.url).toBe("http://127.0.0.1:3500/api/ada/events");
+    expect(Object.fromEntries(request.headers)).toEqual({ authorization: "Bearer t", "dapr-app-id": "todo-live" });
+    await response.body!.cancel();
+  });
 });

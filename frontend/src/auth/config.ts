@@ -11,6 +11,9 @@
  * - LIVE_ORIGIN: where the live-updates server listens (default http://127.0.0.1:8001); the browser's
  *   `/api/{user_id}/events` (Server-Sent Events, docs/live-updates.md) is forwarded there, every other /api/ path to
  *   API_ORIGIN.
+ * - API_DAPR_APP_ID, LIVE_DAPR_APP_ID: in Kubernetes (helm/todo), API_ORIGIN and LIVE_ORIGIN are the pod's Dapr
+ *   sidecar (http://127.0.0.1:3500) and these name the app it invokes (the `dapr-app-id` header), so the calls
+ *   travel between pods over Dapr's mTLS.
  * - AUTH_RATE_LIMIT: `false` turns Better Auth's rate limiting off (end-to-end tests from one address).
  */
 
@@ -92,4 +95,27 @@ export function apiOrigin(env: Env = process.env): string {
 
 export function liveOrigin(env: Env = process.env): string {
   return origin(env.LIVE_ORIGIN || DEFAULT_LIVE_ORIGIN, "LIVE_ORIGIN");
+}
+
+/** Where a route handler sends its requests: an origin, and the headers that route them on from there. */
+export interface Upstream {
+  origin: string;
+  headers: Record<string, string>;
+}
+
+function daprRouting(appId: string | undefined, name: string): Record<string, string> {
+  const id = (appId ?? "").trim();
+  if (!id) return {};
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(id)) throw new ConfigError(`${name} is not a Dapr app id: ${id}`);
+  return { "dapr-app-id": id };
+}
+
+/** The Django API: API_ORIGIN, through Dapr service invocation when API_DAPR_APP_ID is set. */
+export function apiUpstream(env: Env = process.env): Upstream {
+  return { origin: apiOrigin(env), headers: daprRouting(env.API_DAPR_APP_ID, "API_DAPR_APP_ID") };
+}
+
+/** The live-updates server: LIVE_ORIGIN, through Dapr service invocation when LIVE_DAPR_APP_ID is set. */
+export function liveUpstream(env: Env = process.env): Upstream {
+  return { origin: liveOrigin(env), headers: daprRouting(env.LIVE_DAPR_APP_ID, "LIVE_DAPR_APP_ID") };
 }

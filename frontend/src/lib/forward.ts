@@ -5,6 +5,8 @@
  * shape.
  */
 
+import type { Upstream } from "@/auth/config";
+
 /** Request headers passed on to the API; everything else (cookies, Origin, ...) stays here. */
 export const FORWARDED_REQUEST_HEADERS = [
   "accept",
@@ -53,26 +55,33 @@ export function errorResponse(status: number, code: string, message: string): Re
   return Response.json({ error: { code, message, details: {} } }, { status });
 }
 
-/** Sends `request` to the API at `apiOrigin` and returns its answer for the browser. */
+/** An upstream given as an origin only: no routing headers. */
+export function asUpstream(upstream: Upstream | string): Upstream {
+  return typeof upstream === "string" ? { origin: upstream, headers: {} } : upstream;
+}
+
+/** Sends `request` to the API (an origin, or an `Upstream` with its routing headers) and returns its answer. */
 export async function forward(
   request: Request,
-  apiOrigin: string,
+  api: Upstream | string,
   fetchImpl: typeof fetch = fetch,
   timeoutMs: number = FORWARD_TIMEOUT_MS,
 ): Promise<Response> {
+  const upstream = asUpstream(api);
   let url: string;
   try {
-    url = upstreamUrl(request.url, apiOrigin);
+    url = upstreamUrl(request.url, upstream.origin);
   } catch {
     return errorResponse(404, "not_found", "Not found."); // e.g. a path that normalises out of /api/
   }
   const headers = pickHeaders(request.headers, FORWARDED_REQUEST_HEADERS);
+  for (const [name, value] of Object.entries(upstream.headers)) headers.set(name, value);
   const forwardedFor = request.headers.get("x-forwarded-for");
   if (forwardedFor) headers.set("x-forwarded-for", forwardedFor);
   const hasBody = !["GET", "HEAD", "OPTIONS"].includes(request.method);
-  let upstream: Response;
+  let answer: Response;
   try {
-    upstream = await fetchImpl(url, {
+    answer = await fetchImpl(url, {
       method: request.method,
       headers,
       body: hasBody ? await request.arrayBuffer() : undefined,
@@ -86,8 +95,8 @@ export async function forward(
       ? errorResponse(504, "api_timeout", "The API did not answer in time. Try again.")
       : errorResponse(502, "api_unavailable", "The API cannot be reached right now. Try again in a moment.");
   }
-  const responseHeaders = pickHeaders(upstream.headers, FORWARDED_RESPONSE_HEADERS);
+  const responseHeaders = pickHeaders(answer.headers, FORWARDED_RESPONSE_HEADERS);
   // Bodyless statuses must not carry a body.
-  const body = upstream.status === 204 || upstream.status === 304 || request.method === "HEAD" ? null : upstream.body;
-  return new Response(body, { status: upstream.status, statusText: upstream.statusText, headers: responseHeaders });
+  const body = answer.status === 204 || answer.status === 304 || request.method === "HEAD" ? null : answer.body;
+  return new Response(body, { status: answer.status, statusText: answer.statusText, headers: responseHeaders });
 }

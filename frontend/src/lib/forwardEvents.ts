@@ -4,7 +4,8 @@
  * (src/lib/forward.ts), but the body is streamed through as it comes, with no timeout once the answer has begun,
  * and the upstream request ends when the browser goes away.
  */
-import { errorResponse, FORWARD_TIMEOUT_MS, pickHeaders } from "./forward";
+import type { Upstream } from "@/auth/config";
+import { asUpstream, errorResponse, FORWARD_TIMEOUT_MS, pickHeaders } from "./forward";
 
 /** Request headers passed on to the live-updates server. */
 export const EVENTS_REQUEST_HEADERS = ["accept", "authorization", "last-event-id"] as const;
@@ -30,19 +31,22 @@ export function eventsUrl(requestUrl: string, liveOrigin: string): string | null
  */
 export async function forwardEvents(
   request: Request,
-  liveOrigin: string,
+  live: Upstream | string,
   fetchImpl: typeof fetch = fetch,
   headersTimeoutMs: number = FORWARD_TIMEOUT_MS,
 ): Promise<Response> {
-  const url = eventsUrl(request.url, liveOrigin);
+  const upstream = asUpstream(live);
+  const url = eventsUrl(request.url, upstream.origin);
   if (url === null) return errorResponse(404, "not_found", "Not found.");
+  const requestHeaders = pickHeaders(request.headers, EVENTS_REQUEST_HEADERS);
+  for (const [name, value] of Object.entries(upstream.headers)) requestHeaders.set(name, value);
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new DOMException("no answer in time", "TimeoutError")), headersTimeoutMs);
-  let upstream: Response;
+  let answer: Response;
   try {
-    upstream = await fetchImpl(url, {
+    answer = await fetchImpl(url, {
       method: "GET",
-      headers: pickHeaders(request.headers, EVENTS_REQUEST_HEADERS),
+      headers: requestHeaders,
       redirect: "manual",
       cache: "no-store",
       signal: AbortSignal.any([request.signal, timeout.signal]),
@@ -54,10 +58,10 @@ export async function forwardEvents(
   } finally {
     clearTimeout(timer);
   }
-  const headers = pickHeaders(upstream.headers, EVENTS_RESPONSE_HEADERS);
+  const headers = pickHeaders(answer.headers, EVENTS_RESPONSE_HEADERS);
   // `no-transform`: the stream is never compressed (`next start` gzips a route handler's answer without it, and a
   // proxy compressing it may hold messages back to fill its buffer).
   if (!/(^|,)\s*no-transform\s*(,|$)/i.test(headers.get("cache-control") ?? "")) headers.set("cache-control", "no-cache, no-transform");
   headers.set("x-accel-buffering", "no");
-  return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers });
+  return new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers });
 }
