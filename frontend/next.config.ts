@@ -5,6 +5,8 @@ import type { NextConfig } from "next";
 // src/app/api/[userId]/events/route.ts, and every other /api/* is forwarded to Django by
 // src/app/api/[...path]/route.ts (an explicit header allow-list, the API's error shape when it is down).
 const nextConfig: NextConfig = {
+  // The container image (frontend/Dockerfile) builds with NEXT_OUTPUT=standalone; `npm start` keeps `next start`.
+  output: process.env.NEXT_OUTPUT === "standalone" ? "standalone" : undefined,
   reactStrictMode: true,
   poweredByHeader: false,
   // pg stays a Node module on the server (not bundled).
