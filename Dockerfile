@@ -27,6 +27,7 @@ COPY tasks_app/ tasks_app/
 COPY recurrence_app/ recurrence_app/
 COPY notifications_app/ notifications_app/
 COPY live_updates_app/ live_updates_app/
+COPY calendar_feed_app/ calendar_feed_app/
 COPY workers/ workers/
 
 # Non-editable install of the project: pip resolves the dependencies from pyproject.toml. The project's own
@@ -74,6 +75,7 @@ COPY tasks_app/ tasks_app/
 COPY recurrence_app/ recurrence_app/
 COPY notifications_app/ notifications_app/
 COPY live_updates_app/ live_updates_app/
+COPY calendar_feed_app/ calendar_feed_app/
 COPY workers/ workers/
 COPY --from=build /src/staticfiles/ staticfiles/
 
@@ -88,4 +90,4 @@ EXPOSE 8000 8001 5555
 
 # No HEALTHCHECK: Kubernetes probes the processes (/health/live, /health/ready on the API and live updates).
 
-CMD ["gunicorn", "todo_project.wsgi", "-c", "python:todo_project.gunicorn_conf", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "2", "--threads", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "todo_project.wsgi", "-c", "python:todo_project.gunicorn_conf", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "2", "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "20"]

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "recurrence_app",
     "notifications_app",
     "live_updates_app",
+    "calendar_feed_app",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from calendar_feed_app.urls import feed_urlpatterns
 from workers.http import health
 
 handler404 = "todo_project.api_errors.not_found"
@@ -17,6 +18,8 @@ urlpatterns = [
     path("api/admin/", include("workers.dead_letters.urls")),
     path("api/", include("tasks_app.urls")),
     path("api/", include("live_updates_app.urls")),
+    path("api/", include("calendar_feed_app.urls")),
+    *feed_urlpatterns,
     path("admin/", admin.site.urls),
     # No /metrics here: anyone who reaches the API could read it. See todo_project/metrics.py.
 ]

@@ -7,6 +7,11 @@ describe("upstreamUrl", () => {
       "http://127.0.0.1:8000/api/ada/tasks?tag=a&tag=b",
     );
   });
+  it("forwards calendar feeds, on the same path", () => {
+    expect(upstreamUrl("http://localhost:3000/ical/abc_DEF-1.ics", "http://127.0.0.1:8000")).toBe("http://127.0.0.1:8000/ical/abc_DEF-1.ics");
+    expect(() => upstreamUrl("http://localhost:3000/ical/abc/def.ics", "http://127.0.0.1:8000")).toThrow();
+    expect(() => upstreamUrl("http://localhost:3000/ical/", "http://127.0.0.1:8000")).toThrow();
+  });
   it("never forwards Better Auth's paths or anything outside /api/", () => {
     expect(() => upstreamUrl("http://localhost:3000/api/auth/token", "http://127.0.0.1:8000")).toThrow();
     expect(() => upstreamUrl("http://localhost:3000/admin/", "http://127.0.0.1:8000")).toThrow();

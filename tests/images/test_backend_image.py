@@ -20,16 +20,6 @@ from tests.images.dockerfiles import (
 )
 
 DOCKERIGNORE = ROOT / ".dockerignore"
-# What the final stage may take from the build context: the code the processes run.
-CODE = {
-    "manage.py",
-    "todo_project/",
-    "tasks_app/",
-    "recurrence_app/",
-    "notifications_app/",
-    "live_updates_app/",
-    "workers/",
-}
 
 
 def _context_sources() -> set[str]:
@@ -59,7 +49,8 @@ def test_every_package_of_the_project_is_copied_into_the_image():
 
 
 def test_the_final_stage_takes_only_the_code_from_the_context():
-    assert _context_sources() <= CODE
+    code = {"manage.py", *(f"{package}/" for package in _package_dirs())}  # what the processes run
+    assert _context_sources() <= code
     for source in _context_sources():
         assert not re.match(r"(tests|bench|frontend|docs|scripts|ops)(/|$)|\.env", source)
 
@@ -109,8 +100,10 @@ def test_the_image_exposes_the_servers_ports_and_runs_gunicorn_by_default():
 
     assert exposed == {"8000", "8001", "5555"}
     assert not final.all("ENTRYPOINT"), "the chart overrides the command to pick the process"
-    gunicorn = "gunicorn todo_project.wsgi --bind 0.0.0.0:8000 --worker-class gthread --workers 2 --threads 4"
-    assert command == [*gunicorn.split(), "--access-logfile", "-"]
+    # The Procfile's `web`, listening on every address of the pod instead of loopback.
+    web = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    expected = web.removeprefix("web:").replace(".venv/bin/", "").replace("127.0.0.1:8000", "0.0.0.0:8000")
+    assert command == expected.split()
 
 
 @pytest.mark.parametrize("path", [".env", "todo_project/.env", ".env.local"])

@@ -68,6 +68,10 @@ def gunicorn(env: dict[str, str], *, workers: int = 1, name: str = "gunicorn") -
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "todo_project.wsgi",
+        "-c",
+        "python:todo_project.gunicorn_conf",
+        "--access-logfile",
+        "-",
         "--bind",
         f"127.0.0.1:{port}",
         "--worker-class",

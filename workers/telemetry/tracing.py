@@ -133,7 +133,7 @@ def flush() -> None:
 def _django() -> None:
     from opentelemetry.instrumentation.django import DjangoInstrumentor
 
-    DjangoInstrumentor().instrument(excluded_urls="health/.*,metrics")
+    DjangoInstrumentor().instrument(excluded_urls="health/.*,metrics,ical/.*")  # a feed URL is a secret
 
 
 def _psycopg() -> None:

@@ -4,6 +4,28 @@
  */
 
 export interface paths {
+    "/api/{user_id}/calendar-feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the user's calendar feed is on */
+        get: operations["calendar_feed_retrieve"];
+        put?: never;
+        /**
+         * A new secret calendar feed URL (the previous one stops working)
+         * @description Returns the URL of an iCalendar feed (RFC 5545) of the user's open tasks that have due dates: recurring ones with their RRULE, reminders as alarms. Anyone with the URL can read the feed, so it is shown once; calling this again replaces it, and DELETE turns the feed off.
+         */
+        post: operations["calendar_feed_create"];
+        /** Turn the calendar feed off (its URL stops working) */
+        delete: operations["calendar_feed_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{user_id}/events/tickets": {
         parameters: {
             query?: never;
@@ -175,6 +197,24 @@ export interface components {
             details: {
                 [key: string]: unknown;
             };
+        };
+        FeedIssued: {
+            /**
+             * Format: uri
+             * @description The secret feed URL. Shown this once: only its digest is kept.
+             */
+            url: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        FeedState: {
+            /** @description Whether a feed URL currently works. */
+            enabled: boolean;
+            /**
+             * Format: date-time
+             * @description When the current URL was made.
+             */
+            created_at: string | null;
         };
         /**
          * @description * `low` - Low
@@ -1509,6 +1549,122 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    calendar_feed_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedState"];
+                };
+            };
+            /** @description No credentials, or the token is malformed, expired or not signed by a trusted key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    calendar_feed_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedIssued"];
+                };
+            };
+            /** @description No credentials, or the token is malformed, expired or not signed by a trusted key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    calendar_feed_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or the token is malformed, expired or not signed by a trusted key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     events_ticket_create: {
         parameters: {
             query?: never;

@@ -4,6 +4,7 @@ import { networkProblem, type ProblemInfo, problemOf } from "@/api/errors";
 import { asTimeZoneName } from "@/api/types";
 import { useSignedIn } from "@/auth/AuthProvider";
 import { browserTimeZone, supportedTimeZones } from "@/lib/time";
+import { CalendarFeed } from "./CalendarFeed";
 import { ErrorMessage, FieldErrors, Loading } from "./Status";
 
 export function ProfileView() {
@@ -100,6 +101,7 @@ function ProfileForm({
           {saved}
         </p>
       </form>
+      <CalendarFeed api={api} userId={userId} />
     </section>
   );
 }

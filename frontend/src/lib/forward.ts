@@ -21,6 +21,7 @@ export const FORWARDED_REQUEST_HEADERS = [
 /** Response headers passed back to the browser. */
 export const FORWARDED_RESPONSE_HEADERS = [
   "cache-control",
+  "content-disposition",
   "content-language",
   "content-type",
   "etag",
@@ -29,14 +30,18 @@ export const FORWARDED_RESPONSE_HEADERS = [
   "retry-after",
   "vary",
   "www-authenticate",
+  "x-robots-tag",
 ] as const;
 
 export const FORWARD_TIMEOUT_MS = 30_000;
 
-/** The API's URL for a request to the UI's origin: same path and query, on `apiOrigin`. */
+/** The API's URL for a request to the UI's origin: same path and query, on `apiOrigin`. Only the API's paths
+ * (/api/*, but Better Auth's /api/auth/*) and calendar feeds (/ical/<token>.ics) go there. */
 export function upstreamUrl(requestUrl: string, apiOrigin: string): string {
   const incoming = new URL(requestUrl);
-  if (!incoming.pathname.startsWith("/api/") || incoming.pathname.startsWith("/api/auth/")) {
+  const api = incoming.pathname.startsWith("/api/") && !incoming.pathname.startsWith("/api/auth/");
+  const feed = /^\/ical\/[^/]+\.ics$/.test(incoming.pathname);
+  if (!api && !feed) {
     throw new Error(`not an API path: ${incoming.pathname}`);
   }
   return new URL(incoming.pathname + incoming.search, apiOrigin).toString();

@@ -1,0 +1,1 @@
+"""A per-user secret iCalendar feed of the tasks that have due dates (`/ical/<token>.ics`)."""
