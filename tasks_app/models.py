@@ -85,6 +85,12 @@ class Task(models.Model):
                 condition=models.Q(next_occurrence_owed_since__isnull=False),
                 name="tasks_occurrence_owed_idx",
             ),
+            # Open tasks of one priority, newest first (docs/operations.md, "Indexes of the task list").
+            models.Index(
+                fields=["user", "priority", "-created_at", "-id"],
+                condition=models.Q(completed=False),
+                name="tasks_user_open_priority_idx",
+            ),
             GinIndex(fields=["tags"], name="tasks_tags_gin_idx"),
             models.Index(fields=["priority"], name="tasks_priority_idx"),
         ]

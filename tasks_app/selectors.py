@@ -11,6 +11,7 @@ from tasks_app.models import Priority, Task, UserProfile
 
 SORT_FIELDS = ("due_date", "priority", "created_at", "updated_at", "title")
 DEFAULT_SORT = "-created_at"
+NULLABLE_SORT_FIELDS = {field.name for field in Task._meta.concrete_fields if field.null} & set(SORT_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,10 @@ def _ordering(sort: str) -> list[OrderBy]:
         raise ValueError(f"cannot sort on {name!r}")
     expression = {"priority": PRIORITY_RANK, "title": Lower("title")}.get(name, F(name))
     # Titles sort case-insensitively; tasks without a due date come last either way; the id keeps
-    # equal keys in a stable order.
-    primary = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    # equal keys in a stable order. NULLS LAST only where a NULL can be: on a NOT NULL column it would
+    # change no order, yet keep the (user, -created_at, -id) index from serving the newest-first list.
+    nulls_last = True if name in NULLABLE_SORT_FIELDS else None
+    primary = expression.desc(nulls_last=nulls_last) if descending else expression.asc(nulls_last=nulls_last)
     tiebreak = F("id").desc() if descending else F("id").asc()
     return [primary, tiebreak]
 
