@@ -6,8 +6,8 @@ settings, each of them is read from the secret store DAPR_SECRET_STORE through t
 
 - DAPR_SECRET_NAME set (a store whose secrets hold several keys, e.g. Kubernetes secrets): one request,
   `GET /v1.0/secrets/<store>/<DAPR_SECRET_NAME>`, and each setting is the key of that name.
-- DAPR_SECRET_NAME empty (a store of name/value secrets, e.g. Azure Key Vault): one request per setting, for the
-  secret named like the setting in kebab case (DATABASE_URL is `database-url`).
+- DAPR_SECRET_NAME empty (a store of name/value secrets, e.g. Azure Key Vault): one request per setting, for
+  the secret named like the setting in kebab case (DATABASE_URL is `database-url`).
 
 The values go to the settings only (never to os.environ, so no child process, environment dump or log
 shows them). A setting that cannot be loaded stops the process with an error that names it.
