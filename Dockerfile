@@ -28,6 +28,8 @@ COPY recurrence_app/ recurrence_app/
 COPY notifications_app/ notifications_app/
 COPY live_updates_app/ live_updates_app/
 COPY calendar_feed_app/ calendar_feed_app/
+COPY webhooks_app/ webhooks_app/
+COPY portability_app/ portability_app/
 COPY workers/ workers/
 
 # Non-editable install of the project: pip resolves the dependencies from pyproject.toml. The project's own
@@ -76,6 +78,8 @@ COPY recurrence_app/ recurrence_app/
 COPY notifications_app/ notifications_app/
 COPY live_updates_app/ live_updates_app/
 COPY calendar_feed_app/ calendar_feed_app/
+COPY webhooks_app/ webhooks_app/
+COPY portability_app/ portability_app/
 COPY workers/ workers/
 COPY --from=build /src/staticfiles/ staticfiles/
 

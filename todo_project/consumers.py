@@ -9,6 +9,8 @@ from notifications_app.tasks import handle_reminder_event
 from recurrence_app.services import completion_recurs
 from recurrence_app.tasks import handle_task_completed
 from tasks_app import events
+from webhooks_app.selectors import user_has_endpoints
+from webhooks_app.tasks import handle_task_event
 from workers.bridge.registry import ConsumerSpec
 from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES
 
@@ -37,6 +39,14 @@ CONSUMERS: dict[str, ConsumerSpec] = {
             task_name=None,
             queue=None,
             handler=publish_task_change,
+        ),
+        ConsumerSpec(
+            name="webhooks",
+            topic=TASK_UPDATES,
+            event_types=frozenset({events.TASK_CREATED, events.TASK_UPDATED, events.TASK_DELETED}),
+            task_name=handle_task_event.name,
+            queue="webhooks",
+            wants=user_has_endpoints,  # only the changes of users with an enabled endpoint
         ),
     )
 }

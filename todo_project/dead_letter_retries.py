@@ -10,6 +10,9 @@ from notifications_app.delivery import DELIVERY_CONSUMER
 from notifications_app.selectors import reminder_id_at
 from notifications_app.services import ReminderNotRevivableError, reminder_revive
 from notifications_app.tasks import enqueue_delivery
+from webhooks_app.delivery import DELIVERY_CONSUMER as WEBHOOK_DELIVERY_CONSUMER
+from webhooks_app.services import DeliveryNotRevivableError, delivery_revive
+from webhooks_app.tasks import enqueue_delivery as enqueue_webhook_delivery
 from workers.dead_letters.models import DeadLetter
 from workers.dead_letters.services import NotRetryableError, RetryHandler
 
@@ -44,4 +47,19 @@ def _legacy_reminder_id(record: DeadLetter, payload: object) -> int:
     return found
 
 
-RETRIES: dict[str, RetryHandler] = {DELIVERY_CONSUMER: _revive_reminder}
+def _revive_webhook_delivery(record: DeadLetter, at: datetime) -> None:
+    """A webhook delivery that failed: sent again by the webhooks app, with a full retry schedule."""
+    payload = record.envelope.get("payload")
+    delivery_id = payload.get("delivery_id") if isinstance(payload, dict) else None
+    if not isinstance(delivery_id, int):
+        raise NotRetryableError(f"{record.event_id} names no webhook delivery")
+    try:
+        delivery_revive(delivery_id=delivery_id, at=at, enqueue=enqueue_webhook_delivery)
+    except DeliveryNotRevivableError as error:
+        raise NotRetryableError(f"{record.event_id}: {error}") from error
+
+
+RETRIES: dict[str, RetryHandler] = {
+    DELIVERY_CONSUMER: _revive_reminder,
+    WEBHOOK_DELIVERY_CONSUMER: _revive_webhook_delivery,
+}

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "notifications_app",
     "live_updates_app",
     "calendar_feed_app",
+    "webhooks_app",
+    "portability_app",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +211,12 @@ CELERY_TASK_ROUTES = {
     # between a due reminder and its email.
     "notifications.deliver_due_reminders": {"queue": "reminder-deliveries"},
     "notifications.*": {"queue": "reminders"},
+    # Webhooks: the fan-out of events, and the deliveries on a queue (and worker) of their own, so a slow
+    # receiver never stands between a due reminder and its email.
+    "webhooks.enqueue_owed_deliveries": {"queue": "sweeps"},
+    "webhooks.prune_deliveries": {"queue": "maintenance"},
+    "webhooks.deliver": {"queue": "webhook-deliveries"},
+    "webhooks.*": {"queue": "webhooks"},
     "workers.*": {"queue": "maintenance"},
     "tasks.*": {"queue": "maintenance"},
 }
@@ -227,6 +235,12 @@ CELERY_BEAT_SCHEDULE = {
     "prune-processed-events": {"task": "workers.prune_processed_events", "schedule": 3600.0},
     "prune-idempotency-keys": {"task": "tasks.prune_idempotency_keys", "schedule": 3600.0},
     "report-dead-letters": {"task": "workers.report_dead_letters", "schedule": 60.0},
+    "prune-webhook-deliveries": {"task": "webhooks.prune_deliveries", "schedule": 3600.0},
+    "enqueue-owed-webhook-deliveries": {
+        "task": "webhooks.enqueue_owed_deliveries",
+        "schedule": env.float("WEBHOOKS_SWEEP_SECONDS", default=60.0),
+        "options": {"expires": 60},
+    },
     # The sweeps that make PostgreSQL, not the Celery broker, the record of owed work: they expire rather
     # than pile up while their worker is down (the next one does the same work).
     "enqueue-due-reminders": {
@@ -283,6 +297,21 @@ LIVE_UPDATES_RETENTION_SECONDS = env.int("LIVE_UPDATES_RETENTION_SECONDS", defau
 LIVE_UPDATES_HEARTBEAT_SECONDS = env.float("LIVE_UPDATES_HEARTBEAT_SECONDS", default=15.0)
 LIVE_UPDATES_TICKET_SECONDS = env.int("LIVE_UPDATES_TICKET_SECONDS", default=30)
 
+# --- Webhooks (webhooks_app, docs/webhooks.md) ----------------------------------------------------
+# Off in production: http targets and loopback, private, link-local (...) addresses are refused, so webhooks
+# cannot probe the internal network. On for local development and tests, whose receivers are local.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+# Seconds an attempt may take in all (connect, send, the receiver's answer).
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+# An endpoint is disabled after this many failed deliveries in a row (each one out of retries or refused).
+WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=20)
+# Finished deliveries (their log) are kept this long, then pruned.
+WEBHOOKS_DELIVERY_RETENTION_HOURS = env.int("WEBHOOKS_DELIVERY_RETENTION_HOURS", default=168)
+# A pending delivery overdue this long lost its Celery task (a Redis restart): the sweep enqueues it again.
+WEBHOOKS_LOST_AFTER_SECONDS = env.float("WEBHOOKS_LOST_AFTER_SECONDS", default=120.0)
+# CA bundle for the receivers' certificates; empty: the system's.
+WEBHOOKS_CA_BUNDLE = env.str("WEBHOOKS_CA_BUNDLE", default="")
+
 # --- Email (reminders) ----------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
@@ -314,6 +343,11 @@ SPECTACULAR_SETTINGS = {
     # A PATCH body is documented as its serializer says: the task PATCH has its own all-optional serializer,
     # while the profile and complete PATCHes require their fields (drf-spectacular would drop `required`).
     "COMPONENT_SPLIT_PATCH": False,
+    # Two `status` enums: each named, so the dead letters' keeps the name it had (`StatusEnum`).
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "workers.dead_letters.models.DeadLetter.Status",
+        "WebhookDeliveryStatusEnum": "webhooks_app.models.WebhookDelivery.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "workers.http.schema.require_alternative_bodies",

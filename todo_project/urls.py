@@ -19,6 +19,8 @@ urlpatterns = [
     path("api/", include("tasks_app.urls")),
     path("api/", include("live_updates_app.urls")),
     path("api/", include("calendar_feed_app.urls")),
+    path("api/", include("webhooks_app.urls")),
+    path("api/", include("portability_app.urls")),
     *feed_urlpatterns,
     path("admin/", admin.site.urls),
     # No /metrics here: anyone who reaches the API could read it. See todo_project/metrics.py.

@@ -363,9 +363,11 @@ def test_every_app_pod_has_the_dapr_annotations(profile):
         "bridge-recurrence": None,
         "bridge-reminders": None,
         "bridge-task-updates": None,
+        "bridge-webhooks": None,
         "worker": None,
         "worker-reminders": None,
         "worker-deliveries": None,
+        "worker-webhooks": None,
         "beat": None,
     }
     for obj in objects:
@@ -377,7 +379,7 @@ def test_the_dapr_check_reports_a_pod_without_annotations():
     objects = render(profile_values("default", dapr={"enabled": False}))
 
     problems = dapr_problems(objects)
-    assert len([p for p in problems if p.endswith("no dapr.io/enabled")]) == 12
+    assert len([p for p in problems if p.endswith("no dapr.io/enabled")]) == 14
 
 
 @profiles
@@ -647,6 +649,7 @@ def test_the_reference_autoscaling_web_2_to_10_workers_2_to_12():
         "worker": (2, 12),
         "worker-reminders": (2, 12),
         "worker-deliveries": (2, 12),
+        "worker-webhooks": (2, 12),
     }
 
 
@@ -659,9 +662,11 @@ def test_keda_scales_bridges_on_lag_and_workers_on_queue_length_instead_of_hpas(
         "bridge-recurrence",
         "bridge-reminders",
         "bridge-task-updates",
+        "bridge-webhooks",
         "worker",
         "worker-reminders",
         "worker-deliveries",
+        "worker-webhooks",
     }
     assert hpas == {"web"}
     for name, spec in scaled.items():
@@ -678,6 +683,7 @@ def test_keda_scales_bridges_on_lag_and_workers_on_queue_length_instead_of_hpas(
         "bridge-recurrence": ("recurrence", "task-events"),
         "bridge-reminders": ("reminders", "reminders"),
         "bridge-task-updates": ("task-updates", "task-updates"),
+        "bridge-webhooks": ("webhooks", "task-updates"),
     }
     assert all(m["bootstrapServers"] and m["lagThreshold"] for m in groups.values())
     lists = {
@@ -689,6 +695,7 @@ def test_keda_scales_bridges_on_lag_and_workers_on_queue_length_instead_of_hpas(
         "worker": ["recurrence", "maintenance", "sweeps"],
         "worker-reminders": ["reminders", "sweeps"],
         "worker-deliveries": ["reminder-deliveries"],
+        "worker-webhooks": ["webhooks", "webhook-deliveries"],
     }
     assert all(
         t["metadata"]["address"] and t["metadata"]["listLength"]

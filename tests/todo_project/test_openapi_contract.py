@@ -40,9 +40,19 @@ class ContractUserToken:
 # Rules that OpenAPI cannot state, so a schema-valid request may still break them (a 400 naming the field):
 # a reminder must lie ahead of now; an offset needs a due date and excludes reminder_at; a series cannot
 # end before its due date and needs a pattern; a pattern must be an RRULE the server can expand; an
-# Idempotency-Key is bound to the first request it was used with.
+# Idempotency-Key is bound to the first request it was used with; a webhook URL's host must resolve to public
+# addresses (docs/webhooks.md); an imported document's tasks must refer to one another consistently (unique
+# ids, a series naming an earlier task: docs/export.md).
 RULES_BEYOND_THE_SCHEMA = frozenset(
-    {"reminder_at", "reminder_offset_hours", "recurring_end_date", "recurring_pattern", "Idempotency-Key"}
+    {
+        "reminder_at",
+        "reminder_offset_hours",
+        "recurring_end_date",
+        "recurring_pattern",
+        "Idempotency-Key",
+        "url",
+        "tasks",
+    }
 )
 
 

@@ -28,6 +28,11 @@ export function Nav() {
               </Link>
             </li>
             <li>
+              <Link href="/webhooks" aria-current={current("/webhooks")}>
+                Webhooks
+              </Link>
+            </li>
+            <li>
               <Link href="/profile" aria-current={current("/profile")}>
                 Profile
               </Link>

@@ -5,6 +5,7 @@ import { asTimeZoneName } from "@/api/types";
 import { useSignedIn } from "@/auth/AuthProvider";
 import { browserTimeZone, supportedTimeZones } from "@/lib/time";
 import { CalendarFeed } from "./CalendarFeed";
+import { DataPortability } from "./DataPortability";
 import { ErrorMessage, FieldErrors, Loading } from "./Status";
 
 export function ProfileView() {
@@ -102,6 +103,7 @@ function ProfileForm({
         </p>
       </form>
       <CalendarFeed api={api} userId={userId} />
+      <DataPortability api={api} userId={userId} />
     </section>
   );
 }

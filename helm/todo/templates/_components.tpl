@@ -29,7 +29,7 @@ The workloads, one per long-running Procfile process (its name is the component 
   "command" (list "python" "manage.py" "run_outbox_relay" "--metrics-port" "9101")
   "replicas" $v.relay.replicas "resources" $v.relay.resources) -}}
 
-{{- range $bridge := list (list "recurrence" 9103 "task-events") (list "reminders" 9104 "reminders") (list "task-updates" 9105 "task-updates") }}
+{{- range $bridge := list (list "recurrence" 9103 "task-events") (list "reminders" 9104 "reminders") (list "task-updates" 9105 "task-updates") (list "webhooks" 9106 "task-updates") }}
 {{- $name := index $bridge 0 -}}
 {{- $port := index $bridge 1 -}}
 {{- $keda := dict -}}
@@ -44,7 +44,7 @@ The workloads, one per long-running Procfile process (its name is the component 
 {{- end }}
 
 {{- $redisAddress := $v.keda.redisAddress | default (printf "%s:6379" (include "todo.redisHost" $)) -}}
-{{- range $worker := list (list "worker" "default" "recurrence,maintenance,sweeps" "worker@%h" 9120) (list "worker-reminders" "reminders" "reminders,sweeps" "reminders@%h" 9121) (list "worker-deliveries" "deliveries" "reminder-deliveries" "deliveries@%h" 9122) }}
+{{- range $worker := list (list "worker" "default" "recurrence,maintenance,sweeps" "worker@%h" 9120) (list "worker-reminders" "reminders" "reminders,sweeps" "reminders@%h" 9121) (list "worker-deliveries" "deliveries" "reminder-deliveries" "deliveries@%h" 9122) (list "worker-webhooks" "webhooks" "webhooks,webhook-deliveries" "webhooks@%h" 9124) }}
 {{- $values := index $v.workers (index $worker 1) -}}
 {{- $keda := dict -}}
 {{- if $v.keda.enabled -}}

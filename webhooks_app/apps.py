@@ -1,0 +1,8 @@
+"""Django app configuration for `webhooks_app`."""
+
+from django.apps import AppConfig
+
+
+class WebhooksConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "webhooks_app"
