@@ -1,20 +1,28 @@
-"""Load benchmark of the task REST API behind the production server set-up (gunicorn, DEBUG off).
+"""Load benchmark of the task REST API behind the production server set-up (gunicorn, DEBUG off), next to
+its floor: the same operations without Django (bench/api_floor.py).
 
-Run from the repository root: `.venv/bin/python bench/api.py`. It prints figures and asserts nothing.
+Run from the repository root: `.venv/bin/python bench/api.py [--before PATH] [--server LABEL]
+[--choose-server]`. It prints figures and asserts nothing.
 
 1. Uses its own PostgreSQL database `todo_bench` (created when missing, migrated with `manage.py migrate`)
    and seeds 1,000 users with 100 tasks each through COPY; a re-run finds the seed and skips it. Each run
-   first undoes what earlier runs changed (created tasks, completions, outbox rows), so runs are comparable.
-2. Starts gunicorn `todo_project.wsgi` on a free port of 127.0.0.1, tries two worker set-ups briefly (in
-   the order A B B A, so drift on a shared machine hits both alike), keeps the faster one (gthread when
-   they are within 10%), and always stops the servers it started (SIGTERM to the server's own process
-   group, then SIGKILL; harness.Process). The server's log: .cache/logs/bench-api-gunicorn.log.
-3. Drives a closed-loop load (16 client threads, keep-alive `http.client` connections, one pre-minted HS256
-   token per user) through four bounded scenarios: create, list, filtered list and complete. It prints
-   requests, errors (non-2xx or transport failures), requests/s, p50/p99/max latency, and where the CPU
-   went (load generator, gunicorn, PostgreSQL backends of `todo_bench`, everything else).
+   first undoes what earlier runs changed (created tasks, completions, outbox rows, idempotency keys).
+2. Serves, one at a time and each under the same gunicorn settings (the Procfile's worker set-up unless
+   `--server` names another; `--choose-server` first tries SERVER_CONFIGS A B B A and keeps the faster):
+   ours (`todo_project.wsgi`), the floor (`api_floor:application`: the same JWT check, SQL and JSON bytes
+   with PyJWT, psycopg and orjson) and with `--before PATH` the wsgi module of another checkout (a `git
+   worktree` of the commit to compare with). Rounds go A B B A (A B C C B A), so drift on a shared machine
+   hits every target alike; each round is a fresh server on a free port of 127.0.0.1, stopped whatever
+   happens (SIGTERM to its process group, then SIGKILL; harness.Process); logs in .cache/logs/.
+3. Each round drives a closed-loop load (16 client threads, keep-alive `http.client` connections, one
+   pre-minted HS256 token per user) through four operations: create (with a fresh Idempotency-Key, as the
+   UI sends), list of 50, filtered list and complete. It prints, per operation and target, requests,
+   errors, requests/s, p50/p99 latency, how busy the machine was, gunicorn's CPU ms per request (overall
+   and by round) and the PostgreSQL backends', then ours/floor: the ratio of CPU ms per request, the figure
+   that a shared machine disturbs least.
 """
 
+import argparse
 import http.client
 import json
 import math
@@ -27,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -285,13 +294,31 @@ def live(port: int) -> bool:
         conn.close()
 
 
+@dataclass(frozen=True)
+class Target:
+    """What gunicorn serves: ours (todo_project.wsgi of a checkout) or the floor (bench/api_floor.py)."""
+
+    label: str
+    app_args: tuple[str, ...]
+
+
+OURS = Target("ours", ("todo_project.wsgi",))
+FLOOR = Target("floor", ("--pythonpath", str(ROOT / "bench"), "api_floor:application"))
+
+
+def checkout_target(label: str, path: Path) -> Target:
+    """todo_project.wsgi of another checkout (e.g. a `git worktree` of the commit to compare with)."""
+    return Target(label, ("--chdir", str(path.resolve()), "todo_project.wsgi"))
+
+
 @contextmanager
-def running_server(config: ServerConfig) -> Iterator[Server]:
-    """gunicorn with `config` on a free port, live when yielded, stopped on the way out whatever happens."""
+def running_server(config: ServerConfig, target: Target = OURS) -> Iterator[Server]:
+    """gunicorn with `config` serving `target` on a free port, live when yielded, stopped on the way out
+    whatever happens."""
     port = free_port()
     command = [
         str(BIN / "gunicorn"),
-        "todo_project.wsgi",
+        *target.app_args,
         "--bind",
         f"127.0.0.1:{port}",
         *config.args,
@@ -426,6 +453,7 @@ class Request(NamedTuple):
     path: str
     token: str
     body: bytes | None = None
+    idempotency_key: str | None = None
 
 
 RequestMaker = Callable[[random.Random], Request | None]
@@ -493,6 +521,8 @@ def client(
             headers = {"Authorization": f"Bearer {request.token}", "Accept": "application/json"}
             if request.body is not None:
                 headers["Content-Type"] = "application/json"
+            if request.idempotency_key is not None:
+                headers["Idempotency-Key"] = request.idempotency_key
             started = time.perf_counter()
             try:
                 conn.request(request.method, request.path, body=request.body, headers=headers)
@@ -559,7 +589,8 @@ def create_maker(tokens: dict[str, str]) -> RequestMaker:
             "tags": rng.sample(TAGS, rng.randrange(1, 3)),
             "due_date": due.strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
-        return Request("POST", f"/api/{user_id}/tasks", tokens[user_id], json.dumps(body).encode())
+        key = f"bench-{uuid.uuid4().hex}"  # a fresh key per create (never a seeded one: rounds repeat seeds)
+        return Request("POST", f"/api/{user_id}/tasks", tokens[user_id], json.dumps(body).encode(), key)
 
     return make
 
@@ -720,12 +751,109 @@ def choose_server(tokens: dict[str, str]) -> ServerConfig:
     return chosen
 
 
+SCENARIO_SECONDS = 5.0  # per scenario per round of a target
+WARM_UP_SECONDS = 1.5
+
+
+def scenarios_for(tokens: dict[str, str], pairs: list[tuple[str, int]]) -> list[Scenario]:
+    """The four measured operations; the completes of every round share one supply of open tasks."""
+    seconds = SCENARIO_SECONDS
+    return [
+        Scenario("create   POST /tasks", create_maker(tokens), seconds, 100_000),
+        Scenario("list     GET /tasks?page_size=50", list_maker(tokens, "page_size=50"), seconds, 100_000),
+        Scenario(
+            "filtered ...&tag=work&sort=-due_date",
+            list_maker(tokens, "page_size=50&tag=work&sort=-due_date"),
+            seconds,
+            100_000,
+        ),
+        Scenario("complete PATCH /tasks/{id}/complete", complete_maker(tokens, pairs), seconds, len(pairs)),
+    ]
+
+
+def merged(results: list[LoadResult]) -> LoadResult:
+    total = LoadResult(seconds=sum(result.seconds for result in results))
+    usages = [result.cpu for result in results if result.cpu is not None]
+    total.cpu = sum(usages[1:], usages[0]) if usages else None
+    for result in results:
+        total.latencies.extend(result.latencies)
+        total.failures.update(result.failures)
+        total.statuses.update(result.statuses)
+    return total
+
+
+def server_ms(result: LoadResult) -> float:
+    """gunicorn CPU (master and workers) per request, in ms."""
+    if result.cpu is None or not result.requests:
+        return math.nan
+    return 1000 * result.cpu.server / result.requests
+
+
+def run_round(
+    config: ServerConfig, target: Target, tokens: dict[str, str], scenarios: list[Scenario]
+) -> tuple[list[LoadResult], list[str]]:
+    """One round of a target: a fresh server, a warm-up, then each scenario once, measured."""
+    results: list[LoadResult] = []
+    with running_server(config, target) as server:
+        meter = CpuMeter(server.pid)
+        try:
+            warm_up(server, tokens, WARM_UP_SECONDS)
+            results = [run_load(server, scenario, meter) for scenario in scenarios]
+        finally:
+            meter.close()
+        problems = server.problems()
+    return results, problems
+
+
+COMPARE_HEADER = (
+    f"{'operation':<38}{'server':<12}{'requests':>9}{'errors':>7}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}"
+    f"{'busy':>6}{'CPU ms/req':>12}{'pg ms/req':>11}  by round"
+)
+
+
+def compare_row(name: str, label: str, rounds: list[LoadResult]) -> str:
+    total = merged(rounds)
+    p50, p99 = percentile_ms(total.latencies, 50), percentile_ms(total.latencies, 99)
+    cpu = total.cpu
+    busy = f"{cpu.percent(cpu.busy):.0f}%" if cpu is not None else "-"
+    pg_ms = 1000 * cpu.postgres / total.requests if cpu is not None and total.requests else math.nan
+    by_round = ", ".join(f"{server_ms(result):.2f}" for result in rounds)
+    return (
+        f"{name:<38}{label:<12}{total.requests:>9}{total.errors:>7}{total.rate:>8.1f}{p50:>8.1f}{p99:>8.1f}"
+        f"{busy:>6}{server_ms(total):>12.2f}{pg_ms:>11.2f}  {by_round}"
+    )
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="also measure todo_project.wsgi of this checkout (e.g. `git worktree add /tmp/before HEAD`)",
+    )
+    parser.add_argument(
+        "--choose-server",
+        action="store_true",
+        help="first try the worker set-ups (SERVER_CONFIGS, A B B A) and keep the faster one",
+    )
+    parser.add_argument(
+        "--server",
+        choices=[config.label for config in SERVER_CONFIGS],
+        default=PREFERRED_SERVER.label,
+        help="the gunicorn worker set-up of every server (default: the Procfile's)",
+    )
+    return parser.parse_args()
+
+
 def main() -> None:
     # A SIGTERM to the bench itself still runs the `finally` that stops the server.
     def on_sigterm(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, on_sigterm)
+    args = parse_args()
     started = time.perf_counter()
     cores = os.cpu_count() or 0
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
@@ -736,65 +864,72 @@ def main() -> None:
     print(f"database: {BENCH_DB}, {USERS:,} users, {seeded:,} seeded tasks ({note})")
     tokens = mint_tokens(user_ids())
 
+    config = next(config for config in SERVER_CONFIGS if config.label == args.server)
+    if args.choose_server:
+        print(
+            f"server trial: gunicorn todo_project.wsgi, {CONCURRENCY} clients, list + create "
+            f"{TRIAL_SECONDS:g} s each per round, rounds A B B A:"
+        )
+        config = choose_server(tokens)
+
+    targets = [OURS, FLOOR]
+    if args.before is not None:
+        targets.insert(0, checkout_target("before", args.before))
+    order = [*targets, *reversed(targets)]  # A B B A (A B C C B A): drift on a shared machine hits all alike
+    scenarios = scenarios_for(tokens, open_tasks(limit=60_000))
+    print()
+    print(f"servers: gunicorn {' '.join(config.args)} ({config.label}), DEBUG off, the same for each target")
+    for target in targets:
+        print(f"  {target.label:<8} gunicorn {' '.join(target.app_args)}")
     print(
-        f"server trial: gunicorn todo_project.wsgi, {CONCURRENCY} clients, list + create "
-        f"{TRIAL_SECONDS:g} s each per round, rounds A B B A:"
+        f"load: {CONCURRENCY} closed-loop client threads, keep-alive http.client, random seeded users;"
+        f" rounds {' '.join(target.label for target in order)}, each a fresh server, {WARM_UP_SECONDS:g} s "
+        f"warm-up, then {SCENARIO_SECONDS:g} s of each operation"
     )
-    chosen = choose_server(tokens)
-    pairs = open_tasks(limit=20_000)
-    scenarios = [
-        Scenario("create   POST /tasks", create_maker(tokens), 12.0, 20_000),
-        Scenario("list     GET /tasks?page_size=50", list_maker(tokens, "page_size=50"), 10.0, 20_000),
-        Scenario(
-            "list     ...&tag=work&sort=-due_date",
-            list_maker(tokens, "page_size=50&tag=work&sort=-due_date"),
-            10.0,
-            20_000,
-        ),
-        Scenario("complete PATCH /tasks/{id}/complete", complete_maker(tokens, pairs), 12.0, len(pairs)),
-    ]
+    rounds: dict[str, list[list[LoadResult]]] = {target.label: [] for target in targets}
+    problems: list[str] = []
+    for target in order:
+        results, logged = run_round(config, target, tokens, scenarios)
+        rounds[target.label].append(results)
+        problems += logged
+        ms = ", ".join(f"{server_ms(result):.2f}" for result in results)
+        print(f"  round {target.label:<8} CPU ms/req (create, list, filtered, complete): {ms}", flush=True)
 
     print()
-    print(f"server: gunicorn todo_project.wsgi {' '.join(chosen.args)} ({chosen.label}), DEBUG off")
-    print(f"load: {CONCURRENCY} closed-loop client threads, keep-alive http.client, random seeded users")
-    print(HEADER)
-    results: list[LoadResult] = []
-    with running_server(chosen) as server:
-        meter = CpuMeter(server.pid)
-        try:
-            warm_up(server, tokens, 1.5)
-            for scenario in scenarios:
-                result = run_load(server, scenario, meter)
-                results.append(result)
-                print(row(scenario.name, result))
-                if result.errors:
-                    print(error_detail(result))
-        finally:
-            meter.close()
-        problems = server.problems()
-
-    print()
-    print("where the CPU went: percent of the whole machine, and CPU ms per request in gunicorn / PostgreSQL")
     print(
-        "(server = gunicorn master and workers, pg = the todo_bench backends, rest = kernel (loopback TCP),"
-        " PostgreSQL background work and any other process on the machine)"
+        "CPU ms/req = gunicorn's CPU (master and workers) per request; pg = the todo_bench backends; busy ="
     )
-    print(CPU_HEADER)
-    for scenario, result in zip(scenarios, results, strict=True):
-        print(cpu_row(scenario.name, result))
+    print("the whole machine (all cores) during the load; by round = CPU ms/req of each round")
+    print(COMPARE_HEADER)
+    for index, scenario in enumerate(scenarios):
+        per_target = {label: [result[index] for result in runs] for label, runs in rounds.items()}
+        for label, results in per_target.items():
+            print(compare_row(scenario.name, label, results))
+        ratio = server_ms(merged(per_target["ours"])) / server_ms(merged(per_target["floor"]))
+        line = f"{'':<38}{'ours/floor':<12}{'':>58}{ratio:>12.2f}"
+        if "before" in per_target:
+            before = server_ms(merged(per_target["before"])) / server_ms(merged(per_target["floor"]))
+            line += f"   (before/floor {before:.2f})"
+        print(line)
 
     created_rows = count_rows("SELECT count(*) FROM tasks WHERE title LIKE %s", [f"{CREATED_TITLE_PREFIX}%"])
     completed_rows = count_rows(
         "SELECT count(*) FROM tasks WHERE completed AND completed_at >= %s", [SEED_END]
     )
     outbox_rows = count_rows("SELECT count(*) FROM outbox_events", [])
+    keys = count_rows("SELECT count(*) FROM idempotency_keys", [])
+    creates = sum(runs[0].ok for runs in (result for target in rounds.values() for result in target))
+    completes = sum(runs[3].ok for runs in (result for target in rounds.values() for result in target))
     print()
     print(
-        f"check: {results[0].ok} creates answered 2xx -> {created_rows} new rows; {results[3].ok} completes "
-        f"answered 2xx -> {completed_rows} tasks completed; {outbox_rows} outbox events written"
+        f"check: {creates} creates answered 2xx -> {created_rows} new rows, {keys} idempotency keys; "
+        f"{completes} completes answered 2xx -> {completed_rows} tasks completed; {outbox_rows} outbox events"
+        f" written (create: 1, complete: 2)"
     )
-    print(f"server log: {len(problems)} error lines" + (f"; first: {problems[0]}" if problems else ""))
-    usages = [result.cpu for result in results if result.cpu is not None]
+    print(f"server logs: {len(problems)} error lines" + (f"; first: {problems[0]}" if problems else ""))
+    usages = [
+        result.cpu for runs in rounds.values() for run in runs for result in run if result.cpu is not None
+    ]
     if usages:
         print(bound_note(sum(usages[1:], usages[0]), cores))
     print(f"total run time: {time.perf_counter() - started:.0f} s")

@@ -10,12 +10,8 @@ import json
 from live_updates_app import streams
 from tasks_app import selectors
 from tasks_app.events import TASK_DELETED
-from tasks_app.serializers import TaskOutputSerializer
+from tasks_app.outputs import task_output
 from workers.events.envelope import Envelope
-
-# One serializer for every change: DRF builds a ModelSerializer's fields once per instance, which cost more
-# than the rest of the publication together.
-_REPRESENTATION = TaskOutputSerializer()
 
 
 def publish_task_change(envelope: Envelope) -> None:
@@ -28,7 +24,7 @@ def publish_task_change(envelope: Envelope) -> None:
         "task_id": envelope.task_id,
         "changed": envelope.payload.get("changed", []),
         "occurred_at": envelope.raw["timestamp"],
-        "task": _REPRESENTATION.to_representation(task) if task is not None else None,
+        "task": task_output(task) if task is not None else None,  # as the API shows it
     }
     streams.publish(
         [

@@ -17,6 +17,7 @@ from tasks_app import selectors, services
 from tasks_app.authentication import UserJwtAuthentication
 from tasks_app.idempotency import MAX_KEY_LENGTH, IdempotencyKeyReusedError, request_fingerprint, run_once
 from tasks_app.models import Task, UserProfile
+from tasks_app.outputs import TASK_OUTPUT_FIELDS, task_output, task_rows_output
 from tasks_app.serializers import (
     MAX_PAGE_SIZE,
     TaskCompleteInputSerializer,
@@ -107,8 +108,9 @@ class TaskListCreateApi(UserApi):
     def get(self, request: Request, user_id: str) -> Response:
         tasks = selectors.task_list(user_id=user_id, filters=_filters(request), now=timezone.now())
         paginator = TaskPagination()
-        page = paginator.paginate_queryset(tasks, request, view=self)
-        return paginator.get_paginated_response(TaskOutputSerializer(page, many=True).data)
+        # Rows, not model instances: a page is only ever shown (TaskOutputSerializer's shape, outputs.py).
+        page = paginator.paginate_queryset(tasks.values(*TASK_OUTPUT_FIELDS), request, view=self)
+        return paginator.get_paginated_response(task_rows_output(page or []))
 
     @extend_schema(
         request=TaskInputSerializer,
@@ -138,7 +140,7 @@ class TaskListCreateApi(UserApi):
         def create() -> tuple[int, Any]:
             user = selectors.user_get(user_id=user_id)
             task = services.task_create(user=user, at=timezone.now(), **_input(user, request.data))
-            return status.HTTP_201_CREATED, TaskOutputSerializer(task).data
+            return status.HTTP_201_CREATED, task_output(task)
 
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key:
@@ -170,7 +172,7 @@ UPDATE_ERRORS = error_responses(
 class TaskDetailApi(UserApi):
     @extend_schema(responses={200: TaskOutputSerializer, **error_responses(401, 403, 404)})
     def get(self, request: Request, user_id: str, task_id: int) -> Response:
-        return Response(TaskOutputSerializer(self.get_task(user_id, task_id)).data)
+        return Response(task_output(self.get_task(user_id, task_id)))
 
     def _update(self, request: Request, user_id: str, task_id: int, *, partial: bool) -> Response:
         task = self.get_task(user_id, task_id)
@@ -181,7 +183,7 @@ class TaskDetailApi(UserApi):
             task = services.task_update(task=task, changes=changes, at=timezone.now())
         except services.DueDateTakenError as error:
             raise Conflict(str(error), code="due_date_taken") from error
-        return Response(TaskOutputSerializer(task).data)
+        return Response(task_output(task))
 
     @extend_schema(
         request=TaskInputSerializer,
@@ -218,7 +220,7 @@ class TaskCompleteApi(UserApi):
             completed=serializer.validated_data["completed"],
             at=timezone.now(),
         )
-        return Response(TaskOutputSerializer(task).data)
+        return Response(task_output(task))
 
 
 class UserProfileApi(UserApi):
