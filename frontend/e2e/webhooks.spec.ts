@@ -37,7 +37,7 @@ test("a webhook endpoint is added, its secret shown and rotated, and it is delet
   await expect(card.getByText("CRM sync")).toBeVisible();
   await expect(page.getByText("No webhook endpoints yet.")).toHaveCount(0);
 
-  const secret = card.getByLabel("Signing secret");
+  const secret = card.getByRole("textbox", { name: "Signing secret" });
   await expect(secret).toHaveAttribute("type", "password");
   await card.getByRole("button", { name: "Show secret" }).click();
   await expect(secret).toHaveAttribute("type", "text");

@@ -1,5 +1,5 @@
 "use client";
-import { type ReactNode, useEffect, useRef } from "react";
+import { type ReactNode, useEffect, useId, useRef } from "react";
 
 /** A modal confirmation (native <dialog>: focus is trapped and Escape cancels). */
 export function ConfirmDialog({
@@ -20,6 +20,7 @@ export function ConfirmDialog({
   onCancel: () => void;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId(); // one page may hold several dialogs: each is named by its own title
   useEffect(() => {
     const element = dialog.current;
     if (!element) return;
@@ -30,13 +31,13 @@ export function ConfirmDialog({
     <dialog
       ref={dialog}
       className="dialog"
-      aria-labelledby="confirm-title"
+      aria-labelledby={titleId}
       onCancel={(event) => {
         event.preventDefault();
         if (!busy) onCancel();
       }}
     >
-      <h2 id="confirm-title">{title}</h2>
+      <h2 id={titleId}>{title}</h2>
       <div>{children}</div>
       <div className="actions">
         <button type="button" className="button" onClick={onCancel} disabled={busy} autoFocus>
