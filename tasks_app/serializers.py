@@ -11,6 +11,7 @@ from django.utils import dateparse
 from rest_framework import serializers
 
 from tasks_app.models import TAG_MAX_LENGTH, Priority, Task
+from tasks_app.outputs import TASK_OUTPUT_FIELDS
 from tasks_app.recurrence_rules import InvalidPatternError, check_pattern
 from tasks_app.selectors import SORT_FIELDS
 from tasks_app.timezones import known_timezones
@@ -102,26 +103,7 @@ class TaskOutputSerializer(serializers.ModelSerializer[Task]):
 
     class Meta:
         model = Task
-        fields = (
-            "id",
-            "user_id",
-            "title",
-            "description",
-            "completed",
-            "completed_at",
-            "priority",
-            "tags",
-            "due_date",
-            "timezone",
-            "recurring_pattern",
-            "recurring_end_date",
-            "next_occurrence",
-            "parent_task_id",
-            "reminder_at",
-            "reminder_sent",
-            "created_at",
-            "updated_at",
-        )
+        fields = TASK_OUTPUT_FIELDS  # tasks_app/outputs.py writes the same keys, in this order
         read_only_fields = fields
 
 
