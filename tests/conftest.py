@@ -1,5 +1,5 @@
 """Suite-wide fixtures (a unique Kafka topic prefix per run, the project's topics, the API as a user, stack
-control) and the markers that split the suite.
+control, an SMTP server) and the markers that split the suite.
 
 - `processes`: the test starts subprocesses (the project's processes, gunicorn, a browser, scripts). Given
   by hand, and here to every test that asks for `stack`. A test without it that starts a subprocess fails
@@ -20,6 +20,7 @@ import pytest
 from django.conf import settings
 
 from tests.support.api import Api
+from tests.support.smtp import SmtpSink
 from tests.support.stack import Stack
 
 # One prefix per test run: topics of different runs never mix. Subprocesses inherit it.
@@ -126,3 +127,12 @@ def relay() -> Iterator[Any]:
 def stack() -> Stack:
     """The machine's shared services: a test that asks for this one is marked `stops_services`."""
     return Stack()
+
+
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[SmtpSink]:
+    """A real SMTP server (aiosmtpd) in the test process that accepts every reminder email; tests that make
+    it refuse or slow down set it back."""
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()

@@ -187,8 +187,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Celery's consumer without its crash on losing Redis while holding unacknowledged tasks (see the module).
-CELERY_WORKER_CONSUMER = "workers.celery_consumer:Consumer"
+# Celery's consumer and kombu's Redis transport without their crashes on losing Redis (see the module). The
+# transport is kombu's own `redis` one: the broker URL's scheme no longer picks it.
+CELERY_WORKER_CONSUMER = "workers.celery_redis:Consumer"
+CELERY_BROKER_TRANSPORT = "workers.celery_redis:Transport"
 # Celery closes Django's database connection around every task unless told otherwise: a new PostgreSQL
 # session per event cost more CPU than the handlers (bench/recurrence.py). Connections are kept instead,
 # and todo_project/celery.py drops broken or expired ones at each task's edges (CONN_MAX_AGE, health checks).

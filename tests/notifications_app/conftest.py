@@ -1,4 +1,4 @@
-"""Fixtures of the reminder tests: a real SMTP server, and Celery beat with the workers' environment."""
+"""Fixtures of the reminder tests: Celery beat with the workers' environment (SMTP is suite-wide)."""
 
 from collections.abc import Iterator
 
@@ -6,14 +6,6 @@ import pytest
 
 from tests.support.processes import ManagedProcess, celery_beat, wait_for_log
 from tests.support.reminders import reminder_env
-from tests.support.smtp import SmtpSink
-
-
-@pytest.fixture(scope="package")
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
 
 
 @pytest.fixture(scope="package")

@@ -12,12 +12,13 @@ from django.db import connections
 from notifications_app.delivery import REMINDER_DELIVERY_FAILED, reminders_deliver_due
 from notifications_app.email import close_connection
 from notifications_app.models import Reminder
-from notifications_app.services import reminder_sync, reminders_enqueue_due
+from notifications_app.services import reminders_enqueue_due
 from notifications_app.tasks import DELIVERY_QUEUE
 from tasks_app.models import Task
 from tests.support.celery_queue import empty, queued
-from tests.support.factories import TaskFactory, UserProfileFactory
+from tests.support.factories import UserProfileFactory
 from tests.support.outbox import outbox_envelopes
+from tests.support.reminders import enqueued_task
 from tests.support.smtp import SmtpSink, free_port
 from tests.support.times import FakeClock
 from workers.dead_letters.models import DeadLetter
@@ -64,13 +65,6 @@ class Deliveries:
             enqueue=self.enqueued.append,
             call_for_help=call_for_help,
         )
-
-
-def enqueued_task(remind_at: datetime, **fields) -> Task:
-    """A task whose reminder is enqueued for delivery, as the schedule leaves it within the horizon."""
-    task: Task = TaskFactory(reminder_at=remind_at, **fields)
-    reminder_sync(task_id=task.pk, user_id=task.user_id, now=datetime.now(tz=UTC), enqueue=lambda _: None)
-    return task
 
 
 def test_due_reminders_are_sent_once_each_and_recorded(mail):

@@ -1,6 +1,12 @@
-"""The environment of the reminder workers the tests start: `make run`'s, with a short horizon and short
-SMTP retry delays."""
+"""The environment of the reminder workers the tests start (`make run`'s, with a short horizon and short
+SMTP retry delays), and reminders made ready for delivery without the pipeline."""
 
+from datetime import UTC, datetime
+from typing import Any
+
+from notifications_app.services import reminder_sync
+from tasks_app.models import Task
+from tests.support.factories import TaskFactory
 from tests.support.smtp import SmtpSink
 
 HORIZON = 3  # seconds: "beyond the horizon" needs only a few seconds of waiting
@@ -19,3 +25,10 @@ def reminder_env(smtp: SmtpSink, **extra: str) -> dict[str, str]:
         "RETRY_DELAY_SCALE": "0.002",
         **extra,
     }
+
+
+def enqueued_task(remind_at: datetime, **fields: Any) -> Task:
+    """A task whose reminder is enqueued for delivery, as the schedule leaves it within the horizon."""
+    task: Task = TaskFactory(reminder_at=remind_at, **fields)
+    reminder_sync(task_id=task.pk, user_id=task.user_id, now=datetime.now(tz=UTC), enqueue=lambda _: None)
+    return task

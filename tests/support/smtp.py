@@ -42,7 +42,7 @@ def free_port() -> int:
 
 class SmtpSink:
     """Accepts every message, except that it answers `451` to the next `refuse` DATA commands; each DATA
-    takes `delay` seconds (a slow server)."""
+    takes `delay` seconds (a slow server). `data_started` counts the DATA commands begun."""
 
     def __init__(self, maildir: Path | None = None) -> None:
         self.port = free_port()
@@ -51,10 +51,13 @@ class SmtpSink:
         self.refused = 0
         self.refuse = 0
         self.delay = 0.0
+        self.data_started = 0
         self._lock = threading.Lock()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook
+        with self._lock:
+            self.data_started += 1
         if self.delay:
             await asyncio.sleep(self.delay)
         with self._lock:

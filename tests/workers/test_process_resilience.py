@@ -21,6 +21,8 @@ from django.db import connections
 
 from tasks_app.models import Task
 from tests.support.processes import ManagedProcess, process_env, wait_for_log
+from tests.support.reminders import enqueued_task
+from tests.support.smtp import SmtpSink
 from tests.support.stack import Stack
 from tests.support.system import procfile
 from tests.support.waiting import wait_for
@@ -55,9 +57,10 @@ def procfile_command(name: str) -> list[str]:
 
 
 class System:
-    def __init__(self) -> None:
+    def __init__(self, smtp: SmtpSink) -> None:
+        env = process_env(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port))
         self.processes = {
-            name: ManagedProcess(f"resilience-{name}", command=procfile_command(name), env=process_env())
+            name: ManagedProcess(f"resilience-{name}", command=procfile_command(name), env=env)
             for name in PROCESSES
         }
 
@@ -83,8 +86,8 @@ class System:
 
 
 @pytest.fixture
-def system(django_db_setup) -> Iterator[System]:
-    running = System()
+def system(django_db_setup, smtp) -> Iterator[System]:
+    running = System(smtp)
     try:
         running.start()
         yield running
@@ -186,6 +189,37 @@ def test_redis_restarted_without_persistence(system, api, stack):
         queue="reminder-deliveries",
     )
     wait_for_log(system.processes["worker-deliveries"], f"[{result.id}] succeeded", timeout=60)
+    assert "Unrecoverable error" not in system.processes["worker-deliveries"].log()
+    assert system.exited() == {}
+
+
+@pytest.mark.timeout(300)
+def test_a_task_finishing_while_redis_is_down_leaves_its_worker_running(system, smtp, user, stack):
+    """The task's acknowledgement goes out once the worker has reconnected, on the channel of the lost
+    connection. Kombu's Redis transport failed it with an AttributeError rather than a connection error, and
+    the worker exited ("Unrecoverable error"), leaving reminders undelivered until it was started again."""
+    from todo_project.celery import app
+
+    enqueued_task(datetime.now(tz=UTC), user=user)
+    smtp.delay = 8.0  # seconds: the email is still being sent when Redis goes
+    try:
+        app.send_task(
+            "notifications.deliver_due_reminders",
+            args=[datetime.now(tz=UTC).isoformat()],
+            kwargs={"wait": False},
+            queue="reminder-deliveries",
+        )
+        wait_for(lambda: smtp.data_started > 0, timeout=30, message="the email being sent")
+        stack.run("redis", "down")
+        try:
+            wait_for(lambda: smtp.to(user.email), timeout=20, message="the email sent while Redis is down")
+            worker = system.processes["worker-deliveries"]
+            wait_for(lambda: "succeeded" in worker.log(), timeout=20, message="the task done")
+        finally:
+            stack.run("redis", "up")
+    finally:
+        smtp.delay = 0.0
+    time.sleep(SETTLE)  # "no process exits" has no event to wait for: the worker reconnects and acknowledges
     assert "Unrecoverable error" not in system.processes["worker-deliveries"].log()
     assert system.exited() == {}
 
