@@ -15,7 +15,7 @@ from tasks_app.outputs import TASK_OUTPUT_FIELDS
 from tasks_app.recurrence_rules import InvalidPatternError, check_pattern
 from tasks_app.selectors import SORT_FIELDS
 from tasks_app.timezones import known_timezones
-from workers.http.fields import NO_NUL, AwareDateTimeField
+from workers.http.fields import NO_NUL, AwareDateTimeField, TextField
 
 MAX_TAGS = 20
 MAX_DESCRIPTION_LENGTH = 10_000
@@ -34,7 +34,7 @@ SINGLE_LINE_MESSAGE = "Must be one line, without line breaks or other control ch
 TIMEZONE_INVALID = "'{input}' is not an IANA time zone name, e.g. Europe/Paris."
 
 
-class SingleLineCharField(serializers.CharField):
+class SingleLineCharField(TextField):
     """Text on one line: a line break or any other control character is refused, never trimmed away.
 
     Titles end up in email subjects and one-line lists; a title that is not one line is a caller's error.
@@ -114,7 +114,7 @@ class TaskInputSerializer(InputSerializer):
     """
 
     title = SingleLineCharField(max_length=255, trim_whitespace=True)
-    description = serializers.CharField(
+    description = TextField(
         required=False, allow_blank=True, default="", max_length=MAX_DESCRIPTION_LENGTH, validators=[NO_NUL]
     )
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, default=Priority.MEDIUM)
@@ -126,7 +126,7 @@ class TaskInputSerializer(InputSerializer):
     )
     due_date = AwareDateTimeField(required=False, allow_null=True, default=None)
     timezone = timezone_field(required=False)
-    recurring_pattern = serializers.CharField(
+    recurring_pattern = TextField(
         required=False, allow_null=True, allow_blank=True, default=None, max_length=255
     )
     recurring_end_date = EndDateField(required=False, allow_null=True, default=None)

@@ -17,6 +17,7 @@ from tasks_app.serializers import SingleLineCharField
 from webhooks_app import selectors, services
 from webhooks_app.addresses import TargetRefusedError
 from webhooks_app.models import URL_MAX_LENGTH, WebhookDelivery, WebhookEndpoint
+from workers.http.fields import TextField
 from workers.http.schema import error_responses
 
 URL_HELP = (
@@ -26,13 +27,18 @@ URL_HELP = (
 TAG = ["webhooks"]
 
 
-class EndpointInputSerializer(serializers.Serializer[dict[str, Any]]):
-    url = serializers.CharField(
+def url_field(**kwargs: Any) -> TextField:
+    return TextField(
         max_length=URL_MAX_LENGTH,
         trim_whitespace=False,
         validators=[RegexValidator(r"\Ahttps?://[^\s]+\Z", message="Must be an http(s) URL without spaces.")],
         help_text=URL_HELP,
+        **kwargs,
     )
+
+
+class EndpointInputSerializer(serializers.Serializer[dict[str, Any]]):
+    url = url_field()
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=services.EVENT_TYPES),
         min_length=1,
@@ -45,13 +51,7 @@ class EndpointInputSerializer(serializers.Serializer[dict[str, Any]]):
 class EndpointPatchSerializer(serializers.Serializer[dict[str, Any]]):
     """The fields given change; the others keep their values."""
 
-    url = serializers.CharField(
-        max_length=URL_MAX_LENGTH,
-        trim_whitespace=False,
-        required=False,
-        validators=[RegexValidator(r"\Ahttps?://[^\s]+\Z", message="Must be an http(s) URL without spaces.")],
-        help_text=URL_HELP,
-    )
+    url = url_field(required=False)
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=services.EVENT_TYPES),
         min_length=1,

@@ -88,6 +88,19 @@ def test_updates_refuse_a_title_that_is_not_one_line(api, user, method):
     assert task.title == "Buy milk"
 
 
+# --- Text is text ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("title", 42), ("description", 1.5), ("tags", ["work", 7]), ("recurring_pattern", 1)],
+)
+def test_a_number_where_the_schema_says_string_is_refused_not_turned_into_text(api, user, field, value):
+    response = api.post("tasks", {"title": "Shopping", field: value})
+
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["details"]) == [field]
+    assert not Task.objects.filter(user=user).exists()
+
+
 def test_a_description_keeps_its_lines(api):
     response = api.post("tasks", {"title": "Shopping", "description": "milk\neggs\n\tbread"})
 

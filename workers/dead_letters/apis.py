@@ -23,7 +23,7 @@ from workers.dead_letters.models import DeadLetter
 from workers.dead_letters.selectors import DeadLetterFilters, dead_letter_list
 from workers.dead_letters.services import NotRetryableError, dead_letters_retry_by_event_id
 from workers.http.authentication import ApiUser, JwtAuthentication
-from workers.http.fields import AwareDateTimeField
+from workers.http.fields import AwareDateTimeField, TextField
 from workers.http.schema import error_responses, text_schema
 
 logger = logging.getLogger(__name__)
@@ -129,9 +129,9 @@ class DeadLetterFilterSerializer(serializers.Serializer[Any]):
 class DeadLetterRetryInputSerializer(serializers.Serializer[Any]):
     """`{"event_id": "..."}` or `{"event_ids": [...]}`; validated data is always `event_ids`."""
 
-    event_id = serializers.CharField(required=False, max_length=255)
+    event_id = TextField(required=False, max_length=255)
     event_ids = serializers.ListField(
-        child=serializers.CharField(max_length=255),
+        child=TextField(max_length=255),
         required=False,
         allow_empty=False,
         max_length=MAX_RETRY_BATCH,

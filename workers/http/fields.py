@@ -13,6 +13,16 @@ NO_NUL = RegexValidator(r"\A[^\x00]*\Z", message="Null characters are not allowe
 NAIVE_MESSAGE = "Include a time zone offset, e.g. 2026-03-01T09:00:00Z or 2026-03-01T09:00:00+01:00."
 
 
+class TextField(serializers.CharField):
+    """A string, and only a string: DRF's CharField also takes numbers (42 becomes "42"), which the schema's
+    `type: string` refuses. Every text a request body carries is one of these."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 instant with an explicit offset; a naive time is refused rather than guessed."""
 
