@@ -32,9 +32,9 @@ USER_SYNC_CACHE_SECONDS = 300
 MAX_PAGE_SIZE = 100
 
 COLUMNS = (
-    "id, user_id, title, description, completed, completed_at, priority, tags, due_date, timezone, "
-    "recurring_pattern, recurring_end_date, next_occurrence, parent_task_id, reminder_at, reminder_sent, "
-    "created_at, updated_at"
+    "id, user_id, title, description, completed, completed_at, skipped, priority, tags, due_date, timezone, "
+    "recurring_pattern, recurring_end_date, recurrence_anchor, next_occurrence, parent_task_id, reminder_at, "
+    "reminder_sent, created_at, updated_at"
 )
 NAMES = tuple(name.strip() for name in COLUMNS.split(","))
 INSTANTS = {"completed_at", "due_date", "recurring_end_date", "next_occurrence", "reminder_at"}
@@ -233,11 +233,12 @@ def create_task(conn: psycopg.Connection[Any], environ: dict[str, Any], user_id:
         ).fetchone()[3]  # type: ignore[index]
         with conn.transaction():
             row = conn.execute(
-                "INSERT INTO tasks (user_id, title, description, completed, completed_at, priority, tags, "
-                "due_date, timezone, created_at, updated_at, recurring_pattern, recurring_end_date, "
-                "next_occurrence, parent_task_id, reminder_at, reminder_sent, next_occurrence_owed_since) "
-                "VALUES (%s, %s, '', false, NULL, %s, (%s)::varchar(50)[], %s, %s, %s, %s, NULL, NULL, NULL, "
-                "NULL, NULL, false, NULL) RETURNING id",
+                "INSERT INTO tasks (user_id, title, description, completed, completed_at, skipped, priority, "
+                "tags, due_date, timezone, created_at, updated_at, recurring_pattern, recurring_end_date, "
+                "recurrence_anchor, next_occurrence, parent_task_id, reminder_at, reminder_sent, "
+                "next_occurrence_owed_since) "
+                "VALUES (%s, %s, '', false, NULL, false, %s, (%s)::varchar(50)[], %s, %s, %s, %s, NULL, "
+                "NULL, 'due', NULL, NULL, NULL, false, NULL) RETURNING id",
                 [user_id, title, priority, tags, due_date, zone, at, at],
             ).fetchone()
             task = {
@@ -247,12 +248,14 @@ def create_task(conn: psycopg.Connection[Any], environ: dict[str, Any], user_id:
                 "description": "",
                 "completed": False,
                 "completed_at": None,
+                "skipped": False,
                 "priority": priority,
                 "tags": tags,
                 "due_date": instant(due_date),
                 "timezone": zone,
                 "recurring_pattern": None,
                 "recurring_end_date": None,
+                "recurrence_anchor": "due",
                 "next_occurrence": None,
                 "parent_task_id": None,
                 "reminder_at": None,
@@ -308,7 +311,15 @@ def complete_task(
             )
             shot = snapshot(task)
             if completed:
-                names = ("completed_at", "recurring_pattern", "recurring_end_date", "due_date", "timezone")
+                names = (
+                    "completed_at",
+                    "skipped",
+                    "recurring_pattern",
+                    "recurring_end_date",
+                    "recurrence_anchor",
+                    "due_date",
+                    "timezone",
+                )
                 payload = {"task_id": task_id, **{name: shot[name] for name in names}}
                 payload["parent_task_id"] = task["parent_task_id"]
                 emit(conn, "task-events", "task.completed", task, payload, at)

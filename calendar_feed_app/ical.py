@@ -8,6 +8,8 @@
   Calendar apps then show every occurrence where recurrence_app will create it, with one exception: a
   wall time that does not exist (inside a spring-forward gap) is moved by one hour by RFC 5545 and to the
   end of the gap by recurrence_app (docs/calendar-feed.md).
+- A series repeated from completion has no dates ahead of its open task (each one is counted from the day
+  the last was done): that task is a VEVENT of its own, without an RRULE.
 - A pending reminder is a VALARM whose trigger is relative to the start, so it repeats with the series.
 """
 
@@ -18,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vRecur
 
-from tasks_app.models import Priority, Task
+from tasks_app.models import Priority, RecurrenceAnchor, Task
 from tasks_app.recurrence_rules import SHORTHANDS, check_pattern
 
 PRODID = "-//Todo platform//Calendar feed//EN"
@@ -36,7 +38,7 @@ def feed_calendar(tasks: Iterable[Task], *, public_base_url: str, name: str) -> 
     first_due: datetime | None = None
     for task in tasks:
         assert task.due_date is not None
-        if task.recurring_pattern:
+        if task.recurring_pattern and task.recurrence_anchor == RecurrenceAnchor.DUE:
             series = task.parent_task_id or task.pk
             if series in seen_series:  # two open tasks of one series: the first one stands for it
                 continue

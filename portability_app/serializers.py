@@ -6,8 +6,8 @@ from typing import Any
 from rest_framework import serializers
 
 from portability_app.document import FORMAT_NAME, FORMAT_VERSION
-from tasks_app.models import TAG_MAX_LENGTH, Priority
-from tasks_app.recurrence_rules import InvalidPatternError, check_pattern
+from tasks_app.models import TAG_MAX_LENGTH, Priority, RecurrenceAnchor
+from tasks_app.recurrence_rules import InvalidPatternError, check_pattern, counts_occurrences
 from tasks_app.serializers import (
     MAX_DESCRIPTION_LENGTH,
     MAX_TAGS,
@@ -84,6 +84,9 @@ class TaskRecordSerializer(serializers.Serializer[dict[str, Any]]):
     completed_at = AwareDateTimeField(
         required=False, allow_null=True, default=None, help_text="Set exactly when `completed` is true."
     )
+    skipped = JsonBooleanField(
+        required=False, default=False, help_text="A completed occurrence of a series that was passed over."
+    )
     priority = JsonChoiceField(choices=Priority.choices, required=False, default=Priority.MEDIUM)
     tags = serializers.ListField(
         child=JsonSingleLineField(max_length=TAG_MAX_LENGTH, trim_whitespace=True),
@@ -99,6 +102,9 @@ class TaskRecordSerializer(serializers.Serializer[dict[str, Any]]):
         required=False, allow_null=True, allow_blank=True, default=None, max_length=255
     )
     recurring_end_date = AwareDateTimeField(required=False, allow_null=True, default=None)
+    recurrence_anchor = JsonChoiceField(
+        choices=RecurrenceAnchor.choices, required=False, default=RecurrenceAnchor.DUE
+    )
     next_occurrence = AwareDateTimeField(
         required=False,
         allow_null=True,
@@ -133,6 +139,17 @@ class TaskRecordSerializer(serializers.Serializer[dict[str, Any]]):
             errors["completed_at"] = "A completed task needs completed_at."
         if not attrs["completed"] and attrs["completed_at"] is not None:
             errors["completed_at"] = "Only a completed task has completed_at."
+        if attrs["skipped"] and not attrs["completed"]:
+            errors["skipped"] = "Only a completed task can have been skipped."
+        pattern = attrs["recurring_pattern"]
+        if (
+            attrs["recurrence_anchor"] == RecurrenceAnchor.COMPLETION
+            and pattern
+            and counts_occurrences(pattern)
+        ):
+            errors["recurrence_anchor"] = (
+                "A series repeated from completion cannot count its occurrences (COUNT)."
+            )
         end, due = attrs["recurring_end_date"], attrs["due_date"]
         if end is not None and not attrs["recurring_pattern"]:
             errors["recurring_end_date"] = "An end date needs a recurring_pattern."

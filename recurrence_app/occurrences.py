@@ -97,6 +97,37 @@ def next_occurrence(
     return None
 
 
+def next_occurrence_from_completion(
+    *,
+    pattern: str,
+    completed_at: datetime,
+    time_of_day_of: datetime,
+    after: datetime,
+    timezone: str,
+    end: datetime | None = None,
+) -> datetime | None:
+    """The next occurrence of a series repeated from completion ("every 3 days after I water the plants").
+
+    The rule starts again on the local day of `completed_at`, at the local time of day of `time_of_day_of`
+    (the series' first occurrence), and the answer is its first occurrence strictly after that start, the
+    completion and `after`: completed on Monday evening or Monday morning, a 3-day rule at 09:00 gives
+    Thursday 09:00. UNTIL and `end` still end the series; COUNT would restart with every completion, so the
+    API refuses it with this anchor.
+    """
+    zone = ZoneInfo(timezone)
+    start_wall = datetime.combine(
+        _wall_time(completed_at, zone).date(), _wall_time(time_of_day_of, zone).time()
+    )
+    start = _instant(start_wall, zone)
+    return next_occurrence(
+        pattern=pattern,
+        series_start=start,
+        after=max(start, completed_at, after),
+        timezone=timezone,
+        end=end,
+    )
+
+
 def _split_pattern(pattern: str) -> tuple[str, int | None, str | None]:
     """The rule body without COUNT and UNTIL, which this module applies itself, and those two values."""
     normal = check_pattern(pattern)

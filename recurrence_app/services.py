@@ -8,9 +8,9 @@ from django.conf import settings
 from django.db import transaction
 from prometheus_client import Histogram
 
-from recurrence_app.occurrences import next_occurrence
+from recurrence_app.occurrences import next_occurrence, next_occurrence_from_completion
 from tasks_app.events import TASK_COMPLETED, task_completed_payload
-from tasks_app.models import Task
+from tasks_app.models import RecurrenceAnchor, Task
 from tasks_app.recurrence_rules import InvalidPatternError
 from tasks_app.services import task_create
 from workers.bridge.retry_policies import RETRY_POLICIES, PermanentEventError
@@ -68,16 +68,8 @@ def occurrence_create_next(*, envelope: Envelope, now: datetime) -> Task | None:
         _settle(task, next_occurrence=task.next_occurrence)  # reopened, or no longer recurring
         return None
     root = task.parent_task or task
-    anchor = task.due_date or task.completed_at
-    assert anchor is not None  # a completed task has completed_at
     try:
-        due = next_occurrence(
-            pattern=task.recurring_pattern,
-            series_start=_series_start(task, root),
-            after=max(anchor, now),
-            timezone=task.timezone,
-            end=task.recurring_end_date,
-        )
+        due = _next_due(task, root, now=now)
     except InvalidPatternError as error:
         raise PermanentEventError(f"task {task.pk} has a bad recurring pattern: {error}") from error
     _settle(task, next_occurrence=due)
@@ -102,6 +94,7 @@ def occurrence_create_next(*, envelope: Envelope, now: datetime) -> Task | None:
         timezone=task.timezone,
         recurring_pattern=task.recurring_pattern,
         recurring_end_date=task.recurring_end_date,
+        recurrence_anchor=task.recurrence_anchor,
         reminder_at=reminder_at,
         parent_task=root,
         at=now,
@@ -110,6 +103,31 @@ def occurrence_create_next(*, envelope: Envelope, now: datetime) -> Task | None:
     latency = (occurrence.created_at - task.completed_at).total_seconds()
     transaction.on_commit(partial(LATENCY.observe, latency))
     return occurrence
+
+
+def _next_due(task: Task, root: Task, *, now: datetime) -> datetime | None:
+    """The due date of the series' next occurrence, counted from the rule's dates or from the completion."""
+    # A completed recurring task: both are set.
+    assert task.recurring_pattern is not None
+    assert task.completed_at is not None
+    if task.recurrence_anchor == RecurrenceAnchor.COMPLETION:
+        # Done before its due date: the next one still comes after that date, never on it (one occurrence
+        # per due date, and the series goes on).
+        return next_occurrence_from_completion(
+            pattern=task.recurring_pattern,
+            completed_at=task.completed_at,
+            time_of_day_of=_series_start(task, root),
+            after=max(now, task.due_date or now),
+            timezone=task.timezone,
+            end=task.recurring_end_date,
+        )
+    return next_occurrence(
+        pattern=task.recurring_pattern,
+        series_start=_series_start(task, root),
+        after=max(task.due_date or task.completed_at, now),
+        timezone=task.timezone,
+        end=task.recurring_end_date,
+    )
 
 
 def _settle(task: Task, *, next_occurrence: datetime | None) -> None:

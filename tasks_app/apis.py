@@ -24,6 +24,7 @@ from tasks_app.serializers import (
     TaskFilterSerializer,
     TaskInputSerializer,
     TaskOutputSerializer,
+    TaskPageInputSerializer,
     TaskPageSerializer,
     TaskPatchInputSerializer,
     UserProfileInputSerializer,
@@ -221,6 +222,48 @@ class TaskCompleteApi(UserApi):
             at=timezone.now(),
         )
         return Response(task_output(task))
+
+
+class TaskSkipApi(UserApi):
+    @extend_schema(
+        request=None,
+        description="Pass over an open occurrence of a recurring series: it is completed as `skipped` (not "
+        "done), and the series' next occurrence is made as for a completion. Skipping a skipped task again "
+        "changes nothing; reopening it (`/complete` with false) undoes the skip.",
+        responses={
+            200: TaskOutputSerializer,
+            **error_responses(
+                401, 403, 404, 409, described={409: "The task does not recur, or is completed already."}
+            ),
+        },
+    )
+    def post(self, request: Request, user_id: str, task_id: int) -> Response:
+        try:
+            task = services.task_skip(task=self.get_task(user_id, task_id), at=timezone.now())
+        except services.NotSkippableError as error:
+            raise Conflict(str(error), code="not_skippable") from error
+        return Response(task_output(task))
+
+
+class TaskSeriesApi(UserApi):
+    @extend_schema(
+        operation_id="tasks_series",
+        description="The recurring series the task belongs to, by due date: its first task and every "
+        "occurrence made from it, done (`completed`), skipped (`completed` and `skipped`) and open, with "
+        "their completion times. A task of no series is a series of one.",
+        parameters=[TaskPageInputSerializer],
+        responses={
+            200: TaskPageSerializer,
+            **error_responses(400, 401, 403, 404, described={404: "No such task, or a page past the last."}),
+        },
+    )
+    def get(self, request: Request, user_id: str, task_id: int) -> Response:
+        serializer = TaskPageInputSerializer(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        series = selectors.task_series(task=self.get_task(user_id, task_id))
+        paginator = TaskPagination()
+        page = paginator.paginate_queryset(series.values(*TASK_OUTPUT_FIELDS), request, view=self)
+        return paginator.get_paginated_response(task_rows_output(page or []))
 
 
 class UserProfileApi(UserApi):

@@ -14,6 +14,13 @@ class Priority(models.TextChoices):
     HIGH = "high"
 
 
+class RecurrenceAnchor(models.TextChoices):
+    """What the next occurrence of a series is counted from."""
+
+    DUE = "due"  # the rule's own dates: every Monday, whenever the last one was done
+    COMPLETION = "completion"  # the day the last one was completed: every 3 days after I water the plants
+
+
 class UserProfile(models.Model):
     """A user as the identity provider knows them; the primary key is the JWT `sub`."""
 
@@ -38,6 +45,8 @@ class Task(models.Model):
     description = models.TextField(blank=True, default="")
     completed = models.BooleanField(default=False)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Completed without being done: an occurrence of a series passed over (its next one is made all the same).
+    skipped = models.BooleanField(default=False, db_default=False)
     priority = models.CharField(max_length=20, choices=Priority.choices, default=Priority.MEDIUM)
     tags = ArrayField(models.CharField(max_length=TAG_MAX_LENGTH), default=list, blank=True)
     due_date = models.DateTimeField(null=True, blank=True)
@@ -48,6 +57,12 @@ class Task(models.Model):
     # NULL, not "", means "does not recur": the column and the API's JSON null agree.
     recurring_pattern = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     recurring_end_date = models.DateTimeField(null=True, blank=True)
+    recurrence_anchor = models.CharField(
+        max_length=20,
+        choices=RecurrenceAnchor.choices,
+        default=RecurrenceAnchor.DUE,
+        db_default=RecurrenceAnchor.DUE,
+    )
     next_occurrence = models.DateTimeField(null=True, blank=True)
     parent_task = models.ForeignKey(
         "self",
@@ -98,6 +113,13 @@ class Task(models.Model):
             models.CheckConstraint(condition=~models.Q(title=""), name="tasks_title_not_empty"),
             models.CheckConstraint(
                 condition=models.Q(priority__in=Priority.values), name="tasks_priority_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recurrence_anchor__in=RecurrenceAnchor.values),
+                name="tasks_recurrence_anchor_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(skipped=True, completed=False), name="tasks_skipped_completed"
             ),
             # A series never has two occurrences due at the same instant, even under a race.
             models.UniqueConstraint(

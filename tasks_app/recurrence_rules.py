@@ -119,3 +119,8 @@ def check_pattern(pattern: str) -> str:
     except (ValueError, TypeError) as error:
         raise InvalidPatternError(f"not a valid RRULE: {error}") from error
     return ";".join(f"{name}={value}" for name, value in parts.items())
+
+
+def counts_occurrences(pattern: str) -> bool:
+    """Whether a pattern in normal form (`check_pattern`'s) ends its series after COUNT occurrences."""
+    return pattern not in SHORTHANDS and "COUNT" in _parts(pattern)

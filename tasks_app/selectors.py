@@ -79,6 +79,15 @@ def task_find(*, user_id: str, task_id: int) -> Task | None:
     return Task.objects.filter(user_id=user_id, pk=task_id).first()
 
 
+def task_series(*, task: Task) -> QuerySet[Task]:
+    """The series a task belongs to, in due order: its root (the first task) and every occurrence made from
+    it, done, skipped and open; the ones without a due date last. A task of no series is a series of one."""
+    root_id = task.parent_task_id or task.pk
+    return Task.objects.filter(Q(pk=root_id) | Q(parent_task_id=root_id), user_id=task.user_id).order_by(
+        F("due_date").asc(nulls_last=True), "id"
+    )
+
+
 def occurrence_due_exists(*, parent_task_id: int, due_date: datetime, exclude_task_id: int) -> bool:
     """Whether another occurrence of the series is due at that instant."""
     return (

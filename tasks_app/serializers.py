@@ -10,9 +10,9 @@ from django.core.validators import RegexValidator
 from django.utils import dateparse
 from rest_framework import serializers
 
-from tasks_app.models import TAG_MAX_LENGTH, Priority, Task
+from tasks_app.models import TAG_MAX_LENGTH, Priority, RecurrenceAnchor, Task
 from tasks_app.outputs import TASK_OUTPUT_FIELDS
-from tasks_app.recurrence_rules import InvalidPatternError, check_pattern
+from tasks_app.recurrence_rules import InvalidPatternError, check_pattern, counts_occurrences
 from tasks_app.selectors import SORT_FIELDS
 from tasks_app.timezones import known_timezones
 from workers.http.fields import NO_NUL, AwareDateTimeField, TextField
@@ -130,6 +130,14 @@ class TaskInputSerializer(InputSerializer):
         required=False, allow_null=True, allow_blank=True, default=None, max_length=255
     )
     recurring_end_date = EndDateField(required=False, allow_null=True, default=None)
+    recurrence_anchor = serializers.ChoiceField(
+        choices=RecurrenceAnchor.choices,
+        required=False,
+        default=RecurrenceAnchor.DUE,
+        help_text="What a series' next occurrence is counted from: `due`, the rule's own dates (every "
+        "Monday); `completion`, the day the last occurrence was completed, at the rule's time of day (every "
+        "3 days after it was done).",
+    )
     reminder_at = AwareDateTimeField(required=False, allow_null=True, default=None)
     reminder_offset_hours = serializers.FloatField(
         required=False, min_value=0, max_value=MAX_REMINDER_OFFSET_HOURS, write_only=True
@@ -191,6 +199,16 @@ class TaskInputSerializer(InputSerializer):
             errors["recurring_end_date"] = "The series cannot end before the task's due_date."
         if end is not None and not self._current(attrs, "recurring_pattern"):
             errors["recurring_end_date"] = "An end date needs a recurring_pattern."
+        pattern = self._current(attrs, "recurring_pattern")
+        if (
+            self._current(attrs, "recurrence_anchor") == RecurrenceAnchor.COMPLETION
+            and pattern
+            and counts_occurrences(pattern)
+        ):
+            errors["recurrence_anchor"] = (
+                "A series repeated from completion cannot count its occurrences (COUNT): end it with UNTIL "
+                "or recurring_end_date."
+            )
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -220,7 +238,17 @@ class TaskCompleteInputSerializer(InputSerializer):
     completed = serializers.BooleanField()
 
 
-class TaskFilterSerializer(InputSerializer):
+class TaskPageInputSerializer(InputSerializer):
+    """The page of a list: read by the paginator, validated here so that a malformed value is a 400, not a
+    silent default."""
+
+    page = serializers.IntegerField(required=False, min_value=1, help_text="From 1; past the last is a 404.")
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, help_text=f"Tasks per page, 50 unless given; at most {MAX_PAGE_SIZE}."
+    )
+
+
+class TaskFilterSerializer(TaskPageInputSerializer):
     completed = serializers.BooleanField(required=False, allow_null=True, default=None)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     tag = serializers.ListField(
@@ -236,11 +264,6 @@ class TaskFilterSerializer(InputSerializer):
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
     sort = serializers.ChoiceField(
         choices=[*SORT_FIELDS, *(f"-{name}" for name in SORT_FIELDS)], required=False, default="-created_at"
-    )
-    # Read by the paginator; validated here so that a malformed value is a 400, not a silent default.
-    page = serializers.IntegerField(required=False, min_value=1, help_text="From 1; past the last is a 404.")
-    page_size = serializers.IntegerField(
-        required=False, min_value=1, help_text=f"Tasks per page, 50 unless given; at most {MAX_PAGE_SIZE}."
     )
 
 

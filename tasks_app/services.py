@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
 
 from tasks_app import events, selectors
-from tasks_app.models import Priority, Task, UserProfile
+from tasks_app.models import Priority, RecurrenceAnchor, Task, UserProfile
 from tasks_app.timezones import is_valid_timezone
 
 # The unique (parent_task, due_date) constraint of tasks: a series has one occurrence per due date.
@@ -30,8 +30,13 @@ WRITABLE_FIELDS = (
     "timezone",
     "recurring_pattern",
     "recurring_end_date",
+    "recurrence_anchor",
     "reminder_at",
 )
+
+
+class NotSkippableError(Exception):
+    """Only an open occurrence of a series can be skipped; the message says what this task is instead."""
 
 
 class DueDateTakenError(Exception):
@@ -105,6 +110,7 @@ def task_create(
     timezone: str | None = None,
     recurring_pattern: str | None = None,
     recurring_end_date: datetime | None = None,
+    recurrence_anchor: str = RecurrenceAnchor.DUE,
     reminder_at: datetime | None = None,
     parent_task: Task | None = None,
 ) -> Task:
@@ -119,6 +125,7 @@ def task_create(
         timezone=timezone or user.timezone,
         recurring_pattern=recurring_pattern,
         recurring_end_date=recurring_end_date,
+        recurrence_anchor=recurrence_anchor,
         reminder_at=reminder_at,
         parent_task=parent_task,
         created_at=at,
@@ -189,17 +196,42 @@ def task_complete(*, task: Task, completed: bool, at: datetime) -> Task:
     task = _locked(task)
     if task.completed == completed:
         return task
+    _record_completion(task, completed=completed, skipped=False, at=at)
+    return task
+
+
+@transaction.atomic
+def task_skip(*, task: Task, at: datetime) -> Task:
+    """Pass over an open occurrence of a series: completed without being done (`skipped`), and its next
+    occurrence made as for a completion. A no-op on a task already skipped.
+
+    Raises NotSkippableError for a task that does not recur, or was completed (done) already.
+    """
+    task = _locked(task)
+    if task.skipped:
+        return task
+    if not task.recurring_pattern:
+        raise NotSkippableError("Only a recurring task can be skipped; this one does not recur.")
+    if task.completed:
+        raise NotSkippableError("This task is completed already; reopen it first to skip it instead.")
+    _record_completion(task, completed=True, skipped=True, at=at)
+    return task
+
+
+def _record_completion(task: Task, *, completed: bool, skipped: bool, at: datetime) -> None:
+    """Complete (done or skipped) or reopen a locked task, with its events."""
+    changed = ["completed", "completed_at", *(["skipped"] if task.skipped != skipped else [])]
     task.completed = completed
     task.completed_at = at if completed else None
+    task.skipped = skipped
     # A completed recurring task owes its next occurrence until the recurrence worker (or its sweep) has
     # created it; reopening cancels the debt.
     task.next_occurrence_owed_since = at if completed and task.recurring_pattern else None
     task.updated_at = at
-    task.save(update_fields=["completed", "completed_at", "next_occurrence_owed_since", "updated_at"])
+    task.save(update_fields=[*changed, "next_occurrence_owed_since", "updated_at"])
     if completed:
         events.emit_task_completed(task=task, at=at)
-    events.emit_task_updated(task=task, changed=["completed", "completed_at"], at=at)
-    return task
+    events.emit_task_updated(task=task, changed=changed, at=at)
 
 
 @transaction.atomic(savepoint=False)  # a delivery batch's hot path: its transaction, no savepoint

@@ -138,6 +138,16 @@ def test_a_sent_reminder_is_no_alarm_any_more(api: Api):
     assert not _alarms(event)
 
 
+def test_a_series_repeated_from_completion_shows_its_open_task_without_a_rule(api: Api):
+    due = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+    _create(api, due_date=due.isoformat(), recurring_pattern="DAILY", recurrence_anchor="completion")
+
+    [event] = _calendar(api).events
+
+    assert due == event.DTSTART
+    assert "RRULE" not in event  # its dates ahead depend on when each one is done
+
+
 # --- recurrences, expanded by another library ----------------------------------------------------------
 # (pattern, zone, first due date on that zone's wall clock, end date of the series or None)
 SERIES = [

@@ -25,12 +25,14 @@ KEPT = (
     "description",
     "completed",
     "completed_at",
+    "skipped",
     "priority",
     "tags",
     "due_date",
     "timezone",
     "recurring_pattern",
     "recurring_end_date",
+    "recurrence_anchor",
     "next_occurrence",
     "reminder_at",
     "reminder_sent",
@@ -43,8 +45,9 @@ def _as(user_id: str) -> Api:
 
 
 def _fill(api: Api) -> None:
-    """Tasks of every kind: a one-off with every field, a series whose first task is completed and has its
-    next occurrence, a completed one-off, and a task whose reminder was sent."""
+    """Tasks of every kind: a one-off with every field, a series repeated from completion (its first task
+    completed, its second skipped, its third open), a completed one-off, and a task whose reminder was
+    sent."""
     now = datetime.now(UTC)
     paris = ZoneInfo("Europe/Paris")
     due = (now + timedelta(days=3)).astimezone(paris).replace(hour=9, minute=0, second=0, microsecond=0)
@@ -66,12 +69,16 @@ def _fill(api: Api) -> None:
         timezone="Europe/Paris",
         recurring_pattern="WEEKLY",
         recurring_end_date=(due + timedelta(days=60)).isoformat(),
+        recurrence_anchor="completion",
         reminder_offset_hours=0.25,
     )
     complete_task(api, series["id"])
     [completed] = outbox_envelopes(api.user_id, "task.completed")
     occurrence = occurrence_create_next(envelope=parse_envelope(completed), now=datetime.now(UTC))
     assert occurrence is not None  # the series' second task, as the recurrence worker makes it
+    assert api.post(f"tasks/{occurrence.pk}/skip", None).status_code == 200
+    skip = outbox_envelopes(api.user_id, "task.completed")[-1]
+    occurrence_create_next(envelope=parse_envelope(skip), now=datetime.now(UTC))  # settles what it owes
     done = create_task(api, title="Done already")
     complete_task(api, done["id"])
     reminded = create_task(api, title="Call mum", reminder_at=(now + timedelta(hours=2)).isoformat())
@@ -98,20 +105,20 @@ def test_a_round_trip_reproduces_every_task_in_another_account(api: Api, user):
     other = UserProfileFactory()
     imported = import_document(_as(other.id), exported)
     assert imported.status_code == 201, imported.content
-    assert imported.json() == {"imported": 5, "series": 1}
+    assert imported.json() == {"imported": 6, "series": 2}
 
     copies = _tasks(other.id)
-    assert len(copies) == len(source) == 5
+    assert len(copies) == len(source) == 6
     for original, copy in zip(source, copies, strict=True):
         assert {name: getattr(copy, name) for name in KEPT} == {
             name: getattr(original, name) for name in KEPT
         }
         assert copy.next_occurrence_owed_since is None
-    # The series: the occurrence points at the copy of its first task, as the original does.
-    first, second = copies[1], copies[2]
-    assert source[2].parent_task_id == source[1].pk
-    assert second.parent_task_id == first.pk
-    assert [copy.parent_task_id for copy in copies] == [None, None, first.pk, None, None]
+    # The series: the occurrences point at the copy of its first task, as the originals do.
+    first = copies[1]
+    assert source[2].parent_task_id == source[3].parent_task_id == source[1].pk
+    assert [copy.parent_task_id for copy in copies] == [None, None, first.pk, first.pk, None, None]
+    assert (copies[2].skipped, copies[3].completed) == (True, False)
 
     # Exporting the copy gives the same document but for ids and the import's own times.
     again = export_document(_as(other.id))
@@ -145,7 +152,7 @@ def test_the_import_writes_each_tasks_events_and_owes_no_occurrence(api: Api, us
 
     # Neither the event path nor the sweep creates a next occurrence for an imported completion.
     assert occurrences_create_owed(now=datetime.now(UTC) + timedelta(days=400), owed_for=timedelta(0)) == 0
-    assert Task.objects.filter(user_id=other.id).count() == 5
+    assert Task.objects.filter(user_id=other.id).count() == 6
 
     # The reminder pipeline schedules what is still ahead; a sent or completed task's reminder is not.
     for envelope in scheduled:

@@ -47,8 +47,10 @@ def test_complete_emits_task_completed_with_completed_at_and_the_recurrence_fiel
     assert envelope["payload"] == {
         "task_id": task.id,
         "completed_at": iso_millis(task.completed_at),
+        "skipped": False,
         "recurring_pattern": "DAILY",
         "recurring_end_date": "2030-06-01T00:00:00.000Z",
+        "recurrence_anchor": "due",
         "due_date": "2030-03-09T14:00:00.000Z",
         "timezone": "America/New_York",
         "parent_task_id": None,
