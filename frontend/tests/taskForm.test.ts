@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Task } from "@/api/types";
 import { safeNextPath } from "@/lib/navigation";
-import { isInSeries, seriesMembers, seriesRootId } from "@/lib/series";
+import { isInSeries, outcomeOf, seriesRootId } from "@/lib/series";
 import { emptyTaskForm, formToBody, taskToForm } from "@/lib/taskForm";
 import { collectTags } from "@/lib/useKnownTags";
 
@@ -13,12 +13,14 @@ function task(fields: Partial<Task>): Task {
     description: "",
     completed: false,
     completed_at: null,
+    skipped: false,
     priority: "medium",
     tags: [],
     due_date: null,
     timezone: "UTC",
     recurring_pattern: null,
     recurring_end_date: null,
+    recurrence_anchor: "due",
     next_occurrence: null,
     parent_task_id: null,
     reminder_at: null,
@@ -55,6 +57,7 @@ describe("formToBody", () => {
         reminder_at: "2025-06-02T07:00:00.000Z",
         recurring_pattern: "FREQ=MONTHLY",
         recurring_end_date: "2025-12-31T22:59:59.000Z",
+        recurrence_anchor: "due",
       },
     });
   });
@@ -75,6 +78,18 @@ describe("formToBody", () => {
     expect(result.ok && result.body).toMatchObject({ due_date: null, recurring_pattern: "FREQ=WEEKLY;BYDAY=MO" });
   });
 
+  it("counts a series from each completion when asked, and only a series", () => {
+    const repeating = formToBody({ ...emptyTaskForm(), title: "x", recurrence: "FREQ=DAILY;INTERVAL=3", repeatFrom: "completion" }, "UTC");
+    expect(repeating.ok && repeating.body.recurrence_anchor).toBe("completion");
+    const once = formToBody({ ...emptyTaskForm(), title: "x", repeatFrom: "completion" }, "UTC");
+    expect(once.ok && once.body.recurrence_anchor).toBe("due");
+  });
+
+  it("refuses a count for a series counted from each completion", () => {
+    const result = formToBody({ ...emptyTaskForm(), title: "x", recurrence: "FREQ=DAILY;COUNT=5", repeatFrom: "completion" }, "UTC");
+    expect(!result.ok && Object.keys(result.fields)).toEqual(["recurrence_anchor"]);
+  });
+
   it("refuses a pattern the builder left incomplete or a custom rule that is not valid", () => {
     for (const recurrence of ["", "FREQ=MONTHLY;BYMONTHDAY=", "FREQ=WEEKLY;BYDAY=XX", "FREQ=MINUTELY"]) {
       const result = formToBody({ ...emptyTaskForm(), title: "x", dueDate: "2025-06-02", recurrence }, "UTC");
@@ -91,18 +106,26 @@ describe("taskToForm", () => {
     );
     expect(values).toMatchObject({ dueDate: "2025-06-02", dueTime: "10:00", reminder: { mode: "before", offset: "PT15M" }, recurrence: "FREQ=DAILY" });
   });
+
+  it("keeps what a series is counted from", () => {
+    expect(taskToForm(task({ recurring_pattern: "FREQ=DAILY", recurrence_anchor: "completion" }), "UTC").repeatFrom).toBe("completion");
+  });
 });
 
 describe("series", () => {
-  it("finds the root and its occurrences by due date", () => {
+  it("knows a series' root and which tasks belong to one", () => {
     const root = task({ id: 10, recurring_pattern: "FREQ=DAILY", due_date: "2025-06-01T08:00:00Z" });
     const second = task({ id: 12, parent_task_id: 10, due_date: "2025-06-02T08:00:00Z" });
-    const third = task({ id: 11, parent_task_id: 10, due_date: "2025-06-03T08:00:00Z" });
-    const other = task({ id: 13, parent_task_id: 99 });
     expect(seriesRootId(second)).toBe(10);
     expect(seriesRootId(root)).toBe(10);
     expect(isInSeries(root) && isInSeries(second) && !isInSeries(task({}))).toBe(true);
-    expect(seriesMembers([third, other, second, root], 10).map((t) => t.id)).toEqual([10, 12, 11]);
+  });
+
+  it("tells done, skipped and open occurrences apart", () => {
+    const at = "2025-06-02T08:00:00Z";
+    expect(outcomeOf(task({ completed: true, completed_at: at }))).toBe("done");
+    expect(outcomeOf(task({ completed: true, completed_at: at, skipped: true }))).toBe("skipped");
+    expect(outcomeOf(task({}))).toBe("open");
   });
 });
 

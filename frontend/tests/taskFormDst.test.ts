@@ -38,8 +38,8 @@ describe("due dates across DST changes", () => {
 
   it("shows a stored task's local times in its zone, seconds included when there are some", () => {
     const task = {
-      id: 1, user_id: "u", title: "t", description: "", completed: false, completed_at: null, priority: "medium", tags: [],
-      due_date: "2027-10-31T01:30:00Z", timezone: "Europe/Berlin", recurring_pattern: null, recurring_end_date: null,
+      id: 1, user_id: "u", title: "t", description: "", completed: false, completed_at: null, skipped: false, priority: "medium", tags: [],
+      due_date: "2027-10-31T01:30:00Z", timezone: "Europe/Berlin", recurring_pattern: null, recurring_end_date: null, recurrence_anchor: "due",
       next_occurrence: null, parent_task_id: null, reminder_at: "2027-10-31T01:29:30Z", reminder_sent: false,
       created_at: "2027-01-01T00:00:00Z", updated_at: "2027-01-01T00:00:00Z",
     } satisfies Task;

@@ -152,6 +152,40 @@ export interface paths {
         patch: operations["tasks_complete_partial_update"];
         trace?: never;
     };
+    "/api/{user_id}/tasks/{task_id}/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The recurring series the task belongs to, by due date: its first task and every occurrence made from it, done (`completed`), skipped (`completed` and `skipped`) and open, with their completion times. A task of no series is a series of one. */
+        get: operations["tasks_series"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{user_id}/tasks/{task_id}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Pass over an open occurrence of a recurring series: it is completed as `skipped` (not done), and the series' next occurrence is made as for a completion. Skipping a skipped task again changes nothing; reopening it (`/complete` with false) undoes the skip. */
+        post: operations["tasks_skip_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{user_id}/webhooks": {
         parameters: {
             query?: never;
@@ -448,6 +482,12 @@ export interface components {
          */
         PriorityEnum: "low" | "medium" | "high";
         /**
+         * @description * `due` - Due
+         *     * `completion` - Completion
+         * @enum {string}
+         */
+        RecurrenceAnchorEnum: "due" | "completion";
+        /**
          * @description * `new` - New
          *     * `retried` - Retried
          *     * `discarded` - Discarded
@@ -475,6 +515,14 @@ export interface components {
             recurring_pattern?: string | null;
             /** Format: date-time */
             recurring_end_date?: string | null;
+            /**
+             * @description What a series' next occurrence is counted from: `due`, the rule's own dates (every Monday); `completion`, the day the last occurrence was completed, at the rule's time of day (every 3 days after it was done).
+             *
+             *     * `due` - Due
+             *     * `completion` - Completion
+             * @default due
+             */
+            recurrence_anchor?: components["schemas"]["RecurrenceAnchorEnum"];
             /** Format: date-time */
             reminder_at?: string | null;
             /** Format: double */
@@ -488,6 +536,7 @@ export interface components {
             readonly completed: boolean;
             /** Format: date-time */
             readonly completed_at: string | null;
+            readonly skipped: boolean;
             readonly priority: components["schemas"]["PriorityEnum"];
             readonly tags: string[];
             /** Format: date-time */
@@ -497,6 +546,7 @@ export interface components {
             readonly recurring_pattern: string | null;
             /** Format: date-time */
             readonly recurring_end_date: string | null;
+            readonly recurrence_anchor: components["schemas"]["RecurrenceAnchorEnum"];
             /** Format: date-time */
             readonly next_occurrence: string | null;
             readonly parent_task_id: number | null;
@@ -536,6 +586,13 @@ export interface components {
             recurring_pattern?: string | null;
             /** Format: date-time */
             recurring_end_date?: string | null;
+            /**
+             * @description What a series' next occurrence is counted from: `due`, the rule's own dates (every Monday); `completion`, the day the last occurrence was completed, at the rule's time of day (every 3 days after it was done).
+             *
+             *     * `due` - Due
+             *     * `completion` - Completion
+             */
+            recurrence_anchor?: components["schemas"]["RecurrenceAnchorEnum"];
             /** Format: date-time */
             reminder_at?: string | null;
             /** Format: double */
@@ -565,6 +622,11 @@ export interface components {
              * @description Set exactly when `completed` is true.
              */
             completed_at?: string | null;
+            /**
+             * @description A completed occurrence of a series that was passed over.
+             * @default false
+             */
+            skipped?: boolean;
             /** @default medium */
             priority?: components["schemas"]["PriorityEnum"];
             tags?: string[];
@@ -1177,6 +1239,8 @@ export interface components {
             recurring_pattern?: string | null;
             /** Format: date-time */
             recurring_end_date?: string | null;
+            /** @default due */
+            recurrence_anchor?: components["schemas"]["RecurrenceAnchorEnum"];
             /**
              * Format: date-time
              * @description Of a completed recurring task: when its next occurrence is (or was) due. Kept as is; import never creates an occurrence (docs/export.md).
@@ -3237,6 +3301,127 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tasks_series: {
+        parameters: {
+            query?: {
+                /** @description From 1; past the last is a 404. */
+                page?: number;
+                /** @description Tasks per page, 50 unless given; at most 100. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                task_id: number;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPage"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and what is wrong with it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or the token is malformed, expired or not signed by a trusted key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such task, or a page past the last. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tasks_skip_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOutput"];
+                };
+            };
+            /** @description No credentials, or the token is malformed, expired or not signed by a trusted key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The task does not recur, or is completed already. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

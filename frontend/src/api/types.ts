@@ -6,6 +6,7 @@ export type TaskInput = Schemas["TaskInput"];
 export type TaskPatchInput = Schemas["TaskPatchInput"];
 export type TaskPage = Schemas["TaskPage"];
 export type Priority = Schemas["PriorityEnum"];
+export type RecurrenceAnchor = Schemas["RecurrenceAnchorEnum"];
 export type Profile = Schemas["UserProfileOutput"];
 export type TimeZoneName = Schemas["TimezoneEnum"];
 export type ApiError = Schemas["Error"];

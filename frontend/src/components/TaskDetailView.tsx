@@ -105,6 +105,27 @@ function TaskDetail({ taskId }: { taskId: number }) {
     setSeriesVersion((v) => v + 1);
   }
 
+  /** Skip this occurrence, or stop the series at this task; the answer replaces the task shown. */
+  async function onSeriesAction(action: "skip" | "stop") {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const path = { user_id: user.id, task_id: task.id };
+      const { data, error, response } =
+        action === "skip"
+          ? await api.POST("/api/{user_id}/tasks/{task_id}/skip", { params: { path } })
+          : await api.PATCH("/api/{user_id}/tasks/{task_id}", { params: { path }, body: { recurring_pattern: null } });
+      if (data) {
+        setTask(data);
+        setNotice(action === "skip" ? "Occurrence skipped." : "The series stops with this task.");
+        reloadSeries();
+      } else setProblem(problemOf(error, response.status));
+    } catch (error) {
+      setProblem(networkProblem(error));
+    }
+    setBusy(false);
+  }
+
   async function onDelete() {
     setBusy(true);
     setProblem(null);
@@ -140,6 +161,16 @@ function TaskDetail({ taskId }: { taskId: number }) {
         <button type="button" className="button button-primary" onClick={onToggle} disabled={busy}>
           {task.completed ? "Reopen" : "Complete"}
         </button>
+        {task.recurring_pattern && !task.completed ? (
+          <button type="button" className="button" onClick={() => onSeriesAction("skip")} disabled={busy}>
+            Skip this one
+          </button>
+        ) : null}
+        {task.recurring_pattern ? (
+          <button type="button" className="button" onClick={() => onSeriesAction("stop")} disabled={busy}>
+            Stop repeating
+          </button>
+        ) : null}
         <Link className="button" href={`/tasks/${task.id}/edit`}>
           Edit
         </Link>
@@ -150,7 +181,7 @@ function TaskDetail({ taskId }: { taskId: number }) {
       <dl className="details">
         <dt>Status</dt>
         <dd>
-          {task.completed ? "Completed" : "Open"}
+          {task.skipped ? "Skipped" : task.completed ? "Completed" : "Open"}
           {task.completed && task.completed_at ? (
             <>
               {" "}
@@ -188,6 +219,7 @@ function TaskDetail({ taskId }: { taskId: number }) {
           {task.recurring_pattern ? (
             <>
               {ruleText(task.recurring_pattern, zone, task.due_date) ?? "Custom rule"} <code>{task.recurring_pattern}</code>
+              {task.recurrence_anchor === "completion" ? ", counted from each completion" : ""}
             </>
           ) : (
             "No"

@@ -287,6 +287,22 @@ export function TaskForm({
         <FieldErrors id={err("recurring_pattern")} messages={fields.recurring_pattern} />
         {values.recurrence ? (
           <div className="field">
+            <label htmlFor={`${id}-anchor`}>Count the next one from</label>
+            <select
+              id={`${id}-anchor`}
+              value={values.repeatFrom}
+              onChange={(event) => set("repeatFrom", event.target.value as TaskFormValues["repeatFrom"])}
+              aria-invalid={invalid("recurrence_anchor") || undefined}
+              aria-describedby={describedBy("recurrence_anchor")}
+            >
+              <option value="due">the due dates (on schedule)</option>
+              <option value="completion">each completion (after it is done)</option>
+            </select>
+            <FieldErrors id={err("recurrence_anchor")} messages={fields.recurrence_anchor} />
+          </div>
+        ) : null}
+        {values.recurrence ? (
+          <div className="field">
             <label htmlFor={`${id}-until`}>Repeat until (optional)</label>
             <input
               id={`${id}-until`}

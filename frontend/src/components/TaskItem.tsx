@@ -49,6 +49,7 @@ export function TaskItem({
             </span>
           ) : null}
           {task.recurring_pattern || task.parent_task_id !== null ? <span className="badge">Repeats</span> : null}
+          {task.skipped ? <span className="badge">Skipped</span> : null}
           {task.reminder_at && !task.reminder_sent ? <span className="badge">Reminder set</span> : null}
           {task.tags.length ? (
             <ul className="tags" aria-label="Tags">

@@ -4,25 +4,26 @@ import { useEffect, useState } from "react";
 import type { ApiClient } from "@/api/client";
 import { networkProblem } from "@/api/errors";
 import type { Task } from "@/api/types";
-import { loadSeries, type SeriesResult, seriesRootId } from "@/lib/series";
+import { loadSeries, outcomeOf, type SeriesResult, seriesRootId } from "@/lib/series";
 import { formatDateTime } from "@/lib/datetime";
 import { ErrorMessage, Loading } from "./Status";
 
-/** The series a recurring task belongs to: its root and every occurrence, by due date. */
+/** The series a recurring task belongs to: its root and every occurrence by due date, done, skipped or open. */
 export function TaskSeries({ api, userId, task, timeZone, version }: { api: ApiClient; userId: string; task: Task; timeZone: string; version: number }) {
   const rootId = seriesRootId(task);
-  const [loaded, setLoaded] = useState<{ rootId: number; result: SeriesResult } | null>(null);
-  const result = loaded?.rootId === rootId ? loaded.result : null;
+  const taskId = task.id;
+  const [loaded, setLoaded] = useState<{ taskId: number; result: SeriesResult } | null>(null);
+  const result = loaded?.taskId === taskId ? loaded.result : null;
   useEffect(() => {
     let cancelled = false;
-    const setResult = (result: SeriesResult) => setLoaded({ rootId, result });
-    loadSeries(api, userId, rootId)
+    const setResult = (result: SeriesResult) => setLoaded({ taskId, result });
+    loadSeries(api, userId, taskId)
       .then((loaded) => !cancelled && setResult(loaded))
       .catch((error: unknown) => !cancelled && setResult({ tasks: [], truncated: false, problem: networkProblem(error) }));
     return () => {
       cancelled = true;
     };
-  }, [api, userId, rootId, version]);
+  }, [api, userId, taskId, version]);
 
   return (
     <section className="card" aria-labelledby="series-heading">
@@ -43,7 +44,13 @@ export function TaskSeries({ api, userId, task, timeZone, version }: { api: ApiC
                   {member.id === rootId ? "first · " : ""}
                   {member.due_date ? <time dateTime={member.due_date}>{formatDateTime(member.due_date, { timeZone })}</time> : "no due date"}
                   {" · "}
-                  {member.completed ? "completed" : "open"}
+                  <span className={`outcome outcome-${outcomeOf(member)}`}>{outcomeOf(member)}</span>
+                  {member.completed_at ? (
+                    <>
+                      {" "}
+                      <time dateTime={member.completed_at}>{formatDateTime(member.completed_at, { timeZone })}</time>
+                    </>
+                  ) : null}
                 </span>
               </li>
             ))}
@@ -52,7 +59,7 @@ export function TaskSeries({ api, userId, task, timeZone, version }: { api: ApiC
           <p>The other tasks of this series were deleted.</p>
         )
       ) : null}
-      {result?.truncated ? <p className="hint">Only your first 1,000 tasks were searched for this series.</p> : null}
+      {result?.truncated ? <p className="hint">Only the first 1,000 tasks of this series are shown.</p> : null}
     </section>
   );
 }

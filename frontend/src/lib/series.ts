@@ -1,7 +1,7 @@
 /**
  * A recurring task's series: its root (the first task) and the occurrences made from it, which share
- * `parent_task_id` = the root's id. The API has no series endpoint, so the list endpoint is read page by page
- * and filtered here (at most `maxPages` pages of 100).
+ * `parent_task_id` = the root's id. `GET /api/{user_id}/tasks/{id}/series` lists them by due date, done,
+ * skipped and open; it is read page by page (at most `maxPages` pages of 100).
  */
 import type { ApiClient } from "@/api/client";
 import { type ProblemInfo, problemOf } from "@/api/errors";
@@ -15,30 +15,27 @@ export function isInSeries(task: Pick<Task, "recurring_pattern" | "parent_task_i
   return task.recurring_pattern !== null || task.parent_task_id !== null;
 }
 
-export function seriesMembers(tasks: readonly Task[], rootId: number): Task[] {
-  const members = tasks.filter((task) => task.id === rootId || task.parent_task_id === rootId);
-  return members.sort((a, b) => {
-    const due = (a.due_date ?? "").localeCompare(b.due_date ?? "");
-    return due !== 0 ? due : a.id - b.id;
-  });
+/** How an occurrence of a series ended, or that it has not. */
+export function outcomeOf(task: Pick<Task, "completed" | "skipped">): "done" | "skipped" | "open" {
+  return task.skipped ? "skipped" : task.completed ? "done" : "open";
 }
 
 export interface SeriesResult {
   tasks: Task[];
-  /** Whether some tasks were not looked at (more than maxPages pages). */
+  /** Whether some tasks were not read (more than maxPages pages). */
   truncated: boolean;
   problem: ProblemInfo | null;
 }
 
-export async function loadSeries(api: ApiClient, userId: string, rootId: number, maxPages = 10): Promise<SeriesResult> {
+export async function loadSeries(api: ApiClient, userId: string, taskId: number, maxPages = 10): Promise<SeriesResult> {
   const all: Task[] = [];
   for (let page = 1; page <= maxPages; page += 1) {
-    const { data, error, response } = await api.GET("/api/{user_id}/tasks", {
-      params: { path: { user_id: userId }, query: { page, page_size: 100, sort: "due_date" } },
+    const { data, error, response } = await api.GET("/api/{user_id}/tasks/{task_id}/series", {
+      params: { path: { user_id: userId, task_id: taskId }, query: { page, page_size: 100 } },
     });
-    if (!data) return { tasks: seriesMembers(all, rootId), truncated: false, problem: problemOf(error, response.status) };
+    if (!data) return { tasks: all, truncated: false, problem: problemOf(error, response.status) };
     all.push(...data.results);
-    if (!data.next) return { tasks: seriesMembers(all, rootId), truncated: false, problem: null };
+    if (!data.next) return { tasks: all, truncated: false, problem: null };
   }
-  return { tasks: seriesMembers(all, rootId), truncated: true, problem: null };
+  return { tasks: all, truncated: true, problem: null };
 }

@@ -1,5 +1,5 @@
 /** The task form's values <-> the API's task fields (pure, tested). */
-import type { Priority, Task, TaskPatchInput } from "@/api/types";
+import type { Priority, RecurrenceAnchor, Task, TaskPatchInput } from "@/api/types";
 import { type Fold, instantToLocal, type LocalDateTime, localTimeKind, localToInstant, timeZoneName } from "./datetime";
 import { validateRule } from "./recurrence";
 import { computeReminder, type ReminderChoice, reminderChoiceOf } from "./reminder";
@@ -20,6 +20,8 @@ export interface TaskFormValues {
   recurrence: string | null;
   /** YYYY-MM-DD or "": the last day of the series */
   repeatUntil: string;
+  /** What the next occurrence is counted from: the rule's due dates, or the day the last one was completed. */
+  repeatFrom: RecurrenceAnchor;
 }
 
 export const END_OF_DAY = "23:59";
@@ -35,6 +37,7 @@ export function emptyTaskForm(): TaskFormValues {
     reminder: { mode: "none" },
     recurrence: null,
     repeatUntil: "",
+    repeatFrom: "due",
   };
 }
 
@@ -59,6 +62,7 @@ export function taskToForm(task: Task, timeZone: string): TaskFormValues {
     reminder: reminderChoiceOf(task.reminder_at, task.due_date, reminderWall),
     recurrence: task.recurring_pattern,
     repeatUntil: task.recurring_end_date ? instantToLocal(task.recurring_end_date, timeZone).date : "",
+    repeatFrom: task.recurrence_anchor,
   };
 }
 
@@ -99,7 +103,9 @@ export function dueInstant(values: TaskFormValues, timeZone: string): string | n
   return toInstant(values.dueDate, values.dueTime || END_OF_DAY, timeZone, values.dueTime ? values.dueFold : 0);
 }
 
-export type FormResult = { ok: true; body: Required<Pick<TaskPatchInput, "title" | "description" | "priority" | "tags" | "due_date" | "reminder_at" | "recurring_pattern" | "recurring_end_date">> } | { ok: false; fields: Record<string, string[]> };
+export type FormResult =
+  | { ok: true; body: Required<Pick<TaskPatchInput, "title" | "description" | "priority" | "tags" | "due_date" | "reminder_at" | "recurring_pattern" | "recurring_end_date" | "recurrence_anchor">> }
+  | { ok: false; fields: Record<string, string[]> };
 
 /** The API body of the form, or the fields that are wrong before anything is sent. */
 export function formToBody(values: TaskFormValues, timeZone: string): FormResult {
@@ -114,6 +120,10 @@ export function formToBody(values: TaskFormValues, timeZone: string): FormResult
   // Without a due date the server starts the series at the completion.
   const recurrence = values.recurrence === null ? null : values.recurrence.trim();
   if (recurrence !== null && !validateRule(recurrence).ok) fields.recurring_pattern = ["Check the repeat settings."];
+  // Counted from each completion, a COUNT would start again every time (the server refuses it too).
+  if (recurrence && values.repeatFrom === "completion" && /(^|;)\s*COUNT=/i.test(recurrence)) {
+    fields.recurrence_anchor = ["A series counted from each completion cannot end after a number of times: give an end date."];
+  }
   let repeatUntil: string | null = null;
   if (values.repeatUntil) {
     const end = toInstant(values.repeatUntil, "23:59:59", timeZone);
@@ -132,6 +142,7 @@ export function formToBody(values: TaskFormValues, timeZone: string): FormResult
       reminder_at: reminder.reminderAt,
       recurring_pattern: recurrence,
       recurring_end_date: recurrence ? repeatUntil : null,
+      recurrence_anchor: recurrence ? values.repeatFrom : "due",
     },
   };
 }
