@@ -58,6 +58,15 @@ describe("RecurrenceBuilder", () => {
     expect(html).toContain("Complete the repeat settings");
   });
 
+  it("counted from each completion, gives the rule in words and no dates", () => {
+    const html = renderToStaticMarkup(
+      <RecurrenceBuilder value="FREQ=WEEKLY" onChange={() => {}} timeZone="America/New_York" dueDate="2027-03-11T14:00:00.000Z" fromCompletion />,
+    );
+    expect(html).toContain("Counted from each completion");
+    expect(html).not.toContain("on Thursday"); // the due date's weekday is not the rule's
+    expect(html).not.toContain("<time ");
+  });
+
   it("without a due date, says the series starts at the completion", () => {
     const html = render("FREQ=MONTHLY;BYMONTHDAY=-1", null);
     expect(labels(html)).toEqual(["Repeat", "Every"]);

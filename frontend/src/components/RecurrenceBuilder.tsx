@@ -34,6 +34,11 @@ export interface RecurrenceBuilderProps {
   /** Optional: the id of the element holding field errors, for aria-describedby. */
   errorId?: string;
   invalid?: boolean;
+  /**
+   * The series is counted from each completion (`recurrence_anchor: completion`): its dates depend on when each
+   * one is done, so the preview gives the rule in words (weekdays from the rule, not the due date) and no dates.
+   */
+  fromCompletion?: boolean;
 }
 
 const ENDS: readonly [EndKind, string][] = [
@@ -42,7 +47,7 @@ const ENDS: readonly [EndKind, string][] = [
   ["after", "After a number of occurrences"],
 ];
 
-export function RecurrenceBuilder({ value, onChange, timeZone, dueDate, errorId, invalid }: RecurrenceBuilderProps) {
+export function RecurrenceBuilder({ value, onChange, timeZone, dueDate, errorId, invalid, fromCompletion = false }: RecurrenceBuilderProps) {
   const id = useId();
   const [state, setState] = useState<BuilderState>(() => stateFromRule(value));
   // Without a due date the preview assumes a completion now; taken once, so typing does not move it.
@@ -50,8 +55,8 @@ export function RecurrenceBuilder({ value, onChange, timeZone, dueDate, errorId,
   const { rule, problems } = useMemo(() => stateToRule(state), [state]);
   const valid = rule !== null && Object.keys(problems).length === 0;
   const preview = useMemo(
-    () => (valid ? previewOf(rule, dueDate, timeZone, now) : null),
-    [valid, rule, dueDate, timeZone, now],
+    () => (valid ? previewOf(rule, fromCompletion ? null : dueDate, timeZone, now) : null),
+    [valid, rule, dueDate, timeZone, now, fromCompletion],
   );
 
   function update(next: BuilderState) {
@@ -240,25 +245,34 @@ export function RecurrenceBuilder({ value, onChange, timeZone, dueDate, errorId,
           {preview?.ok ? (
             <>
               <p className="recurrence-summary">{preview.description}</p>
-              <p className="hint">
-                {dueDate
-                  ? `Starting on the due date, in ${timeZone}:`
-                  : `No due date: the series starts when the task is completed. If it were completed now, the next dates in ${timeZone} would be:`}
-              </p>
-              {preview.dates.length ? (
-                <ol className="recurrence-dates">
-                  {preview.dates.map((date) => (
-                    <li key={date.getTime()}>
-                      <time dateTime={date.toISOString()}>
-                        {formatDate(date, { timeZone })}, {formatTime(date, { timeZone, showZone: true })}
-                      </time>
-                    </li>
-                  ))}
-                </ol>
-              ) : null}
-              {preview.ended ? (
-                <p className="hint">{preview.dates.length ? "The series ends there." : "No date follows: the series ends."}</p>
-              ) : null}
+              {fromCompletion ? (
+                <p className="hint">
+                  Counted from each completion: every next date follows the day the last one was done
+                  {dueDate ? ", at the due date's time" : ""}, so the dates ahead are not known yet.
+                </p>
+              ) : (
+                <>
+                  <p className="hint">
+                    {dueDate
+                      ? `Starting on the due date, in ${timeZone}:`
+                      : `No due date: the series starts when the task is completed. If it were completed now, the next dates in ${timeZone} would be:`}
+                  </p>
+                  {preview.dates.length ? (
+                    <ol className="recurrence-dates">
+                      {preview.dates.map((date) => (
+                        <li key={date.getTime()}>
+                          <time dateTime={date.toISOString()}>
+                            {formatDate(date, { timeZone })}, {formatTime(date, { timeZone, showZone: true })}
+                          </time>
+                        </li>
+                      ))}
+                    </ol>
+                  ) : null}
+                  {preview.ended ? (
+                    <p className="hint">{preview.dates.length ? "The series ends there." : "No date follows: the series ends."}</p>
+                  ) : null}
+                </>
+              )}
             </>
           ) : preview ? (
             <p className="field-errors">{preview.message}</p>

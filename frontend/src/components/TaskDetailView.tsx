@@ -218,7 +218,9 @@ function TaskDetail({ taskId }: { taskId: number }) {
         <dd>
           {task.recurring_pattern ? (
             <>
-              {ruleText(task.recurring_pattern, zone, task.due_date) ?? "Custom rule"} <code>{task.recurring_pattern}</code>
+              {/* Counted from completions, a weekly rule's day is the completion's, not the due date's. */}
+              {ruleText(task.recurring_pattern, zone, task.recurrence_anchor === "completion" ? null : task.due_date) ?? "Custom rule"}{" "}
+              <code>{task.recurring_pattern}</code>
               {task.recurrence_anchor === "completion" ? ", counted from each completion" : ""}
             </>
           ) : (

@@ -11,7 +11,7 @@ import { TagInput } from "./TagInput";
 type Body = Extract<FormResult, { ok: true }>["body"];
 
 /** Fields of the API's error details shown next to a control; any other field's messages go to the summary. */
-const FORM_FIELDS = ["title", "description", "priority", "tags", "due_date", "reminder_at", "reminder_offset_hours", "recurring_pattern", "recurring_end_date", "timezone"];
+const FORM_FIELDS = ["title", "description", "priority", "tags", "due_date", "reminder_at", "reminder_offset_hours", "recurring_pattern", "recurring_end_date", "recurrence_anchor", "timezone"];
 
 export function TaskForm({
   initial,
@@ -283,6 +283,7 @@ export function TaskForm({
           dueDate={due}
           errorId={err("recurring_pattern")}
           invalid={invalid("recurring_pattern")}
+          fromCompletion={values.repeatFrom === "completion"}
         />
         <FieldErrors id={err("recurring_pattern")} messages={fields.recurring_pattern} />
         {values.recurrence ? (
