@@ -4,30 +4,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from tasks_app.models import Task
+from tasks_app.outputs import TASK_OUTPUT_FIELDS
 
 # Rows fetched per round trip of the cursor: memory is bounded by this, never by the number of tasks.
 EXPORT_CHUNK_ROWS = 2000
 
+# A record: the task's id and its series' first task, then the fields the API shows, in its order (less the
+# owner: the document is one user's).
 _COLUMNS = (
     "id",
     "parent_task_id",
-    "title",
-    "description",
-    "completed",
-    "completed_at",
-    "skipped",
-    "priority",
-    "tags",
-    "due_date",
-    "timezone",
-    "recurring_pattern",
-    "recurring_end_date",
-    "recurrence_anchor",
-    "next_occurrence",
-    "reminder_at",
-    "reminder_sent",
-    "created_at",
-    "updated_at",
+    *(name for name in TASK_OUTPUT_FIELDS if name not in {"id", "user_id", "parent_task_id"}),
 )
 
 

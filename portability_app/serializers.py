@@ -6,35 +6,23 @@ from typing import Any
 from rest_framework import serializers
 
 from portability_app.document import FORMAT_NAME, FORMAT_VERSION
-from tasks_app.models import TAG_MAX_LENGTH, Priority, RecurrenceAnchor
-from tasks_app.recurrence_rules import InvalidPatternError, check_pattern, counts_occurrences
+from tasks_app.models import Priority, RecurrenceAnchor
 from tasks_app.serializers import (
     MAX_DESCRIPTION_LENGTH,
-    MAX_TAGS,
+    RecurringPatternField,
     SingleLineCharField,
+    TagsField,
+    anchor_error,
     timezone_field,
 )
-from workers.http.fields import NO_NUL, AwareDateTimeField
+from workers.http.fields import NO_NUL, AwareDateTimeField, TextField
 
 MAX_FILE_ID = 2**63 - 1
 
 
 # A document is JSON written by a program: a value of the wrong JSON type is an error, not something to
-# coerce (DRF would read 5 as "5", "5" as 5 and "yes" as true).
-class JsonStringField(serializers.CharField):
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            raise serializers.ValidationError("Must be a string.", code="invalid")
-        return super().to_internal_value(data)
-
-
-class JsonSingleLineField(SingleLineCharField):
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            raise serializers.ValidationError("Must be a string.", code="invalid")
-        return super().to_internal_value(data)
-
-
+# coerce (DRF would read 5 as "5", "5" as 5 and "yes" as true). Text fields take strings only already
+# (workers.http.fields.TextField); these are the others.
 class JsonIntegerField(serializers.IntegerField):
     def to_internal_value(self, data: Any) -> int:
         if not isinstance(data, int) or isinstance(data, bool):
@@ -76,8 +64,8 @@ class TaskRecordSerializer(serializers.Serializer[dict[str, Any]]):
         help_text="null, or the `id` of the first task of this task's recurring series: an earlier task in "
         "the file. Import links the new task to that task's new copy.",
     )
-    title = JsonSingleLineField(max_length=255, trim_whitespace=True)
-    description = JsonStringField(
+    title = SingleLineCharField(max_length=255, trim_whitespace=True)
+    description = TextField(
         required=False, allow_blank=True, default="", max_length=MAX_DESCRIPTION_LENGTH, validators=[NO_NUL]
     )
     completed = JsonBooleanField(required=False, default=False)
@@ -88,19 +76,12 @@ class TaskRecordSerializer(serializers.Serializer[dict[str, Any]]):
         required=False, default=False, help_text="A completed occurrence of a series that was passed over."
     )
     priority = JsonChoiceField(choices=Priority.choices, required=False, default=Priority.MEDIUM)
-    tags = serializers.ListField(
-        child=JsonSingleLineField(max_length=TAG_MAX_LENGTH, trim_whitespace=True),
-        required=False,
-        default=list,
-        max_length=MAX_TAGS,
-    )
+    tags = TagsField(required=False, default=list)
     due_date = AwareDateTimeField(required=False, allow_null=True, default=None)
     timezone = timezone_field(
         required=False, help_text="The task's IANA time zone; the importing profile's when left out."
     )
-    recurring_pattern = JsonStringField(
-        required=False, allow_null=True, allow_blank=True, default=None, max_length=255
-    )
+    recurring_pattern = RecurringPatternField(required=False, default=None)
     recurring_end_date = AwareDateTimeField(required=False, allow_null=True, default=None)
     recurrence_anchor = JsonChoiceField(
         choices=RecurrenceAnchor.choices, required=False, default=RecurrenceAnchor.DUE
@@ -122,17 +103,6 @@ class TaskRecordSerializer(serializers.Serializer[dict[str, Any]]):
         help_text="Informative: the import's own time replaces it.",
     )
 
-    def validate_tags(self, tags: list[str]) -> list[str]:
-        return list(dict.fromkeys(tags))
-
-    def validate_recurring_pattern(self, pattern: str | None) -> str | None:
-        if pattern is None or not pattern.strip():
-            return None
-        try:
-            return check_pattern(pattern)
-        except InvalidPatternError as error:
-            raise serializers.ValidationError(str(error)) from error
-
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, str] = {}
         if attrs["completed"] and attrs["completed_at"] is None:
@@ -141,15 +111,9 @@ class TaskRecordSerializer(serializers.Serializer[dict[str, Any]]):
             errors["completed_at"] = "Only a completed task has completed_at."
         if attrs["skipped"] and not attrs["completed"]:
             errors["skipped"] = "Only a completed task can have been skipped."
-        pattern = attrs["recurring_pattern"]
-        if (
-            attrs["recurrence_anchor"] == RecurrenceAnchor.COMPLETION
-            and pattern
-            and counts_occurrences(pattern)
-        ):
-            errors["recurrence_anchor"] = (
-                "A series repeated from completion cannot count its occurrences (COUNT)."
-            )
+        anchor = anchor_error(pattern=attrs["recurring_pattern"], anchor=attrs["recurrence_anchor"])
+        if anchor:
+            errors["recurrence_anchor"] = anchor
         end, due = attrs["recurring_end_date"], attrs["due_date"]
         if end is not None and not attrs["recurring_pattern"]:
             errors["recurring_end_date"] = "An end date needs a recurring_pattern."
@@ -168,7 +132,7 @@ class ExportHeaderSerializer(serializers.Serializer[dict[str, Any]]):
         choices=[FORMAT_VERSION], help_text="The format's version; a new shape is a new version."
     )
     exported_at = AwareDateTimeField()
-    timezone = JsonStringField(
+    timezone = TextField(
         max_length=64,
         allow_blank=True,
         validators=[NO_NUL],

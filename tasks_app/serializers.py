@@ -53,6 +53,44 @@ class SingleLineCharField(TextField):
         return super().to_internal_value(data)
 
 
+class TagsField(serializers.ListField):
+    """Up to MAX_TAGS one-line tags; repeats dropped once the list is valid, the caller's order kept."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        child = SingleLineCharField(max_length=TAG_MAX_LENGTH, trim_whitespace=True)
+        super().__init__(child=child, max_length=MAX_TAGS, **kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        tags = super().run_validation(data)
+        return list(dict.fromkeys(tags))
+
+
+class RecurringPatternField(TextField):
+    """A shorthand or an RRULE, in its normal form (`check_pattern`); null, or blank, for none."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_null=True, allow_blank=True, max_length=255, **kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> str | None:
+        pattern = super().run_validation(data)
+        if pattern is None or not pattern.strip():
+            return None
+        try:
+            return check_pattern(pattern)
+        except InvalidPatternError as error:
+            raise serializers.ValidationError(str(error)) from error
+
+
+def anchor_error(*, pattern: str | None, anchor: str) -> str | None:
+    """Why a series cannot have this anchor: counted from completions, a COUNT would start again with each."""
+    if anchor == RecurrenceAnchor.COMPLETION and pattern and counts_occurrences(pattern):
+        return (
+            "A series repeated from completion cannot count its occurrences (COUNT): end it with UNTIL or "
+            "recurring_end_date."
+        )
+    return None
+
+
 class EndDateField(AwareDateTimeField):
     """An instant, or a calendar date meaning the end of that day in the task's time zone."""
 
@@ -118,17 +156,10 @@ class TaskInputSerializer(InputSerializer):
         required=False, allow_blank=True, default="", max_length=MAX_DESCRIPTION_LENGTH, validators=[NO_NUL]
     )
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, default=Priority.MEDIUM)
-    tags = serializers.ListField(
-        child=SingleLineCharField(max_length=TAG_MAX_LENGTH, trim_whitespace=True),
-        required=False,
-        default=list,
-        max_length=MAX_TAGS,
-    )
+    tags = TagsField(required=False, default=list)
     due_date = AwareDateTimeField(required=False, allow_null=True, default=None)
     timezone = timezone_field(required=False)
-    recurring_pattern = TextField(
-        required=False, allow_null=True, allow_blank=True, default=None, max_length=255
-    )
+    recurring_pattern = RecurringPatternField(required=False, default=None)
     recurring_end_date = EndDateField(required=False, allow_null=True, default=None)
     recurrence_anchor = serializers.ChoiceField(
         choices=RecurrenceAnchor.choices,
@@ -142,17 +173,6 @@ class TaskInputSerializer(InputSerializer):
     reminder_offset_hours = serializers.FloatField(
         required=False, min_value=0, max_value=MAX_REMINDER_OFFSET_HOURS, write_only=True
     )
-
-    def validate_tags(self, tags: list[str]) -> list[str]:
-        return list(dict.fromkeys(tags))  # drop repeats, keep the caller's order
-
-    def validate_recurring_pattern(self, pattern: str | None) -> str | None:
-        if pattern is None or not pattern.strip():
-            return None
-        try:
-            return check_pattern(pattern)
-        except InvalidPatternError as error:
-            raise serializers.ValidationError(str(error)) from error
 
     def _current(self, attrs: dict[str, Any], name: str) -> Any:
         """The value after this write: from the request, else (PATCH) from the stored task."""
@@ -199,16 +219,12 @@ class TaskInputSerializer(InputSerializer):
             errors["recurring_end_date"] = "The series cannot end before the task's due_date."
         if end is not None and not self._current(attrs, "recurring_pattern"):
             errors["recurring_end_date"] = "An end date needs a recurring_pattern."
-        pattern = self._current(attrs, "recurring_pattern")
-        if (
-            self._current(attrs, "recurrence_anchor") == RecurrenceAnchor.COMPLETION
-            and pattern
-            and counts_occurrences(pattern)
-        ):
-            errors["recurrence_anchor"] = (
-                "A series repeated from completion cannot count its occurrences (COUNT): end it with UNTIL "
-                "or recurring_end_date."
-            )
+        anchor = anchor_error(
+            pattern=self._current(attrs, "recurring_pattern"),
+            anchor=self._current(attrs, "recurrence_anchor"),
+        )
+        if anchor:
+            errors["recurrence_anchor"] = anchor
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

@@ -15,7 +15,9 @@ NAIVE_MESSAGE = "Include a time zone offset, e.g. 2026-03-01T09:00:00Z or 2026-0
 
 class TextField(serializers.CharField):
     """A string, and only a string: DRF's CharField also takes numbers (42 becomes "42"), which the schema's
-    `type: string` refuses. Every text a request body carries is one of these."""
+    `type: string` refuses. Every text a request body (or an imported document) carries is one of these."""
+
+    default_error_messages = {"invalid": "Must be a string."}
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
