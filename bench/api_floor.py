@@ -25,6 +25,8 @@ import jwt
 import orjson
 import psycopg
 
+from tasks_app.reminders import output as reminders_output  # the same shape as the API, without Django
+
 SECRET = os.environ.get("BETTER_AUTH_SECRET", "")
 DSN = os.environ.get("DATABASE_URL", "").replace("postgres://", "postgresql://", 1)
 LEEWAY_SECONDS = 30
@@ -34,7 +36,7 @@ MAX_PAGE_SIZE = 100
 COLUMNS = (
     "id, user_id, title, description, completed, completed_at, skipped, priority, tags, due_date, timezone, "
     "recurring_pattern, recurring_end_date, recurrence_anchor, next_occurrence, parent_task_id, reminder_at, "
-    "reminder_sent, created_at, updated_at"
+    "reminder_sent, reminders, created_at, updated_at"
 )
 NAMES = tuple(name.strip() for name in COLUMNS.split(","))
 INSTANTS = {"completed_at", "due_date", "recurring_end_date", "next_occurrence", "reminder_at"}
@@ -127,6 +129,7 @@ def iso_millis(value: datetime) -> str:
 
 def task_dict(row: Iterable[Any]) -> dict[str, Any]:
     task = dict(zip(NAMES, row, strict=True))
+    task["reminders"] = reminders_output(task["reminders"], task["due_date"])  # plain Python, no Django
     for name in INSTANTS:
         task[name] = instant(task[name])
     return task
@@ -260,6 +263,7 @@ def create_task(conn: psycopg.Connection[Any], environ: dict[str, Any], user_id:
                 "parent_task_id": None,
                 "reminder_at": None,
                 "reminder_sent": False,
+                "reminders": [],
                 "created_at": instant(at),
                 "updated_at": instant(at),
             }

@@ -3,17 +3,17 @@
 Run from the repository root: `.venv/bin/python bench/reminders.py [--concurrency N]` (about 3 to 4
 minutes). It prints figures and asserts nothing.
 
-The pipeline: `task_create(..., reminder_at=...)` commits a task and its `reminder.scheduled` event (outbox)
--> the relay (`manage.py run_outbox_relay`) publishes it to Kafka -> the bridge (`manage.py run_bridge
-reminders`) hands it to Celery (Redis) -> a Celery worker (`-Q reminders -c 2`, as the Procfile's
-`worker-reminders`) records the reminder and, the instant being inside the 300 s horizon, renders its
-email and schedules an ETA delivery task for the instant, unless a task of the same process already covers
-that second -> at the instant a worker (`-Q reminder-deliveries`, prefork, `-c N`) claims the due rows in
-batches of 50 (a full batch calls in another process) and sends them over the SMTP connection its process
-keeps open. Celery beat (PersistentScheduler, `REMINDER_SCAN_SECONDS=1`) runs the horizon scan every
-second, as in production. Every process is a subprocess started here and always stopped here (SIGTERM to
-its process group, SIGKILL after a grace period). Each reminder's Message-ID is deterministic per (task,
-instant).
+The pipeline: `task_create(..., reminders=[ReminderSpec(at=...)])` commits a task and its
+`reminder.scheduled` event (outbox) -> the relay (`manage.py run_outbox_relay`) publishes it to Kafka -> the
+bridge (`manage.py run_bridge reminders`) hands it to Celery (Redis) -> a Celery worker (`-Q reminders -c
+2`, as the Procfile's `worker-reminders`) records the reminder and, the instant being inside the 300 s
+horizon, renders its email and schedules an ETA delivery task for the instant, unless a task of the same
+process already covers that second -> at the instant a worker (`-Q reminder-deliveries`, prefork, `-c N`)
+claims the due rows in batches of 50 (a full batch calls in another process) and sends them over the SMTP
+connection its process keeps open. Celery beat (PersistentScheduler, `REMINDER_SCAN_SECONDS=1`) runs the
+horizon scan every second, as in production. Every process is a subprocess started here and always stopped
+here (SIGTERM to its process group, SIGKILL after a grace period). Each reminder's Message-ID is
+deterministic per (task, instant).
 
 The SMTP server is an aiosmtpd sink in this process, on a free 127.0.0.1 port: it records `time.time()`
 when it accepts a message (end of DATA, before its `250`) and the message's Message-ID, nothing else.
@@ -144,6 +144,7 @@ from django.utils import timezone  # noqa: E402
 from notifications_app.email import message_id  # noqa: E402
 from notifications_app.models import Reminder  # noqa: E402
 from tasks_app.models import UserProfile  # noqa: E402
+from tasks_app.reminders import ReminderSpec  # noqa: E402
 from tasks_app.services import task_create  # noqa: E402
 from todo_project.celery import app as celery_app  # noqa: E402
 from workers.kafka.topics import topics_ensure  # noqa: E402
@@ -334,7 +335,7 @@ def create(users: list[UserProfile], instants: list[datetime]) -> Created:
                             title=f"Benchmark reminder {n}",
                             description="A reminder of the benchmark.",
                             due_date=instants[n] + timedelta(hours=1),
-                            reminder_at=instants[n],
+                            reminders=[ReminderSpec(at=instants[n])],
                             at=timezone.now(),
                         )
                         batch[task.pk] = instants[n]

@@ -10,7 +10,8 @@
   end of the gap by recurrence_app (docs/calendar-feed.md).
 - A series repeated from completion has no dates ahead of its open task (each one is counted from the day
   the last was done): that task is a VEVENT of its own, without an RRULE.
-- A pending reminder is a VALARM whose trigger is relative to the start, so it repeats with the series.
+- Each pending reminder is a VALARM whose trigger is relative to the start, so it repeats with the series
+  (a series' reminders are all written, sent or not: they come back with each occurrence).
 """
 
 from collections.abc import Iterable
@@ -22,6 +23,7 @@ from icalendar import Alarm, Calendar, Event, vRecur
 
 from tasks_app.models import Priority, RecurrenceAnchor, Task
 from tasks_app.recurrence_rules import SHORTHANDS, check_pattern
+from tasks_app.reminders import load
 
 PRODID = "-//Todo platform//Calendar feed//EN"
 # RFC 5545 PRIORITY: 1 is the highest, 9 the lowest, 5 the middle.
@@ -70,16 +72,15 @@ def _task_event(task: Task, start: datetime, *, uid: str, public_base_url: str) 
         priority=PRIORITIES.get(Priority(task.priority), 5),
         url=f"{public_base_url.rstrip('/')}/tasks/{task.pk}",
     )
-    if (
-        task.reminder_at is not None
-        and task.due_date is not None
-        and (task.recurring_pattern or not task.reminder_sent)
-    ):
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", task.title)
-        alarm.add("trigger", task.reminder_at - task.due_date)  # negative: before the due time
-        event.add_component(alarm)
+    for reminder in load(task.reminders, task.due_date):
+        if reminder.instant is None or task.due_date is None:
+            continue
+        if reminder.pending or task.recurring_pattern:  # a series' reminders come back with each occurrence
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", task.title)
+            alarm.add("trigger", reminder.instant - task.due_date)  # negative: before the due time
+            event.add_component(alarm)
     return event
 
 

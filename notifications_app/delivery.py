@@ -29,7 +29,7 @@ from notifications_app.email import (
     send_rendered,
 )
 from notifications_app.models import Reminder
-from notifications_app.services import Enqueue
+from notifications_app.services import Enqueue, wanted_instants
 from tasks_app.models import Task
 from tasks_app.services import tasks_mark_reminded
 from workers.bridge.retry_policies import RETRY_POLICIES
@@ -99,7 +99,7 @@ def reminders_claim_due(*, now: datetime, limit: int) -> Claim:
     sending: list[Claimed] = []
     for reminder in due:
         task = tasks.get(reminder.task_id)
-        if task is None or task.completed or task.reminder_sent or task.reminder_at != reminder.remind_at:
+        if task is None or reminder.remind_at not in wanted_instants(task):
             cancelled.append(reminder.pk)
         elif not task.user.email:
             transitions.fail_without_email(reminder, now=now)

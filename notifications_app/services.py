@@ -18,6 +18,7 @@ from notifications_app import transitions
 from notifications_app.email import reminder_email_key, render_reminder_email
 from notifications_app.models import Reminder
 from tasks_app.models import Task
+from tasks_app.reminders import pending_instants
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +41,11 @@ def _move_to_enqueued(reminder: Reminder, *, task: Task | None, now: datetime) -
     transitions.enqueue(reminder, message=message, message_key=message_key, now=now)
 
 
-def _wanted_instant(task: Task | None) -> datetime | None:
-    """When the task, as it is now, wants its reminder; None when it wants none (any more)."""
+def wanted_instants(task: Task | None) -> list[datetime]:
+    """When the task, as it is now, wants reminders sent: its pending ones, unless it is done or gone."""
     if task is None or task.completed or task.reminder_sent:
-        return None
-    return task.reminder_at
+        return []
+    return pending_instants(task.reminders, task.due_date)
 
 
 def _enqueue_within_horizon(
@@ -57,30 +58,27 @@ def _enqueue_within_horizon(
 
 
 @transaction.atomic
-def reminder_sync(*, task_id: int, user_id: str, now: datetime, enqueue: Enqueue) -> Reminder | None:
-    """Make the schedule match the task's reminder as it is now; order of events does not matter.
+def reminder_sync(*, task_id: int, user_id: str, now: datetime, enqueue: Enqueue) -> list[Reminder]:
+    """Make the schedule match the task's reminders as they are now; order of events does not matter.
 
-    Returns the task's active reminder, or None when it has none.
+    Returns the task's active reminders, a row per pending instant, earliest first.
     """
     task = Task.objects.select_related("user").filter(pk=task_id, user_id=user_id).first()
-    wanted = _wanted_instant(task)
-    stale = Reminder.objects.filter(task_id=task_id)
-    if wanted is not None:
-        stale = stale.exclude(remind_at=wanted)
-    transitions.cancel_stale(stale, now=now)
-    if wanted is None:
-        return None
-
-    reminder, _ = Reminder.objects.select_for_update().get_or_create(
-        task_id=task_id, remind_at=wanted, defaults={"user_id": user_id, "updated_at": now}
-    )
-    revivable = reminder.status == Reminder.Status.CANCELLED or (
-        reminder.status == Reminder.Status.FAILED and reminder.failure == Reminder.Failure.SMTP
-    )
-    if revivable:  # moved back to an instant used before, or after an SMTP outage
-        transitions.revive(reminder, now=now)
-    _enqueue_within_horizon(reminder, task=task, now=now, enqueue=enqueue)
-    return reminder
+    wanted = wanted_instants(task)
+    transitions.cancel_stale(Reminder.objects.filter(task_id=task_id).exclude(remind_at__in=wanted), now=now)
+    active = []
+    for instant in wanted:
+        reminder, _ = Reminder.objects.select_for_update().get_or_create(
+            task_id=task_id, remind_at=instant, defaults={"user_id": user_id, "updated_at": now}
+        )
+        revivable = reminder.status == Reminder.Status.CANCELLED or (
+            reminder.status == Reminder.Status.FAILED and reminder.failure == Reminder.Failure.SMTP
+        )
+        if revivable:  # moved back to an instant used before, or after an SMTP outage
+            transitions.revive(reminder, now=now)
+        _enqueue_within_horizon(reminder, task=task, now=now, enqueue=enqueue)
+        active.append(reminder)
+    return active
 
 
 class ReminderNotRevivableError(Exception):
@@ -100,7 +98,7 @@ def reminder_revive(*, reminder_id: int, now: datetime, enqueue: Enqueue) -> Rem
         state = "it no longer exists" if reminder is None else f"it is {reminder.status}"
         raise ReminderNotRevivableError(f"reminder {reminder_id}: {state}")
     task = Task.objects.select_related("user").filter(pk=reminder.task_id).first()
-    if _wanted_instant(task) != reminder.remind_at:
+    if reminder.remind_at not in wanted_instants(task):
         raise ReminderNotRevivableError(
             f"reminder {reminder_id}: task {reminder.task_id} no longer wants a reminder at "
             f"{reminder.remind_at.isoformat()}"

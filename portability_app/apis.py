@@ -69,6 +69,7 @@ EXAMPLE_DOCUMENT = {
             "next_occurrence": "2026-03-06T08:00:00Z",
             "reminder_at": "2026-02-27T07:45:00Z",
             "reminder_sent": True,
+            "reminders": [{"at": "2026-02-27T07:45:00Z", "before_due": "PT15M", "pending": False}],
             "created_at": "2026-02-20T18:00:00Z",
             "updated_at": "2026-02-27T08:02:11Z",
         },
@@ -90,6 +91,7 @@ EXAMPLE_DOCUMENT = {
             "next_occurrence": None,
             "reminder_at": "2026-03-06T07:45:00Z",
             "reminder_sent": False,
+            "reminders": [{"at": "2026-03-06T07:45:00Z", "before_due": "PT15M", "pending": True}],
             "created_at": "2026-02-27T08:02:12Z",
             "updated_at": "2026-02-27T08:02:12Z",
         },
@@ -200,8 +202,8 @@ class ImportApi(UserApi):
             "Creates every task of the document (the output of `GET /api/{user_id}/export`, possibly of "
             "another account) in this account, linking series anew; all or nothing. Each task writes the "
             "events of a created task; completions are imported as history (no next occurrence is "
-            "created for them) and a reminder that has passed counts as sent. The body is read as it "
-            f"arrives, up to {IMPORT_MAX_BYTES // (1024 * 1024)} MiB (docs/export.md)."
+            "created for them) and a reminder whose moment has passed is done, not sent. The body is read "
+            f"as it arrives, up to {IMPORT_MAX_BYTES // (1024 * 1024)} MiB (docs/export.md)."
         ),
         request={"application/json": ExportDocumentSerializer},
         parameters=[

@@ -5,6 +5,7 @@ from typing import Any
 
 from tasks_app.models import Task
 from tasks_app.outputs import TASK_OUTPUT_FIELDS
+from tasks_app.reminders import output as reminders_output
 
 # Rows fetched per round trip of the cursor: memory is bounded by this, never by the number of tasks.
 EXPORT_CHUNK_ROWS = 2000
@@ -31,4 +32,7 @@ def export_records(*, user_id: str) -> Iterator[dict[str, Any]]:
         .iterator(chunk_size=EXPORT_CHUNK_ROWS)
     )
     for row in rows:
-        yield {"id": row[0], "series": row[1], **dict(zip(_COLUMNS[2:], row[2:], strict=True))}
+        record = {"id": row[0], "series": row[1], **dict(zip(_COLUMNS[2:], row[2:], strict=True))}
+        # As the API shows them: each reminder's instant, its offset before the due date, whether pending.
+        record["reminders"] = reminders_output(record["reminders"], record["due_date"])
+        yield record

@@ -7,9 +7,11 @@ from rest_framework import serializers
 
 from portability_app.document import FORMAT_NAME, FORMAT_VERSION
 from tasks_app.models import Priority, RecurrenceAnchor
+from tasks_app.reminders import MAX_REMINDERS, ReminderSpec
 from tasks_app.serializers import (
     MAX_DESCRIPTION_LENGTH,
     RecurringPatternField,
+    ReminderInputSerializer,
     SingleLineCharField,
     TagsField,
     anchor_error,
@@ -44,6 +46,15 @@ class JsonChoiceField(serializers.ChoiceField):
         if isinstance(data, bool) or not any(type(data) is type(choice) for choice in self.choices):
             raise serializers.ValidationError(f"Must be one of {', '.join(map(repr, self.choices))}.")
         return super().to_internal_value(data)
+
+
+class ReminderRecordSerializer(ReminderInputSerializer):
+    """A reminder as the export writes it (the API's shape); `pending: false` imports it as done."""
+
+    pending = JsonBooleanField(required=False, default=True)
+
+    def validate(self, attrs: dict[str, Any]) -> tuple[ReminderSpec, bool]:  # type: ignore[override]
+        return super().validate(attrs), attrs["pending"]
 
 
 class TaskRecordSerializer(serializers.Serializer[dict[str, Any]]):
@@ -93,8 +104,21 @@ class TaskRecordSerializer(serializers.Serializer[dict[str, Any]]):
         help_text="Of a completed recurring task: when its next occurrence is (or was) due. Kept as is; "
         "import never creates an occurrence (docs/export.md).",
     )
-    reminder_at = AwareDateTimeField(required=False, allow_null=True, default=None)
-    reminder_sent = JsonBooleanField(required=False, default=False)
+    reminders = serializers.ListField(
+        child=ReminderRecordSerializer(),
+        required=False,
+        allow_null=True,
+        default=None,
+        max_length=MAX_REMINDERS,
+        help_text="Every reminder of the task, as the API shows them. Files written before several reminders "
+        "per task leave it out: `reminder_at` and `reminder_sent` then stand for the one reminder.",
+    )
+    reminder_at = AwareDateTimeField(
+        required=False, allow_null=True, default=None, help_text="Read only when `reminders` is left out."
+    )
+    reminder_sent = JsonBooleanField(
+        required=False, default=False, help_text="Read only when `reminders` is left out."
+    )
     created_at = AwareDateTimeField(help_text="Kept by the import.")
     updated_at = AwareDateTimeField(
         required=False,

@@ -1,8 +1,9 @@
 """Import: the tasks of an export document created in the caller's account, through the task services.
 
 Every task is created by `tasks_app.services.task_create`, so it writes `task.created` (and
-`reminder.scheduled`) to the outbox exactly as `POST /tasks` does. What the create service cannot take (a
-completion, a reminder already sent, the original creation time, a completed series' next occurrence) is
+`reminder.scheduled`, for its pending reminders) to the outbox exactly as `POST /tasks` does; a reminder
+the file says was sent, or whose moment has passed, is created done. What the create service cannot take (a
+completion, the original creation time, a completed series' next occurrence) is
 then applied to the batch in one update with one `task.updated` per task naming those fields. No
 `task.completed` is written and no occurrence is owed (`next_occurrence_owed_since` stays empty): a
 completion in the file is history, whose next occurrence is already in the file (or was never made), so the
@@ -24,18 +25,17 @@ from django.db import IntegrityError, connection, transaction
 
 from tasks_app import events
 from tasks_app.models import Task, UserProfile
+from tasks_app.reminders import ReminderSpec
 from tasks_app.services import ONE_OCCURRENCE_PER_DUE_DATE, task_create
 
 IMPORT_BATCH = 500
 # An invalid document reports this many problems at most: enough to fix a file, bounded for a huge one.
 MAX_REPORTED_ERRORS = 20
 
-# Set on the new task when the file says so (or the reminder has passed), one update for the batch.
-_STATE_FIELDS = ("completed", "completed_at", "skipped", "next_occurrence", "reminder_sent", "created_at")
+# Set on the new task when the file says so, one update for the batch.
+_STATE_FIELDS = ("completed", "completed_at", "skipped", "next_occurrence", "created_at")
 # One statement for the batch (Django's bulk_update builds a CASE per field and row: 40 times slower here).
-_STATE_ROW = (
-    "(%s::bigint, %s::boolean, %s::timestamptz, %s::boolean, %s::timestamptz, %s::boolean, %s::timestamptz)"
-)
+_STATE_ROW = "(%s::bigint, %s::boolean, %s::timestamptz, %s::boolean, %s::timestamptz, %s::timestamptz)"
 _STATE_UPDATE = f"""
     UPDATE {Task._meta.db_table} AS task
     SET {", ".join(f"{name} = state.{name}" for name in _STATE_FIELDS)}
@@ -166,6 +166,7 @@ class _Import:
         if root != position:
             # Only the key is needed to link the new task: a stand-in, not a query per occurrence.
             parent = Task(pk=self.file.new_ids[root], user=self.user)
+        reminders = _record_reminders(data)
         try:
             task = task_create(
                 user=self.user,
@@ -178,7 +179,14 @@ class _Import:
                 recurring_pattern=data["recurring_pattern"],
                 recurring_end_date=data["recurring_end_date"],
                 recurrence_anchor=data["recurrence_anchor"],
-                reminder_at=data["reminder_at"],
+                reminders=[spec for spec, _ in reminders],
+                # No email for a moment that has passed: such a reminder counts as sent.
+                reminders_done={
+                    instant
+                    for spec, pending in reminders
+                    if (instant := spec.instant(data["due_date"])) is not None
+                    and (not pending or instant <= self.at)
+                },
                 parent_task=parent,
                 at=self.at,
             )
@@ -200,15 +208,12 @@ class _Import:
         """The state task_create cannot take, as the file has it: one update, one `task.updated` each."""
         by_change: dict[tuple[str, ...], list[Task]] = defaultdict(list)
         for task, data in created:
-            reminder_passed = task.reminder_at is not None and task.reminder_at <= self.at
             wanted = {
                 "completed": data["completed"],
                 "completed_at": data["completed_at"],
                 "skipped": data["skipped"],
                 # A completed series' record of its next occurrence; never a debt (see the module's doc).
                 "next_occurrence": data["next_occurrence"] if data["recurring_pattern"] else None,
-                # No email for a moment that has passed: such a reminder counts as sent.
-                "reminder_sent": data["reminder_sent"] or reminder_passed,
                 "created_at": data["created_at"],
             }
             changed = tuple(name for name in _STATE_FIELDS if getattr(task, name) != wanted[name])
@@ -224,6 +229,15 @@ class _Import:
                 cursor.execute(_STATE_UPDATE.format(rows=rows), values)
         for changed, tasks in by_change.items():
             events.emit_tasks_updated(tasks=tasks, changed=list(changed), at=self.at)
+
+
+def _record_reminders(data: dict[str, Any]) -> list[tuple[ReminderSpec, bool]]:
+    """A record's reminders and whether each is pending; from `reminder_at` in files written before."""
+    if data["reminders"] is not None:
+        return list(data["reminders"])
+    if data["reminder_at"] is None:
+        return []
+    return [(ReminderSpec(at=data["reminder_at"]), not data["reminder_sent"])]
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from recurrence_app.occurrences import next_occurrence, next_occurrence_from_com
 from tasks_app.events import TASK_COMPLETED, task_completed_payload
 from tasks_app.models import RecurrenceAnchor, Task
 from tasks_app.recurrence_rules import InvalidPatternError
+from tasks_app.reminders import carried
 from tasks_app.services import task_create
 from workers.bridge.retry_policies import RETRY_POLICIES, PermanentEventError
 from workers.dead_letters.models import DeadLetter
@@ -79,11 +80,11 @@ def occurrence_create_next(*, envelope: Envelope, now: datetime) -> Task | None:
     existing = Task.objects.filter(parent_task=root, due_date=due).first()
     if existing is not None:
         return existing  # completed, reopened and completed again: the occurrence is already there
-    reminder_at = None
-    if task.reminder_at is not None and task.due_date is not None:
-        reminder_at = due - (task.due_date - task.reminder_at)
-        if reminder_at <= now:
-            reminder_at = None
+    reminders, passed = (
+        carried(task.reminders, from_due=task.due_date, to_due=due, now=now)
+        if task.due_date is not None
+        else ([], set())
+    )
     occurrence = task_create(
         user=task.user,
         title=task.title,
@@ -95,7 +96,8 @@ def occurrence_create_next(*, envelope: Envelope, now: datetime) -> Task | None:
         recurring_pattern=task.recurring_pattern,
         recurring_end_date=task.recurring_end_date,
         recurrence_anchor=task.recurrence_anchor,
-        reminder_at=reminder_at,
+        reminders=reminders,
+        reminders_done=passed,
         parent_task=root,
         at=now,
     )

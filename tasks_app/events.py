@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from tasks_app.models import Task
+from tasks_app.reminders import output as reminders_output
+from tasks_app.reminders import pending_instants
 from workers.events.envelope import iso_utc
 from workers.events.outbox import NewEvent, emit, emit_many
 from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES
@@ -45,6 +47,7 @@ def task_snapshot(task: Task) -> dict[str, Any]:
         "parent_task_id": task.parent_task_id,
         "reminder_at": _iso(task.reminder_at),
         "reminder_sent": task.reminder_sent,
+        "reminders": reminders_output(task.reminders, task.due_date),
         "created_at": _iso(task.created_at),
         "updated_at": _iso(task.updated_at),
     }
@@ -115,7 +118,8 @@ def emit_reminder_scheduled(*, task: Task, at: datetime) -> None:
         "task_id": task.id,
         "title": task.title,
         "due_date": _iso(task.due_date),
-        "reminder_at": _iso(task.reminder_at),
+        "reminder_at": _iso(task.reminder_at),  # the first pending one
+        "pending": [_iso(at) for at in pending_instants(task.reminders, task.due_date)],
     }
     _emit(topic=REMINDERS, event_type=REMINDER_SCHEDULED, task=task, payload=payload, at=at)
 

@@ -73,6 +73,9 @@ class Task(models.Model):
         help_text="The root of the recurring series this task was created from.",
     )
 
+    # Every reminder of the task (tasks_app/reminders.py); the two columns below are derived from it: its
+    # first pending instant, which the schedule's recovery scan reads, and whether none is pending.
+    reminders = models.JSONField(default=list, blank=True, db_default=models.Value([], models.JSONField()))
     reminder_at = models.DateTimeField(null=True, blank=True)
     reminder_sent = models.BooleanField(default=False)
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tasks_app.models import Task
+from tasks_app.reminders import output as reminders_output
 
 # The columns a representation reads, in the order of the representation's keys (a `values()` query asks
 # for just these).
@@ -32,6 +33,7 @@ TASK_OUTPUT_FIELDS = (
     "parent_task_id",
     "reminder_at",
     "reminder_sent",
+    "reminders",
     "created_at",
     "updated_at",
 )
@@ -64,6 +66,7 @@ def task_row_output(row: Mapping[str, Any]) -> dict[str, Any]:
         "parent_task_id": row["parent_task_id"],
         "reminder_at": _instant(row["reminder_at"]),
         "reminder_sent": row["reminder_sent"],
+        "reminders": reminders_output(row["reminders"], row["due_date"]),
         "created_at": _instant(row["created_at"]),
         "updated_at": _instant(row["updated_at"]),
     }

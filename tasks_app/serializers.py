@@ -8,11 +8,14 @@ from zoneinfo import ZoneInfo
 
 from django.core.validators import RegexValidator
 from django.utils import dateparse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tasks_app.models import TAG_MAX_LENGTH, Priority, RecurrenceAnchor, Task
 from tasks_app.outputs import TASK_OUTPUT_FIELDS
 from tasks_app.recurrence_rules import InvalidPatternError, check_pattern, counts_occurrences
+from tasks_app.reminders import MAX_BEFORE_DUE, MAX_REMINDERS, ReminderSpec, iso_duration, load
+from tasks_app.reminders import output as task_reminders_output
 from tasks_app.selectors import SORT_FIELDS
 from tasks_app.timezones import known_timezones
 from workers.http.fields import NO_NUL, AwareDateTimeField, TextField
@@ -81,6 +84,35 @@ class RecurringPatternField(TextField):
             raise serializers.ValidationError(str(error)) from error
 
 
+# An ISO 8601 duration in weeks, days, hours, minutes and seconds (years and months have no fixed length).
+_ISO_DURATION = re.compile(
+    r"\AP(?:(\d{1,6})W)?(?:(\d{1,6})D)?(?:T(?:(\d{1,8})H)?(?:(\d{1,8})M)?(?:(\d{1,10})S)?)?\Z"
+)
+DURATION_INVALID = "Not an ISO 8601 duration in weeks, days, hours, minutes or seconds, e.g. PT15M or P1D."
+
+
+@extend_schema_field({"type": "string", "format": "duration", "maxLength": 40, "example": "PT15M"})
+class BeforeDueField(serializers.Field):  # type: ignore[type-arg]
+    """How long before the due date, as an ISO 8601 duration; `PT0S` is at the due time."""
+
+    default_error_messages = {"invalid": DURATION_INVALID}
+
+    def to_internal_value(self, data: Any) -> timedelta:
+        if not isinstance(data, str) or len(data) > 40:
+            self.fail("invalid")
+        match = _ISO_DURATION.fullmatch(data)
+        if match is None or data.endswith(("P", "T")):
+            self.fail("invalid")
+        weeks, days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+        value = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+        if value > MAX_BEFORE_DUE:
+            raise serializers.ValidationError(f"At most {MAX_BEFORE_DUE.days} days before the due date.")
+        return value
+
+    def to_representation(self, value: timedelta) -> str:
+        return iso_duration(value)
+
+
 def anchor_error(*, pattern: str | None, anchor: str) -> str | None:
     """Why a series cannot have this anchor: counted from completions, a COUNT would start again with each."""
     if anchor == RecurrenceAnchor.COMPLETION and pattern and counts_occurrences(pattern):
@@ -128,6 +160,48 @@ class InputSerializer(serializers.Serializer[Any]):
         return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
 
+class ReminderInputSerializer(InputSerializer):
+    """One reminder: at an instant, or a while before the task's due date (moving with it)."""
+
+    at = AwareDateTimeField(
+        required=False, allow_null=True, help_text="When; ignored when `before_due` is given."
+    )
+    before_due = BeforeDueField(
+        required=False,
+        allow_null=True,
+        help_text="How long before the due date, as an ISO 8601 duration: `PT15M`, `PT1H`, `P1D`; `PT0S` "
+        "is at the due time. It moves with the due date, and a series' next occurrence gets it too.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> ReminderSpec:
+        if attrs.get("before_due") is not None:
+            return ReminderSpec(before_due=attrs["before_due"])
+        if attrs.get("at") is not None:
+            return ReminderSpec(at=attrs["at"])
+        raise serializers.ValidationError({"at": "Give at or before_due."})
+
+
+class ReminderOutputSerializer(serializers.Serializer[Any]):
+    """One reminder of a task, in the order they fall."""
+
+    at = AwareDateTimeField(
+        allow_null=True, help_text="When it falls; null for one before a due date the task no longer has."
+    )
+    before_due = BeforeDueField(allow_null=True, help_text="Its offset before the due date, or null.")
+    pending = serializers.BooleanField(help_text="Still to be sent; false once sent (or passed).")
+
+
+@extend_schema_field(ReminderOutputSerializer(many=True))
+class RemindersOutputField(serializers.Field):  # type: ignore[type-arg]
+    """A task's reminders as the API shows them (tasks_app/reminders.py computes them)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Task) -> list[dict[str, Any]]:
+        return task_reminders_output(value.reminders, value.due_date)
+
+
 class TaskOutputSerializer(serializers.ModelSerializer[Task]):
     user_id = serializers.CharField(read_only=True)
     parent_task_id = serializers.IntegerField(read_only=True, allow_null=True)
@@ -135,7 +209,13 @@ class TaskOutputSerializer(serializers.ModelSerializer[Task]):
     due_date = AwareDateTimeField(read_only=True, allow_null=True)
     recurring_end_date = AwareDateTimeField(read_only=True, allow_null=True)
     next_occurrence = AwareDateTimeField(read_only=True, allow_null=True)
-    reminder_at = AwareDateTimeField(read_only=True, allow_null=True)
+    reminder_at = AwareDateTimeField(
+        read_only=True, allow_null=True, help_text="The first pending reminder, else the last one sent."
+    )
+    reminder_sent = serializers.BooleanField(
+        read_only=True, help_text="True when the task has reminders and none is pending."
+    )
+    reminders = RemindersOutputField(help_text="Every reminder of the task, in the order they fall.")
     created_at = AwareDateTimeField(read_only=True)
     updated_at = AwareDateTimeField(read_only=True)
 
@@ -169,9 +249,26 @@ class TaskInputSerializer(InputSerializer):
         "Monday); `completion`, the day the last occurrence was completed, at the rule's time of day (every "
         "3 days after it was done).",
     )
-    reminder_at = AwareDateTimeField(required=False, allow_null=True, default=None)
+    reminders = serializers.ListField(
+        child=ReminderInputSerializer(),
+        required=False,
+        max_length=MAX_REMINDERS,
+        help_text=f'Up to {MAX_REMINDERS} reminders, each `{{"at": instant}}` or `{{"before_due": '
+        "duration}`. Replaces the task's reminders; left out (PATCH), they stay as they are.",
+    )
+    reminder_at = AwareDateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="One reminder at this instant (null: none), instead of `reminders`. With `reminders`, it "
+        "must be one of their instants.",
+    )
     reminder_offset_hours = serializers.FloatField(
-        required=False, min_value=0, max_value=MAX_REMINDER_OFFSET_HOURS, write_only=True
+        required=False,
+        min_value=0,
+        max_value=MAX_REMINDER_OFFSET_HOURS,
+        write_only=True,
+        help_text="One reminder this many hours before the due date, at the instant that makes now.",
     )
 
     def _current(self, attrs: dict[str, Any], name: str) -> Any:
@@ -187,30 +284,7 @@ class TaskInputSerializer(InputSerializer):
         zone = self._current(attrs, "timezone") or self.context["user_timezone"]
         due_date = self._current(attrs, "due_date")
 
-        if "reminder_offset_hours" in attrs:
-            hours = attrs.pop("reminder_offset_hours")
-            if attrs.get("reminder_at") is not None:
-                errors["reminder_offset_hours"] = "Give reminder_at or reminder_offset_hours, not both."
-            elif due_date is None:
-                errors["reminder_offset_hours"] = "A reminder offset needs a due_date."
-            else:
-                try:
-                    attrs["reminder_at"] = due_date - timedelta(hours=hours)
-                except OverflowError:
-                    errors["reminder_offset_hours"] = "The reminder would fall before year 1."
-        reminder_at = attrs.get("reminder_at")
-        # Only a new reminder must lie ahead: sending a task back as it was read (PUT of a GET) keeps a
-        # reminder that has passed since.
-        instance = self.context.get("instance")
-        unchanged = instance is not None and reminder_at == instance.reminder_at
-        if (
-            reminder_at is not None
-            and reminder_at <= now
-            and not unchanged
-            and "reminder_offset_hours" not in errors
-        ):
-            field = "reminder_at" if "reminder_at" in self.initial_data else "reminder_offset_hours"
-            errors[field] = "The reminder time has already passed."
+        self._validate_reminders(attrs, due_date=due_date, now=now, errors=errors)
 
         end = attrs.get("recurring_end_date")
         if isinstance(end, date) and not isinstance(end, datetime):
@@ -228,6 +302,75 @@ class TaskInputSerializer(InputSerializer):
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
+
+    def _validate_reminders(
+        self, attrs: dict[str, Any], *, due_date: datetime | None, now: datetime, errors: dict[str, Any]
+    ) -> None:
+        """Turn what the request says of reminders into `attrs["reminders"]` (ReminderSpecs), or errors.
+
+        `reminders` wins (unless sent back unchanged beside a changed `reminder_at`); else `reminder_at` or
+        `reminder_offset_hours` make one reminder at an instant; else (PATCH) the task's reminders stay. A
+        reminder must lie ahead unless the task has it already (PUT of a GET keeps one passed since).
+        """
+        reminder_at = attrs.pop("reminder_at", serializers.empty)
+        hours = attrs.pop("reminder_offset_hours", None)
+        specs: list[ReminderSpec] | None = attrs.get("reminders")
+        field = "reminders"
+        instance = self.context.get("instance")
+        if specs is not None and reminder_at is not serializers.empty and instance is not None:
+            # A client that knows only reminder_at sends `reminders` back as it read them: what it changed
+            # is what it means.
+            echoed = set(specs) == {r.spec for r in load(instance.reminders, instance.due_date)}
+            if echoed and reminder_at != instance.reminder_at:
+                specs = None
+        if specs is not None:
+            instants = [spec.instant(due_date) for spec in specs]
+            unchanged = instance is not None and reminder_at == instance.reminder_at
+            if reminder_at not in (serializers.empty, None) and reminder_at not in instants and not unchanged:
+                errors["reminder_at"] = "With reminders, reminder_at must be one of their instants."
+        elif hours is not None:
+            field = "reminder_offset_hours"
+            if reminder_at not in (serializers.empty, None):
+                errors[field] = "Give reminder_at or reminder_offset_hours, not both."
+                return
+            if due_date is None:
+                errors[field] = "A reminder offset needs a due_date."
+                return
+            try:
+                specs = [ReminderSpec(at=due_date - timedelta(hours=hours))]
+            except OverflowError:
+                errors[field] = "The reminder would fall before year 1."
+                return
+        elif reminder_at is not serializers.empty:
+            field = "reminder_at"
+            specs = [] if reminder_at is None else [ReminderSpec(at=reminder_at)]
+        else:
+            return  # PATCH without reminders: they stay (and follow a new due date)
+        attrs["reminders"] = specs
+        error = self._reminders_error(specs, due_date=due_date, now=now)
+        if error:
+            errors[field] = error
+
+    def _reminders_error(
+        self, specs: list[ReminderSpec], *, due_date: datetime | None, now: datetime
+    ) -> str | None:
+        instance = self.context.get("instance")  # PUT and PATCH
+        kept = set() if instance is None else {r.instant for r in load(instance.reminders, instance.due_date)}
+        seen: set[datetime] = set()
+        for spec in specs:
+            if spec.before_due is not None and due_date is None:
+                return "A reminder before the due date needs a due_date."
+            try:
+                instant = spec.instant(due_date)
+            except OverflowError:
+                return "The reminder would fall before year 1."
+            assert instant is not None
+            if instant in seen:
+                return "Two reminders fall at the same instant."
+            seen.add(instant)
+            if instant <= now and instant not in kept:
+                return "The reminder time has already passed."
+        return None
 
 
 class TaskPatchInputSerializer(TaskInputSerializer):

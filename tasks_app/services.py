@@ -1,7 +1,7 @@
 """Writes: users from token claims, and tasks with their events in one transaction (the outbox)."""
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +12,9 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
 
 from tasks_app import events, selectors
+from tasks_app import reminders as task_reminders
 from tasks_app.models import Priority, RecurrenceAnchor, Task, UserProfile
+from tasks_app.reminders import ReminderSpec
 from tasks_app.timezones import is_valid_timezone
 
 # The unique (parent_task, due_date) constraint of tasks: a series has one occurrence per due date.
@@ -31,7 +33,7 @@ WRITABLE_FIELDS = (
     "recurring_pattern",
     "recurring_end_date",
     "recurrence_anchor",
-    "reminder_at",
+    "reminders",  # a list of ReminderSpec; reminder_at and reminder_sent follow from it
 )
 
 
@@ -111,10 +113,15 @@ def task_create(
     recurring_pattern: str | None = None,
     recurring_end_date: datetime | None = None,
     recurrence_anchor: str = RecurrenceAnchor.DUE,
-    reminder_at: datetime | None = None,
+    reminders: Sequence[ReminderSpec] = (),
+    reminders_done: Iterable[datetime] = (),
     parent_task: Task | None = None,
 ) -> Task:
-    """Insert a task and its `task.created` (and `reminder.scheduled`) events in one transaction."""
+    """Insert a task and its `task.created` (and `reminder.scheduled`) events in one transaction.
+
+    A reminder falling at an instant in `reminders_done` is done already (sent, or passed).
+    """
+    stored = task_reminders.store(reminders, due_date=due_date, done=reminders_done)
     task = Task.objects.create(
         user=user,
         title=title,
@@ -126,13 +133,15 @@ def task_create(
         recurring_pattern=recurring_pattern,
         recurring_end_date=recurring_end_date,
         recurrence_anchor=recurrence_anchor,
-        reminder_at=reminder_at,
+        reminders=stored.reminders,
+        reminder_at=stored.reminder_at,
+        reminder_sent=stored.reminder_sent,
         parent_task=parent_task,
         created_at=at,
         updated_at=at,
     )
     events.emit_task_created(task=task, at=at)
-    if task.reminder_at is not None:
+    if not task.reminder_sent and task.reminder_at is not None:
         events.emit_reminder_scheduled(task=task, at=at)
     return task
 
@@ -152,7 +161,14 @@ def task_update(*, task: Task, changes: Mapping[str, Any], at: datetime) -> Task
     if unknown:
         raise ValueError(f"not writable: {', '.join(sorted(unknown))}")
     task = _locked(task)
-    changed = [name for name in WRITABLE_FIELDS if name in changes and getattr(task, name) != changes[name]]
+    changed = [
+        name
+        for name in WRITABLE_FIELDS
+        if name in changes and name != "reminders" and getattr(task, name) != changes[name]
+    ]
+    old_reminders = task_reminders.load(task.reminders, task.due_date)
+    if "reminders" in changes and {r.spec for r in old_reminders} != set(changes["reminders"]):
+        changed.append("reminders")
     if not changed:
         return task
     due_date = changes.get("due_date")
@@ -165,14 +181,32 @@ def task_update(*, task: Task, changes: Mapping[str, Any], at: datetime) -> Task
         )
     ):
         raise DueDateTakenError(due_date)
-    previous_reminder = task.reminder_at
+    previous_pending = task_reminders.pending_instants(task.reminders, task.due_date)
+    previous_due = task.due_date
     for name in changed:
-        setattr(task, name, changes[name])
+        if name != "reminders":
+            setattr(task, name, changes[name])
+    update_fields = [name for name in changed if name != "reminders"]
+    if "reminders" in changed or "due_date" in changed:
+        stored = task_reminders.restore(
+            task.reminders,
+            specs=changes["reminders"] if "reminders" in changed else None,
+            due_date=task.due_date,
+            old_due_date=previous_due,
+            now=at,
+        )
+        shown = task_reminders.output(task.reminders, previous_due)
+        for name in ("reminders", "reminder_at", "reminder_sent"):
+            value = getattr(stored, name)
+            if getattr(task, name) != value:
+                setattr(task, name, value)
+                update_fields.append(name)
+                if name not in changed:
+                    changed.append(name)
+        if "reminders" not in changed and task_reminders.output(task.reminders, task.due_date) != shown:
+            changed.append("reminders")  # before the due date: the same offsets, at new instants
     task.updated_at = at
-    update_fields = [*changed, "updated_at"]
-    if "reminder_at" in changed:
-        task.reminder_sent = False
-        update_fields.append("reminder_sent")
+    update_fields.append("updated_at")
     try:
         task.save(update_fields=update_fields)
     except IntegrityError as error:
@@ -182,11 +216,12 @@ def task_update(*, task: Task, changes: Mapping[str, Any], at: datetime) -> Task
         raise
 
     events.emit_task_updated(task=task, changed=changed, at=at)
-    if "reminder_at" in changed:
-        if task.reminder_at is not None:
+    pending = task_reminders.pending_instants(task.reminders, task.due_date)
+    if pending != previous_pending:
+        if pending:
             events.emit_reminder_scheduled(task=task, at=at)
-        elif previous_reminder is not None:
-            events.emit_reminder_cancelled(task=task, reminder_at=previous_reminder, at=at)
+        else:
+            events.emit_reminder_cancelled(task=task, reminder_at=previous_pending[0], at=at)
     return task
 
 
@@ -236,28 +271,40 @@ def _record_completion(task: Task, *, completed: bool, skipped: bool, at: dateti
 
 @transaction.atomic(savepoint=False)  # a delivery batch's hot path: its transaction, no savepoint
 def tasks_mark_reminded(*, reminders: Iterable[tuple[int, datetime]], at: datetime) -> list[Task]:
-    """Record reminders as sent, given as (task id, reminder instant): `reminder_sent` and `task.updated`.
+    """Record reminders as sent, given as (task id, reminder instant): each one done, and `task.updated`.
 
-    A task whose reminder has moved (or was removed, or already marked) since is left alone. One lock, one
-    update and one insert of events for the whole batch, in the caller's transaction (the delivery's, which
-    holds the reminders). Returns the tasks marked.
+    A reminder no longer pending at that instant (moved, removed, or already marked since) is left alone.
+    One lock, one update and one insert of events per kind of change for the whole batch, in the caller's
+    transaction (the delivery's, which holds the reminders). Returns the tasks marked.
     """
-    wanted = set(reminders)
-    if not wanted:
+    sent: dict[int, list[datetime]] = {}
+    for task_id, instant in reminders:
+        sent.setdefault(task_id, []).append(instant)
+    if not sent:
         return []
-    tasks = [
-        task
-        for task in Task.objects.select_for_update()
-        .filter(pk__in={task_id for task_id, _ in wanted}, reminder_sent=False)
-        .order_by("pk")
-        if (task.pk, task.reminder_at) in wanted
-    ]
-    Task.objects.filter(pk__in=[task.pk for task in tasks]).update(reminder_sent=True, updated_at=at)
-    for task in tasks:
-        task.reminder_sent = True
+    marked: list[Task] = []
+    by_change: dict[tuple[str, ...], list[Task]] = {}
+    for task in Task.objects.select_for_update().filter(pk__in=sent, reminder_sent=False).order_by("pk"):
+        pending = task_reminders.pending_instants(task.reminders, task.due_date)
+        instants = [instant for instant in sent[task.pk] if instant in pending]
+        if not instants:
+            continue
+        previous = {"reminder_at": task.reminder_at, "reminder_sent": task.reminder_sent}
+        for instant in instants:
+            stored = task_reminders.mark_done(task.reminders, due_date=task.due_date, instant=instant)
+            task.reminders = stored.reminders
+        task.reminder_at, task.reminder_sent = stored.reminder_at, stored.reminder_sent
         task.updated_at = at
-    events.emit_tasks_updated(tasks=tasks, changed=["reminder_sent"], at=at)
-    return tasks
+        change = (
+            "reminders",
+            *(name for name, value in previous.items() if getattr(task, name) != value),
+        )
+        by_change.setdefault(change, []).append(task)
+        marked.append(task)
+    Task.objects.bulk_update(marked, ["reminders", "reminder_at", "reminder_sent", "updated_at"])
+    for change, tasks in by_change.items():
+        events.emit_tasks_updated(tasks=tasks, changed=list(change), at=at)
+    return marked
 
 
 @transaction.atomic
@@ -265,6 +312,6 @@ def task_delete(*, task: Task, at: datetime) -> None:
     """Delete a task; emit `task.deleted`, and `reminder.cancelled` when a reminder was still pending."""
     task = _locked(task)
     events.emit_task_deleted(task=task, at=at)
-    if task.reminder_at is not None and not task.reminder_sent:
+    if task.reminder_at is not None and not task.reminder_sent:  # reminder_at: the first pending one
         events.emit_reminder_cancelled(task=task, reminder_at=task.reminder_at, at=at)
     task.delete()

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 import recurring_ical_events
+from django.db import transaction
 from django.test import Client
 
 from recurrence_app.occurrences import next_occurrence
@@ -128,12 +129,42 @@ def _alarms(event: icalendar.Event) -> list[icalendar.Alarm]:
     return [component for component in event.subcomponents if isinstance(component, icalendar.Alarm)]
 
 
+def test_each_pending_reminder_is_an_alarm_of_its_own(api: Api):
+    due = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+    task = _create(
+        api,
+        due_date=due.isoformat(),
+        reminders=[
+            {"before_due": "P1D"},
+            {"at": (due - timedelta(hours=3)).isoformat()},
+            {"before_due": "PT0S"},
+        ],
+    )
+    from tasks_app.models import Task
+    from tasks_app.services import tasks_mark_reminded
+
+    [event] = _calendar(api).events
+    assert [alarm.TRIGGER for alarm in _alarms(event)] == [
+        timedelta(days=-1),
+        timedelta(hours=-3),
+        timedelta(0),
+    ]
+
+    with transaction.atomic():
+        tasks_mark_reminded(reminders=[(task["id"], due - timedelta(days=1))], at=datetime.now(UTC))
+    assert Task.objects.get(pk=task["id"]).reminder_sent is False
+    [event] = _calendar(api).events
+    assert [alarm.TRIGGER for alarm in _alarms(event)] == [timedelta(hours=-3), timedelta(0)]
+
+
 def test_a_sent_reminder_is_no_alarm_any_more(api: Api):
     due = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
     task = _create(api, due_date=due.isoformat(), reminder_at=(due - timedelta(minutes=15)).isoformat())
     from tasks_app.models import Task
+    from tests.support.reminders import set_reminders
 
-    Task.objects.filter(pk=task["id"]).update(reminder_sent=True)
+    reminder = due - timedelta(minutes=15)
+    set_reminders(Task.objects.get(pk=task["id"]), reminder, done=(reminder,))
     [event] = _calendar(api).events
     assert not _alarms(event)
 

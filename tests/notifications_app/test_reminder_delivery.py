@@ -12,13 +12,13 @@ from django.db import connections
 from notifications_app.delivery import REMINDER_DELIVERY_FAILED, reminders_deliver_due
 from notifications_app.email import close_connection
 from notifications_app.models import Reminder
-from notifications_app.services import reminders_enqueue_due
+from notifications_app.services import reminder_sync, reminders_enqueue_due
 from notifications_app.tasks import DELIVERY_QUEUE
 from tasks_app.models import Task
 from tests.support.celery_queue import empty, queued
 from tests.support.factories import UserProfileFactory
 from tests.support.outbox import outbox_envelopes
-from tests.support.reminders import enqueued_task
+from tests.support.reminders import enqueued_task, set_reminders
 from tests.support.smtp import SmtpSink, free_port
 from tests.support.times import FakeClock
 from workers.dead_letters.models import DeadLetter
@@ -86,7 +86,7 @@ def test_due_reminders_are_sent_once_each_and_recorded(mail):
         # Marked through tasks_app's service, as any task write: updated_at and a task.updated event.
         assert (stored.reminder_sent, stored.updated_at > task.updated_at) == (True, True)
         [updated] = outbox_envelopes(task.user_id, "task.updated")
-        assert updated["payload"]["changed"] == ["reminder_sent"]
+        assert updated["payload"]["changed"] == ["reminders", "reminder_sent"]
         assert updated["payload"]["task"]["reminder_sent"] is True
     assert deliveries.help_calls == 1  # the first batch of two was full: more could have been waiting
 
@@ -105,12 +105,36 @@ def test_waiting_delivers_each_reminder_of_the_second_at_its_time_and_no_later_o
     assert Reminder.objects.get(task_id=later.pk).status == Reminder.Status.ENQUEUED
 
 
+def test_each_reminder_of_a_task_is_sent_at_its_own_instant(mail):
+    now = datetime.now(tz=UTC)
+    first, second = now - timedelta(seconds=1), now + timedelta(seconds=1.5)
+    task = enqueued_task(first, due_date=now + timedelta(hours=1))
+    set_reminders(task, first, second)
+    reminder_sync(task_id=task.pk, user_id=task.user_id, now=now, enqueue=lambda _: None)
+
+    assert Deliveries().run(until=second + timedelta(seconds=1), wait=True) == 2
+
+    received = mail.to(task.user.email)
+    assert [email.message_id for email in received] == [
+        f"<reminder-{task.pk}-{int(instant.timestamp() * 1000)}@localhost>" for instant in (first, second)
+    ]
+    assert received[1].at >= second.timestamp()  # never early
+    assert (
+        list(Reminder.objects.filter(task_id=task.pk).values_list("status", flat=True))
+        == [Reminder.Status.SENT] * 2
+    )
+    task.refresh_from_db()
+    assert (task.reminder_at, task.reminder_sent) == (second, True)
+    changes = [event["payload"]["changed"] for event in outbox_envelopes(task.user_id, "task.updated")]
+    assert changes == [["reminders", "reminder_at"], ["reminders", "reminder_sent"]]
+
+
 def test_what_changed_since_the_reminder_was_enqueued_is_obeyed(mail):
     remind_at = datetime.now(tz=UTC) - timedelta(seconds=1)
     completed, moved, removed, deleted = (enqueued_task(remind_at) for _ in range(4))
     Task.objects.filter(pk=completed.pk).update(completed=True)
-    Task.objects.filter(pk=moved.pk).update(reminder_at=remind_at + timedelta(hours=1))
-    Task.objects.filter(pk=removed.pk).update(reminder_at=None)
+    set_reminders(moved, remind_at + timedelta(hours=1))
+    set_reminders(removed)
     Task.objects.filter(pk=deleted.pk).delete()
 
     assert Deliveries().run() == 0

@@ -7,6 +7,7 @@ import pytest
 from notifications_app.models import Reminder
 from notifications_app.services import reminder_sync, reminders_enqueue_due
 from tests.support.factories import TaskFactory
+from tests.support.reminders import set_reminders
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,9 @@ def enqueued():
 
 
 def sync(task, enqueue, now=NOW):
-    return reminder_sync(task_id=task.pk, user_id=task.user_id, now=now, enqueue=enqueue)
+    """The task's first active reminder after the sync, or None."""
+    active = reminder_sync(task_id=task.pk, user_id=task.user_id, now=now, enqueue=enqueue)
+    return active[0] if active else None
 
 
 def test_a_reminder_beyond_the_horizon_waits_for_the_scan(
@@ -49,8 +52,7 @@ def test_moving_the_reminder_cancels_the_old_row_and_schedules_the_new(
     task = TaskFactory(reminder_at=NOW + timedelta(minutes=1))
     with django_capture_on_commit_callbacks(execute=True):
         first = sync(task, enqueue)
-    task.reminder_at = NOW + timedelta(minutes=2)
-    task.save()
+    set_reminders(task, NOW + timedelta(minutes=2))
     with django_capture_on_commit_callbacks(execute=True):
         second = sync(task, enqueue)
     assert first is not None

@@ -11,6 +11,7 @@ from notifications_app.models import Reminder
 from notifications_app.services import reminder_sync
 from recurrence_app.services import occurrence_create_next, occurrences_create_owed
 from tasks_app.models import Task
+from tasks_app.reminders import pending_instants
 from tasks_app.services import tasks_mark_reminded
 from tests.portability_app.helpers import complete_task, create_task, export_document, import_document
 from tests.support.api import Api
@@ -34,6 +35,7 @@ KEPT = (
     "recurring_end_date",
     "recurrence_anchor",
     "next_occurrence",
+    "reminders",
     "reminder_at",
     "reminder_sent",
     "created_at",
@@ -46,8 +48,8 @@ def _as(user_id: str) -> Api:
 
 def _fill(api: Api) -> None:
     """Tasks of every kind: a one-off with every field, a series repeated from completion (its first task
-    completed, its second skipped, its third open), a completed one-off, and a task whose reminder was
-    sent."""
+    completed, its second skipped, its third open), a completed one-off, a task whose reminder was sent, and
+    one with three reminders (at an instant, and before its due date), the first of them sent."""
     now = datetime.now(UTC)
     paris = ZoneInfo("Europe/Paris")
     due = (now + timedelta(days=3)).astimezone(paris).replace(hour=9, minute=0, second=0, microsecond=0)
@@ -82,10 +84,24 @@ def _fill(api: Api) -> None:
     done = create_task(api, title="Done already")
     complete_task(api, done["id"])
     reminded = create_task(api, title="Call mum", reminder_at=(now + timedelta(hours=2)).isoformat())
-    marked = tasks_mark_reminded(
-        reminders=[(reminded["id"], datetime.fromisoformat(reminded["reminder_at"]))], at=datetime.now(UTC)
+    several = create_task(
+        api,
+        title="Dentist",
+        due_date=due.isoformat(),
+        reminders=[
+            {"before_due": "P1D"},
+            {"at": (now + timedelta(hours=1)).isoformat()},
+            {"before_due": "PT0S"},
+        ],
     )
-    assert len(marked) == 1
+    marked = tasks_mark_reminded(
+        reminders=[
+            (reminded["id"], datetime.fromisoformat(reminded["reminder_at"])),
+            (several["id"], datetime.fromisoformat(several["reminders"][0]["at"])),
+        ],
+        at=datetime.now(UTC),
+    )
+    assert len(marked) == 2
 
 
 def _tasks(user_id: str) -> list[Task]:
@@ -105,10 +121,10 @@ def test_a_round_trip_reproduces_every_task_in_another_account(api: Api, user):
     other = UserProfileFactory()
     imported = import_document(_as(other.id), exported)
     assert imported.status_code == 201, imported.content
-    assert imported.json() == {"imported": 6, "series": 2}
+    assert imported.json() == {"imported": 7, "series": 2}
 
     copies = _tasks(other.id)
-    assert len(copies) == len(source) == 6
+    assert len(copies) == len(source) == 7
     for original, copy in zip(source, copies, strict=True):
         assert {name: getattr(copy, name) for name in KEPT} == {
             name: getattr(original, name) for name in KEPT
@@ -117,7 +133,7 @@ def test_a_round_trip_reproduces_every_task_in_another_account(api: Api, user):
     # The series: the occurrences point at the copy of its first task, as the originals do.
     first = copies[1]
     assert source[2].parent_task_id == source[3].parent_task_id == source[1].pk
-    assert [copy.parent_task_id for copy in copies] == [None, None, first.pk, first.pk, None, None]
+    assert [copy.parent_task_id for copy in copies] == [None, None, first.pk, first.pk, None, None, None]
     assert (copies[2].skipped, copies[3].completed) == (True, False)
 
     # Exporting the copy gives the same document but for ids and the import's own times.
@@ -138,8 +154,11 @@ def test_the_import_writes_each_tasks_events_and_owes_no_occurrence(api: Api, us
     created = outbox_envelopes(other.id, "task.created")
     assert sorted(envelope["task_id"] for envelope in created) == sorted(copies)
     scheduled = outbox_envelopes(other.id, "reminder.scheduled")
-    with_reminder = sorted(pk for pk, task in copies.items() if task.reminder_at is not None)
-    assert sorted(envelope["task_id"] for envelope in scheduled) == with_reminder
+    # Only for reminders still pending: one sent (or passed) is created done.
+    pending_reminder = sorted(
+        pk for pk, task in copies.items() if task.reminder_at and not task.reminder_sent
+    )
+    assert sorted(envelope["task_id"] for envelope in scheduled) == pending_reminder
     assert "task.completed" not in outbox_types(other.id)  # completions are history, not new ones
     # The state the create service cannot take arrives as task.updated, with the task as it now is.
     updated = {
@@ -152,7 +171,7 @@ def test_the_import_writes_each_tasks_events_and_owes_no_occurrence(api: Api, us
 
     # Neither the event path nor the sweep creates a next occurrence for an imported completion.
     assert occurrences_create_owed(now=datetime.now(UTC) + timedelta(days=400), owed_for=timedelta(0)) == 0
-    assert Task.objects.filter(user_id=other.id).count() == 6
+    assert Task.objects.filter(user_id=other.id).count() == 7
 
     # The reminder pipeline schedules what is still ahead; a sent or completed task's reminder is not.
     for envelope in scheduled:
@@ -164,10 +183,14 @@ def test_the_import_writes_each_tasks_events_and_owes_no_occurrence(api: Api, us
         for reminder in Reminder.objects.filter(user_id=other.id, status=Reminder.Status.SCHEDULED)
     }
     wanted = {
-        (pk, task.reminder_at) for pk, task in copies.items() if not task.completed and not task.reminder_sent
+        (pk, instant)
+        for pk, task in copies.items()
+        if not task.completed
+        for instant in pending_instants(task.reminders, task.due_date)
     }
     assert pending == wanted
-    assert len(wanted) == 2  # the one-off and the series' open occurrence
+    # The one-off's, the series' open occurrence's, and the two of three still pending.
+    assert len(wanted) == 4
 
 
 def test_the_exporting_account_is_left_untouched(api: Api, user):

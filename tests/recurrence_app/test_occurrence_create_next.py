@@ -154,3 +154,74 @@ def test_a_bad_pattern_in_stored_data_is_permanent(daily):
     with pytest.raises(PermanentEventError), transaction.atomic():
         occurrence_create_next(envelope=event, now=NOW)
     assert not ProcessedEvent.objects.filter(event_id=event.event_id).exists()  # rolled back with it
+
+
+def test_every_reminder_is_carried_to_the_next_occurrence(api, user):
+    """Those before the due date stay as they were; one at an instant moves with the due date, keeping its
+    distance from it."""
+    _, event = complete(
+        api,
+        user,
+        {
+            "title": "Report",
+            "due_date": "2027-03-13T14:00:00Z",
+            "timezone": "America/New_York",
+            "recurring_pattern": "DAILY",
+            "reminders": [
+                {"before_due": "PT15M"},
+                {"at": "2027-03-13T10:00:00Z"},  # four hours before
+                {"before_due": "P1D"},
+            ],
+        },
+    )
+
+    created = occurrence_create_next(envelope=event, now=NOW)
+
+    assert created is not None
+    due = datetime(2027, 3, 14, 13, 0, tzinfo=UTC)
+    assert created.due_date == due
+    shown = api.get(f"tasks/{created.id}").json()["reminders"]
+    assert shown == [
+        # 2027-03-13T13:00Z is after NOW (2027-03-12T12:00Z): still owed.
+        {"at": "2027-03-13T13:00:00Z", "before_due": "P1D", "pending": True},
+        {"at": "2027-03-14T09:00:00Z", "before_due": None, "pending": True},
+        {"at": "2027-03-14T12:45:00Z", "before_due": "PT15M", "pending": True},
+    ]
+    assert created.reminder_at == datetime(2027, 3, 13, 13, 0, tzinfo=UTC)
+
+
+def test_a_reminder_passed_before_its_occurrence_exists_is_done(api, user):
+    """An occurrence made late (its series was completed late) owes no email for a moment gone by."""
+    _, event = complete(
+        api,
+        user,
+        {
+            "title": "Report",
+            "due_date": "2027-03-13T14:00:00Z",
+            "recurring_pattern": "DAILY",
+            "reminders": [{"before_due": "PT1H"}, {"before_due": "P2D"}],
+        },
+    )
+
+    created = occurrence_create_next(envelope=event, now=NOW)
+
+    assert created is not None
+    shown = api.get(f"tasks/{created.id}").json()["reminders"]
+    # Due 2027-03-14T14:00Z: two days before is 2027-03-12T14:00Z... after NOW, so owed; one hour before too.
+    assert [reminder["pending"] for reminder in shown] == [True, True]
+    later = occurrence_create_next(
+        envelope=parse_envelope(_complete_again(api, user, created.id)),
+        now=datetime(2027, 3, 14, 12, 0, tzinfo=UTC),
+    )
+    assert later is not None
+    # Due 2027-03-15T14:00Z, made at 2027-03-14T12:00Z: two days before has passed, one hour before has not.
+    assert api.get(f"tasks/{later.id}").json()["reminders"] == [
+        {"at": "2027-03-13T14:00:00Z", "before_due": "P2D", "pending": False},
+        {"at": "2027-03-15T13:00:00Z", "before_due": "PT1H", "pending": True},
+    ]
+    assert (later.reminder_at, later.reminder_sent) == (datetime(2027, 3, 15, 13, 0, tzinfo=UTC), False)
+
+
+def _complete_again(api, user, task_id):
+    assert api.patch(f"tasks/{task_id}/complete", {"completed": True}).status_code == 200
+    return outbox_envelopes(user.id, "task.completed")[-1]

@@ -11,6 +11,7 @@ from django.conf import settings
 from notifications_app.delivery import DELIVERY_CONSUMER, REMINDER_DELIVERY_FAILED
 from notifications_app.models import Reminder
 from tasks_app.models import Task, UserProfile
+from tasks_app.reminders import ReminderSpec, store
 from workers.dead_letters.models import DeadLetter
 from workers.dead_letters.services import FailedEvent, dead_letter
 from workers.events.envelope import build_envelope, iso_utc, to_millis
@@ -38,6 +39,20 @@ class TaskFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Task {n}")
     created_at = factory.LazyFunction(lambda: datetime.now(tz=UTC))
     updated_at = factory.LazyAttribute(lambda task: task.created_at)
+    reminder_at = None
+    reminder_sent = False
+    # The one reminder that reminder_at and reminder_sent stand for (tasks_app/reminders.py), unless given.
+    reminders = factory.LazyAttribute(
+        lambda task: (
+            []
+            if task.reminder_at is None
+            else store(
+                [ReminderSpec(at=task.reminder_at)],
+                due_date=None,  # an instant does not depend on it
+                done=[task.reminder_at] if task.reminder_sent else [],
+            ).reminders
+        )
+    )
 
 
 def make_token(

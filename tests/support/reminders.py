@@ -6,6 +6,7 @@ from typing import Any
 
 from notifications_app.services import reminder_sync
 from tasks_app.models import Task
+from tasks_app.reminders import ReminderSpec, store
 from tests.support.factories import TaskFactory
 from tests.support.smtp import SmtpSink
 
@@ -25,6 +26,19 @@ def reminder_env(smtp: SmtpSink, **extra: str) -> dict[str, str]:
         "RETRY_DELAY_SCALE": "0.002",
         **extra,
     }
+
+
+def set_reminders(task: Task, *instants: datetime, done: tuple[datetime, ...] = ()) -> Task:
+    """Give the task reminders at these instants (those in `done` sent), saved as the services store them,
+    without their events: the schedule learns of them only when a test syncs it."""
+    stored = store([ReminderSpec(at=instant) for instant in instants], due_date=task.due_date, done=done)
+    task.reminders, task.reminder_at, task.reminder_sent = (
+        stored.reminders,
+        stored.reminder_at,
+        stored.reminder_sent,
+    )
+    task.save(update_fields=["reminders", "reminder_at", "reminder_sent"])
+    return task
 
 
 def enqueued_task(remind_at: datetime, **fields: Any) -> Task:

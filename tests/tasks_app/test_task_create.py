@@ -124,6 +124,7 @@ def test_reminder_scheduled_event_payload(api, user):
         "title": "Call",
         "due_date": iso_millis(due),
         "reminder_at": iso_millis(reminder),
+        "pending": [iso_millis(reminder)],
     }
 
 
@@ -267,12 +268,15 @@ def test_a_rolled_back_create_leaves_no_row_and_no_event(user):
     from django.db import transaction
 
     from tasks_app import services
+    from tasks_app.reminders import ReminderSpec
 
     class Abort(Exception):
         pass
 
     with pytest.raises(Abort), transaction.atomic():
-        services.task_create(user=user, title="Doomed", reminder_at=hours_ahead(1), at=datetime.now(tz=UTC))
+        services.task_create(
+            user=user, title="Doomed", reminders=[ReminderSpec(at=hours_ahead(1))], at=datetime.now(tz=UTC)
+        )
         assert outbox_types(user.id) == ["task.created", "reminder.scheduled"]
         raise Abort
     assert Task.objects.count() == 0

@@ -7,6 +7,7 @@ import pytest
 from tasks_app.models import Task
 from tests.support.factories import TaskFactory
 from tests.support.outbox import outbox_envelopes, outbox_types
+from tests.support.reminders import set_reminders
 from tests.support.times import hours_ahead, iso, iso_millis
 
 pytestmark = pytest.mark.django_db
@@ -77,8 +78,9 @@ def test_setting_a_reminder_emits_reminder_scheduled(api, user, task):
 
 
 def test_moving_a_reminder_reschedules_and_resets_sent(api, user, task):
-    api.patch(f"tasks/{task.id}", {"reminder_at": iso(hours_ahead(2))})
-    Task.objects.filter(pk=task.id).update(reminder_sent=True)
+    first = hours_ahead(2)
+    api.patch(f"tasks/{task.id}", {"reminder_at": iso(first)})
+    set_reminders(Task.objects.get(pk=task.id), first, done=(first,))
     api.patch(f"tasks/{task.id}", {"reminder_at": iso(hours_ahead(3))})
 
     task.refresh_from_db()

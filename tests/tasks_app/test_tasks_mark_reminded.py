@@ -27,7 +27,7 @@ def test_the_task_is_marked_with_its_updated_at_bumped_and_a_task_updated_event(
     assert (stored.reminder_sent, stored.updated_at) == (True, SENT_AT)
     assert marked.pk == task.pk
     [event] = outbox_envelopes(task.user_id, "task.updated")
-    assert event["payload"]["changed"] == ["reminder_sent"]
+    assert event["payload"]["changed"] == ["reminders", "reminder_sent"]
     assert event["payload"]["task"]["reminder_sent"] is True
     assert event["payload"]["task"]["updated_at"] == "2030-06-01T12:00:00.040Z"
 

@@ -42,9 +42,13 @@ class ContractUserToken:
 # end before its due date and needs a pattern; a pattern must be an RRULE the server can expand; an
 # Idempotency-Key is bound to the first request it was used with; a webhook URL's host must resolve to public
 # addresses (docs/webhooks.md); an imported document's tasks must refer to one another consistently (unique
-# ids, a series naming an earlier task: docs/export.md).
+# ids, a series naming an earlier task: docs/export.md), and its integers must fit in 64 bits (the streaming
+# parser's limit, which RFC 8259 section 6 allows), even in keys the import ignores; a reminder names `at` or
+# `before_due`, needs a due date for `before_due`, and falls at an instant of its own.
 RULES_BEYOND_THE_SCHEMA = frozenset(
     {
+        "document",
+        "reminders",
         "reminder_at",
         "reminder_offset_hours",
         "recurring_end_date",
