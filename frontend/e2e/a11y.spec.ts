@@ -32,7 +32,8 @@ test("the list, editor, task and profile pages have no serious accessibility vio
 
   await page.goto("/tasks/new");
   await expect(page.getByRole("heading", { name: "New task" })).toBeVisible();
-  await page.getByRole("radio", { name: "At a date and time" }).check();
+  await page.getByRole("button", { name: "Add a reminder" }).click();
+  await page.getByLabel("Reminder 1 kind", { exact: true }).selectOption({ label: "At a date and time" });
   await expectNoSeriousViolations(page, "the new-task editor");
   // The editor showing its errors (an empty title).
   await page.getByRole("button", { name: "Create task" }).click();

@@ -62,6 +62,7 @@ export interface NewTask {
   priority?: "Low" | "Medium" | "High";
   tags?: string[];
   due?: { date: string; time?: string };
+  /** One reminder at this wall-clock time (added after the form's reminders). */
   reminderAt?: { date: string; time: string };
   /** Repeats every week, on the due date's weekday. */
   weekly?: boolean;
@@ -82,17 +83,22 @@ export async function fillTaskForm(page: Page, task: NewTask): Promise<void> {
     await page.getByLabel("Date", { exact: true }).fill(task.due.date);
     if (task.due.time) await page.getByLabel("Time (optional)").fill(task.due.time);
   }
-  if (task.reminderAt) {
-    await page.getByRole("radio", { name: "At a date and time" }).check();
-    await page.getByLabel("Reminder date").fill(task.reminderAt.date);
-    await page.getByLabel("Reminder time").fill(task.reminderAt.time);
-  }
+  if (task.reminderAt) await addReminderAt(page, task.reminderAt);
   if (task.weekly) {
     // The RRULE builder's "Repeat" choice; a plain RRULE field where the builder is not there.
     const repeat = page.getByRole("combobox", { name: "Repeat", exact: true });
     if (await repeat.count()) await repeat.selectOption({ label: "Weekly" });
     else await page.getByLabel("Repeat rule (RRULE)").fill("FREQ=WEEKLY");
   }
+}
+
+/** Adds a reminder row to the task form (after those it has) and makes it one at a date and time. */
+export async function addReminderAt(page: Page, at: { date: string; time: string }): Promise<void> {
+  const n = (await page.getByRole("button", { name: /^Remove reminder \d+$/ }).count()) + 1;
+  await page.getByRole("button", { name: "Add a reminder" }).click();
+  await page.getByLabel(`Reminder ${n} kind`, { exact: true }).selectOption({ label: "At a date and time" });
+  await page.getByLabel(`Reminder ${n} date`).fill(at.date);
+  await page.getByLabel(`Reminder ${n} time`).fill(at.time);
 }
 
 /** Creates a task through the form; resolves to its id once its page shows it. */

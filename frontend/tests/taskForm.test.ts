@@ -25,6 +25,7 @@ function task(fields: Partial<Task>): Task {
     parent_task_id: null,
     reminder_at: null,
     reminder_sent: false,
+    reminders: [],
     created_at: "2025-01-01T00:00:00Z",
     updated_at: "2025-01-01T00:00:00Z",
     ...fields,
@@ -40,7 +41,10 @@ describe("formToBody", () => {
         tags: ["home"],
         dueDate: "2025-06-02",
         dueTime: "10:00",
-        reminder: { mode: "before", offset: "PT1H" },
+        reminders: [
+          { mode: "before", offset: "PT1H" },
+          { mode: "at", at: { date: "2025-06-01", time: "20:00" } },
+        ],
         recurrence: "FREQ=MONTHLY",
         repeatUntil: "2025-12-31",
       },
@@ -54,7 +58,7 @@ describe("formToBody", () => {
         priority: "medium",
         tags: ["home"],
         due_date: "2025-06-02T08:00:00.000Z",
-        reminder_at: "2025-06-02T07:00:00.000Z",
+        reminders: [{ before_due: "PT1H" }, { at: "2025-06-01T18:00:00.000Z" }],
         recurring_pattern: "FREQ=MONTHLY",
         recurring_end_date: "2025-12-31T22:59:59.000Z",
         recurrence_anchor: "due",
@@ -68,9 +72,24 @@ describe("formToBody", () => {
   });
 
   it("names the fields that are wrong", () => {
-    const result = formToBody({ ...emptyTaskForm(), reminder: { mode: "before", offset: "PT5M" }, recurrence: "FREQ=DAILY;INTERVAL=" }, "UTC");
+    const result = formToBody({ ...emptyTaskForm(), reminders: [{ mode: "before", offset: "PT5M" }], recurrence: "FREQ=DAILY;INTERVAL=" }, "UTC");
     expect(result.ok).toBe(false);
-    expect(!result.ok && Object.keys(result.fields).sort()).toEqual(["recurring_pattern", "reminder_at", "title"]);
+    expect(!result.ok && Object.keys(result.fields).sort()).toEqual(["recurring_pattern", "reminders", "reminders.0", "title"]);
+  });
+
+  it("refuses a reminder before the due date without one, and more than ten reminders", () => {
+    const relative = formToBody({ ...emptyTaskForm(), title: "x", dueTime: "10:00", reminders: [{ mode: "before", offset: "PT15M" }] }, "UTC");
+    expect(!relative.ok && relative.fields["reminders.0"]).toEqual(["A reminder before the due date needs a due date."]);
+    const eleven = Array.from({ length: 11 }, (_, i) => ({ mode: "at" as const, at: { date: "2031-01-01", time: `${String(i + 8).padStart(2, "0")}:00` } }));
+    const many = formToBody({ ...emptyTaskForm(), title: "x", reminders: eleven }, "UTC");
+    expect(!many.ok && many.fields).toEqual({ reminders: ["A task has at most 10 reminders."] });
+    expect(formToBody({ ...emptyTaskForm(), title: "x", reminders: eleven.slice(1) }, "UTC").ok).toBe(true);
+  });
+
+  it("sends no reminders for an empty list (and never reminder_at)", () => {
+    const result = formToBody({ ...emptyTaskForm(), title: "x" }, "UTC");
+    expect(result.ok && result.body.reminders).toEqual([]);
+    expect(result.ok && "reminder_at" in result.body).toBe(false);
   });
 
   it("lets a task without a due date repeat (the server starts the series at the completion)", () => {
@@ -99,12 +118,50 @@ describe("formToBody", () => {
 });
 
 describe("taskToForm", () => {
-  it("shows a stored task in its zone and recognises an offset reminder", () => {
+  it("shows a stored task in its zone with its reminders", () => {
     const values = taskToForm(
-      task({ due_date: "2025-06-02T08:00:00Z", reminder_at: "2025-06-02T07:45:00Z", tags: ["a"], recurring_pattern: "FREQ=DAILY" }),
+      task({
+        due_date: "2025-06-02T08:00:00Z",
+        reminders: [
+          { at: "2025-05-26T08:00:00Z", before_due: "P7D", pending: false },
+          { at: "2025-06-01T18:00:00Z", before_due: null, pending: true },
+          { at: "2025-06-02T07:15:00Z", before_due: "PT45M", pending: true },
+          { at: "2025-06-02T07:45:00Z", before_due: "PT15M", pending: true },
+        ],
+        tags: ["a"],
+        recurring_pattern: "FREQ=DAILY",
+      }),
       "Europe/Paris",
     );
-    expect(values).toMatchObject({ dueDate: "2025-06-02", dueTime: "10:00", reminder: { mode: "before", offset: "PT15M" }, recurrence: "FREQ=DAILY" });
+    expect(values).toMatchObject({
+      dueDate: "2025-06-02",
+      dueTime: "10:00",
+      reminders: [
+        { mode: "before", offset: "P1W" }, // the server's P7D is the listed week
+        { mode: "at", at: { date: "2025-06-01", time: "20:00" } },
+        { mode: "before", offset: "PT45M" }, // not listed: kept as it is
+        { mode: "before", offset: "PT15M" },
+      ],
+      recurrence: "FREQ=DAILY",
+    });
+  });
+
+  it("round-trips several reminders through the form", () => {
+    const stored = task({
+      due_date: "2031-03-05T09:00:00Z",
+      reminders: [
+        { at: "2031-03-04T09:00:00Z", before_due: "P1D", pending: true },
+        { at: "2031-03-04T12:30:00Z", before_due: null, pending: true },
+        { at: "2031-03-05T08:15:00Z", before_due: "PT45M", pending: true },
+        { at: "2031-03-05T09:00:00Z", before_due: "PT0S", pending: true },
+      ],
+    });
+    const result = formToBody(taskToForm(stored, "America/New_York"), "America/New_York");
+    expect(result.ok && result.body).toMatchObject({
+      due_date: "2031-03-05T09:00:00.000Z",
+      reminders: [{ before_due: "P1D" }, { at: "2031-03-04T12:30:00.000Z" }, { before_due: "PT45M" }, { before_due: "PT0S" }],
+    });
+    expect(taskToForm(task({}), "UTC").reminders).toEqual([]);
   });
 
   it("keeps what a series is counted from", () => {

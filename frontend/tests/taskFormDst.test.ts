@@ -31,9 +31,23 @@ describe("due dates across DST changes", () => {
     });
   });
 
-  it("computes an offset reminder from the converted due date", () => {
-    const result = formToBody({ ...form("2027-03-28", "02:30"), reminder: { mode: "before", offset: "PT30M" } }, "Europe/Berlin");
-    expect(result.ok && result.body.reminder_at).toBe("2027-03-28T00:30:00.000Z");
+  it("leaves an offset reminder to the server, which counts it from the converted due date", () => {
+    const result = formToBody({ ...form("2027-03-28", "02:30"), reminders: [{ mode: "before", offset: "PT30M" }] }, "Europe/Berlin");
+    expect(result.ok && result.body).toMatchObject({ due_date: "2027-03-28T01:00:00.000Z", reminders: [{ before_due: "PT30M" }] });
+  });
+
+  it("takes each reminder's time with the server's DST rules", () => {
+    const result = formToBody(
+      {
+        ...form("2027-10-31", "12:00"),
+        reminders: [
+          { mode: "at", at: { date: "2027-03-28", time: "02:30" } }, // skipped -> 03:00 CEST
+          { mode: "at", at: { date: "2027-10-31", time: "02:30" } }, // repeated -> the first, CEST
+        ],
+      },
+      "Europe/Berlin",
+    );
+    expect(result.ok && result.body.reminders).toEqual([{ at: "2027-03-28T01:00:00.000Z" }, { at: "2027-10-31T00:30:00.000Z" }]);
   });
 
   it("shows a stored task's local times in its zone, seconds included when there are some", () => {
@@ -41,6 +55,10 @@ describe("due dates across DST changes", () => {
       id: 1, user_id: "u", title: "t", description: "", completed: false, completed_at: null, skipped: false, priority: "medium", tags: [],
       due_date: "2027-10-31T01:30:00Z", timezone: "Europe/Berlin", recurring_pattern: null, recurring_end_date: null, recurrence_anchor: "due",
       next_occurrence: null, parent_task_id: null, reminder_at: "2027-10-31T01:29:30Z", reminder_sent: false,
+      reminders: [
+        { at: "2027-10-31T01:29:30Z", before_due: null, pending: true },
+        { at: "2027-10-31T01:00:00Z", before_due: "PT30M", pending: true },
+      ],
       created_at: "2027-01-01T00:00:00Z", updated_at: "2027-01-01T00:00:00Z",
     } satisfies Task;
     // 01:30Z is the second 02:30 (CET): shown as 02:30 and, untouched, saved back as that same instant.
@@ -49,10 +67,13 @@ describe("due dates across DST changes", () => {
       dueDate: "2027-10-31",
       dueTime: "02:30",
       dueFold: 1,
-      reminder: { mode: "at", at: { date: "2027-10-31", time: "02:29:30", fold: 1 } },
+      reminders: [{ mode: "at", at: { date: "2027-10-31", time: "02:29:30", fold: 1 } }, { mode: "before", offset: "PT30M" }],
     });
     const body = formToBody(values, "Europe/Berlin");
-    expect(body.ok && body.body).toMatchObject({ due_date: "2027-10-31T01:30:00.000Z", reminder_at: "2027-10-31T01:29:30.000Z" });
+    expect(body.ok && body.body).toMatchObject({
+      due_date: "2027-10-31T01:30:00.000Z",
+      reminders: [{ at: "2027-10-31T01:29:30.000Z" }, { before_due: "PT30M" }],
+    });
     expect(localTimeNote(values.dueDate, values.dueTime, "Europe/Berlin", values.dueFold)).toBe(
       "02:30 happens twice on 2027-10-31 in Europe/Berlin (the clocks go back): the second one (GMT+1) counts.",
     );

@@ -77,7 +77,7 @@ export interface paths {
         put?: never;
         /**
          * Create tasks from an export document
-         * @description Creates every task of the document (the output of `GET /api/{user_id}/export`, possibly of another account) in this account, linking series anew; all or nothing. Each task writes the events of a created task; completions are imported as history (no next occurrence is created for them) and a reminder that has passed counts as sent. The body is read as it arrives, up to 256 MiB (docs/export.md).
+         * @description Creates every task of the document (the output of `GET /api/{user_id}/export`, possibly of another account) in this account, linking series anew; all or nothing. Each task writes the events of a created task; completions are imported as history (no next occurrence is created for them) and a reminder whose moment has passed is done, not sent. The body is read as it arrives, up to 256 MiB (docs/export.md).
          */
         post: operations["import_create"];
         delete?: never;
@@ -487,6 +487,52 @@ export interface components {
          * @enum {string}
          */
         RecurrenceAnchorEnum: "due" | "completion";
+        /** @description One reminder: at an instant, or a while before the task's due date (moving with it). */
+        ReminderInput: {
+            /**
+             * Format: date-time
+             * @description When; ignored when `before_due` is given.
+             */
+            at?: string | null;
+            /**
+             * Format: duration
+             * @description How long before the due date, as an ISO 8601 duration: `PT15M`, `PT1H`, `P1D`; `PT0S` is at the due time. It moves with the due date, and a series' next occurrence gets it too.
+             * @example PT15M
+             */
+            before_due?: string | null;
+        };
+        /** @description One reminder of a task, in the order they fall. */
+        ReminderOutput: {
+            /**
+             * Format: date-time
+             * @description When it falls; null for one before a due date the task no longer has.
+             */
+            at: string | null;
+            /**
+             * Format: duration
+             * @description Its offset before the due date, or null.
+             * @example PT15M
+             */
+            before_due: string | null;
+            /** @description Still to be sent; false once sent (or passed). */
+            pending: boolean;
+        };
+        /** @description A reminder as the export writes it (the API's shape); `pending: false` imports it as done. */
+        ReminderRecord: {
+            /**
+             * Format: date-time
+             * @description When; ignored when `before_due` is given.
+             */
+            at?: string | null;
+            /**
+             * Format: duration
+             * @description How long before the due date, as an ISO 8601 duration: `PT15M`, `PT1H`, `P1D`; `PT0S` is at the due time. It moves with the due date, and a series' next occurrence gets it too.
+             * @example PT15M
+             */
+            before_due?: string | null;
+            /** @default true */
+            pending?: boolean;
+        };
         /**
          * @description * `new` - New
          *     * `retried` - Retried
@@ -523,9 +569,17 @@ export interface components {
              * @default due
              */
             recurrence_anchor?: components["schemas"]["RecurrenceAnchorEnum"];
-            /** Format: date-time */
+            /** @description Up to 10 reminders, each `{"at": instant}` or `{"before_due": duration}`. Replaces the task's reminders; left out (PATCH), they stay as they are. */
+            reminders?: components["schemas"]["ReminderInput"][];
+            /**
+             * Format: date-time
+             * @description One reminder at this instant (null: none), instead of `reminders`. With `reminders`, it must be one of their instants.
+             */
             reminder_at?: string | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description One reminder this many hours before the due date, at the instant that makes now.
+             */
             reminder_offset_hours?: number;
         };
         TaskOutput: {
@@ -550,9 +604,15 @@ export interface components {
             /** Format: date-time */
             readonly next_occurrence: string | null;
             readonly parent_task_id: number | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description The first pending reminder, else the last one sent.
+             */
             readonly reminder_at: string | null;
+            /** @description True when the task has reminders and none is pending. */
             readonly reminder_sent: boolean;
+            /** @description Every reminder of the task, in the order they fall. */
+            readonly reminders: components["schemas"]["ReminderOutput"][];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -593,9 +653,17 @@ export interface components {
              *     * `completion` - Completion
              */
             recurrence_anchor?: components["schemas"]["RecurrenceAnchorEnum"];
-            /** Format: date-time */
+            /** @description Up to 10 reminders, each `{"at": instant}` or `{"before_due": duration}`. Replaces the task's reminders; left out (PATCH), they stay as they are. */
+            reminders?: components["schemas"]["ReminderInput"][];
+            /**
+             * Format: date-time
+             * @description One reminder at this instant (null: none), instead of `reminders`. With `reminders`, it must be one of their instants.
+             */
             reminder_at?: string | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description One reminder this many hours before the due date, at the instant that makes now.
+             */
             reminder_offset_hours?: number;
         };
         /**
@@ -1246,9 +1314,17 @@ export interface components {
              * @description Of a completed recurring task: when its next occurrence is (or was) due. Kept as is; import never creates an occurrence (docs/export.md).
              */
             next_occurrence?: string | null;
-            /** Format: date-time */
+            /** @description Every reminder of the task, as the API shows them. Files written before several reminders per task leave it out: `reminder_at` and `reminder_sent` then stand for the one reminder. */
+            reminders?: components["schemas"]["ReminderRecord"][] | null;
+            /**
+             * Format: date-time
+             * @description Read only when `reminders` is left out.
+             */
             reminder_at?: string | null;
-            /** @default false */
+            /**
+             * @description Read only when `reminders` is left out.
+             * @default false
+             */
             reminder_sent?: boolean;
             /**
              * Format: date-time

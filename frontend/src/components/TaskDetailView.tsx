@@ -6,6 +6,7 @@ import { networkProblem, type ProblemInfo, problemOf } from "@/api/errors";
 import { useSignedIn } from "@/auth/AuthProvider";
 import { formatDateTime } from "@/lib/datetime";
 import { ruleText } from "@/lib/recurrenceForm";
+import { listedOffset, reminderOffsetLabel } from "@/lib/reminder";
 import { isInSeries, seriesRootId } from "@/lib/series";
 import { useLiveReload, useLiveUpdates } from "@/lib/useLiveUpdates";
 import { changedTask, parseTaskId, useTask } from "@/lib/useTask";
@@ -203,13 +204,22 @@ function TaskDetail({ taskId }: { taskId: number }) {
             "No due date"
           )}
         </dd>
-        <dt>Reminder</dt>
+        <dt>Reminders</dt>
         <dd>
-          {task.reminder_at ? (
-            <>
-              <time dateTime={task.reminder_at}>{formatDateTime(task.reminder_at, { timeZone: zone })}</time>
-              {task.reminder_sent ? " · sent" : ""}
-            </>
+          {task.reminders.length ? (
+            <ul className="reminder-list">
+              {task.reminders.map((reminder, index) => (
+                <li key={index}>
+                  {reminder.at ? (
+                    <time dateTime={reminder.at}>{formatDateTime(reminder.at, { timeZone: zone })}</time>
+                  ) : (
+                    "No due date to count from"
+                  )}
+                  {reminder.before_due !== null ? ` (${reminderOffsetLabel(listedOffset(reminder.before_due))})` : ""}
+                  {reminder.pending ? "" : " · sent"}
+                </li>
+              ))}
+            </ul>
           ) : (
             "None"
           )}

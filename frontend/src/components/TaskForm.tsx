@@ -1,8 +1,18 @@
 "use client";
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useId, useRef, useState } from "react";
+import { flushSync } from "react-dom";
 import type { ProblemInfo } from "@/api/errors";
 import { PRIORITIES } from "@/api/types";
-import { REMINDER_OFFSETS, reminderOffsetLabel } from "@/lib/reminder";
+import {
+  MAX_REMINDERS,
+  newReminder,
+  offsetOptions,
+  type ReminderChoice,
+  reminderMessages,
+  type ReminderMode,
+  reminderOfMode,
+  reminderOffsetLabel,
+} from "@/lib/reminder";
 import { dueInstant, END_OF_DAY, formToBody, type FormResult, localTimeNote, type TaskFormValues } from "@/lib/taskForm";
 import { RecurrenceBuilder } from "./RecurrenceBuilder";
 import { ErrorMessage, FieldErrors } from "./Status";
@@ -10,8 +20,11 @@ import { TagInput } from "./TagInput";
 
 type Body = Extract<FormResult, { ok: true }>["body"];
 
-/** Fields of the API's error details shown next to a control; any other field's messages go to the summary. */
-const FORM_FIELDS = ["title", "description", "priority", "tags", "due_date", "reminder_at", "reminder_offset_hours", "recurring_pattern", "recurring_end_date", "recurrence_anchor", "timezone"];
+/**
+ * Fields of the API's error details shown next to a control (with their nested ones, e.g. `reminders.0.at`); any
+ * other field's messages go to the summary.
+ */
+const FORM_FIELDS = ["title", "description", "priority", "tags", "due_date", "reminders", "reminder_at", "reminder_offset_hours", "recurring_pattern", "recurring_end_date", "recurrence_anchor", "timezone"];
 
 export function TaskForm({
   initial,
@@ -34,8 +47,19 @@ export function TaskForm({
   const [fields, setFields] = useState<Record<string, string[]>>({});
   const [problem, setProblem] = useState<ProblemInfo | null>(null);
   const [busy, setBusy] = useState(false);
+  const addReminderRef = useRef<HTMLButtonElement>(null);
   const set = <K extends keyof TaskFormValues>(key: K, value: TaskFormValues[K]) =>
     setValues((current) => ({ ...current, [key]: value }));
+  const setReminder = (index: number, reminder: ReminderChoice) =>
+    setValues((current) => ({ ...current, reminders: current.reminders.map((r, i) => (i === index ? reminder : r)) }));
+  /** Removes a row: the reminders' messages no longer match their rows (they go), and the focus goes to "Add a reminder". */
+  function removeReminder(index: number) {
+    flushSync(() => {
+      setValues((current) => ({ ...current, reminders: current.reminders.filter((_, i) => i !== index) }));
+      setFields((current) => Object.fromEntries(Object.entries(current).filter(([field]) => !/^reminders(\.|$)/.test(field))));
+    });
+    addReminderRef.current?.focus();
+  }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -66,9 +90,7 @@ export function TaskForm({
   const dueNote = values.dueDate
     ? localTimeNote(values.dueDate, values.dueTime || END_OF_DAY, timeZone, values.dueFold)
     : null;
-  const { reminder } = values;
-  const reminderNote =
-    reminder.mode === "at" ? localTimeNote(reminder.at.date, reminder.at.time, timeZone, reminder.at.fold) : null;
+  const reminderErrors = reminderMessages(fields, values.reminders.length);
 
   return (
     <form className="form" onSubmit={submit} noValidate aria-busy={busy}>
@@ -188,90 +210,43 @@ export function TaskForm({
       </fieldset>
 
       <fieldset className="fieldset">
-        <legend>Reminder</legend>
-        <div className="radios">
-          {(
-            [
-              ["none", "No reminder"],
-              ["before", "Before the due time"],
-              ["at", "At a date and time"],
-            ] as const
-          ).map(([mode, label]) => (
-            <label key={mode} className="radio">
-              <input
-                type="radio"
-                name={`${id}-reminder-mode`}
-                value={mode}
-                checked={values.reminder.mode === mode}
-                onChange={() =>
-                  set(
-                    "reminder",
-                    mode === "none"
-                      ? { mode }
-                      : mode === "before"
-                        ? { mode, offset: "PT15M" }
-                        : { mode, at: { date: values.dueDate, time: values.dueTime || "09:00" } },
-                  )
-                }
+        <legend>Reminders</legend>
+        {values.reminders.length ? (
+          <ol className="reminder-rows">
+            {values.reminders.map((reminder, index) => (
+              <ReminderRow
+                key={index}
+                id={`${id}-reminder-${index}`}
+                zoneId={`${id}-zone`}
+                number={index + 1}
+                reminder={reminder}
+                timeZone={timeZone}
+                messages={reminderErrors.rows[index] ?? []}
+                onChange={(next) => setReminder(index, next)}
+                onKindChange={(mode) => setReminder(index, reminderOfMode(mode, values))}
+                onRemove={() => removeReminder(index)}
               />
-              {label}
-            </label>
-          ))}
+            ))}
+          </ol>
+        ) : (
+          <p className="hint">No reminders.</p>
+        )}
+        <div className="actions">
+          <button
+            ref={addReminderRef}
+            type="button"
+            className="button"
+            onClick={() => setValues((current) => ({ ...current, reminders: [...current.reminders, newReminder(current)] }))}
+            disabled={values.reminders.length >= MAX_REMINDERS}
+            aria-describedby={`${id}-reminders-hint`}
+          >
+            Add a reminder
+          </button>
+          <p className="hint" id={`${id}-reminders-hint`}>
+            Up to {MAX_REMINDERS}. A reminder before the due time moves with it.
+          </p>
         </div>
-        {values.reminder.mode === "before" ? (
-          <div className="field">
-            <label htmlFor={`${id}-reminder-offset`}>When</label>
-            <select
-              id={`${id}-reminder-offset`}
-              value={values.reminder.offset}
-              onChange={(event) => set("reminder", { mode: "before", offset: event.target.value })}
-              aria-invalid={invalid("reminder_at") || undefined}
-              aria-describedby={describedBy("reminder_at")}
-            >
-              {REMINDER_OFFSETS.map((offset) => (
-                <option key={offset} value={offset}>
-                  {reminderOffsetLabel(offset)}
-                </option>
-              ))}
-            </select>
-          </div>
-        ) : null}
-        {values.reminder.mode === "at" ? (
-          <div className="row">
-            <div className="field">
-              <label htmlFor={`${id}-reminder-date`}>Reminder date</label>
-              <input
-                id={`${id}-reminder-date`}
-                type="date"
-                value={values.reminder.at.date}
-                onChange={(event) =>
-                  values.reminder.mode === "at" &&
-                  set("reminder", { mode: "at", at: { date: event.target.value, time: values.reminder.at.time } })
-                }
-                aria-invalid={invalid("reminder_at") || undefined}
-                aria-describedby={describedBy("reminder_at", `${id}-zone`)}
-              />
-            </div>
-            <div className="field">
-              <label htmlFor={`${id}-reminder-time`}>Reminder time</label>
-              <input
-                id={`${id}-reminder-time`}
-                type="time"
-                value={values.reminder.at.time}
-                onChange={(event) =>
-                  values.reminder.mode === "at" &&
-                  set("reminder", { mode: "at", at: { date: values.reminder.at.date, time: event.target.value } })
-                }
-                aria-invalid={invalid("reminder_at") || undefined}
-                aria-describedby={describedBy("reminder_at", `${id}-zone`, `${id}-reminder-time-dst`)}
-              />
-              <p className="hint dst-note" id={`${id}-reminder-time-dst`} aria-live="polite">
-                {reminderNote}
-              </p>
-            </div>
-          </div>
-        ) : null}
-        <FieldErrors id={err("reminder_at")} messages={[...(fields.reminder_at ?? []), ...(fields.reminder_offset_hours ?? [])]} />
+        <FieldErrors id={err("reminders")} messages={reminderErrors.list} />
       </fieldset>
 
       <fieldset className="fieldset">
@@ -328,5 +303,102 @@ export function TaskForm({
         </button>
       </div>
     </form>
+  );
+}
+
+/** One reminder of the form: its kind, then its offset or its date and time (with a DST note), and its removal. */
+function ReminderRow({
+  id,
+  zoneId,
+  number,
+  reminder,
+  timeZone,
+  messages,
+  onChange,
+  onKindChange,
+  onRemove,
+}: {
+  /** The prefix of the row's ids (unique in the page). */
+  id: string;
+  /** The hint that names the zone of the times. */
+  zoneId: string;
+  /** From 1, in the labels. */
+  number: number;
+  reminder: ReminderChoice;
+  timeZone: string;
+  /** The API's (or the form's) messages for this reminder. */
+  messages: readonly string[];
+  onChange: (reminder: ReminderChoice) => void;
+  onKindChange: (mode: ReminderMode) => void;
+  onRemove: () => void;
+}) {
+  const invalid = messages.length > 0 || undefined;
+  const describedBy = (...more: string[]) => [...more, invalid ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
+  const name = <span className="visually-hidden">Reminder {number} </span>;
+  return (
+    <li className="reminder-row">
+      <div className="row">
+        <div className="field">
+          <label htmlFor={`${id}-kind`}>
+            Reminder {number}
+            <span className="visually-hidden"> kind</span>
+          </label>
+          <select id={`${id}-kind`} value={reminder.mode} onChange={(event) => onKindChange(event.target.value as ReminderMode)}>
+            <option value="before">Before the due time</option>
+            <option value="at">At a date and time</option>
+          </select>
+        </div>
+        {reminder.mode === "before" ? (
+          <div className="field">
+            <label htmlFor={`${id}-offset`}>{name}Offset</label>
+            <select
+              id={`${id}-offset`}
+              value={reminder.offset}
+              onChange={(event) => onChange({ mode: "before", offset: event.target.value })}
+              aria-invalid={invalid}
+              aria-describedby={describedBy()}
+            >
+              {offsetOptions(reminder.offset).map((offset) => (
+                <option key={offset} value={offset}>
+                  {reminderOffsetLabel(offset)}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : (
+          <>
+            <div className="field">
+              <label htmlFor={`${id}-date`}>{name}Date</label>
+              <input
+                id={`${id}-date`}
+                type="date"
+                value={reminder.at.date}
+                onChange={(event) => onChange({ mode: "at", at: { date: event.target.value, time: reminder.at.time } })}
+                aria-invalid={invalid}
+                aria-describedby={describedBy(zoneId)}
+              />
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-time`}>{name}Time</label>
+              <input
+                id={`${id}-time`}
+                type="time"
+                value={reminder.at.time}
+                onChange={(event) => onChange({ mode: "at", at: { date: reminder.at.date, time: event.target.value } })}
+                aria-invalid={invalid}
+                aria-describedby={describedBy(zoneId, `${id}-dst`)}
+              />
+              <p className="hint dst-note" id={`${id}-dst`} aria-live="polite">
+                {localTimeNote(reminder.at.date, reminder.at.time, timeZone, reminder.at.fold)}
+              </p>
+            </div>
+          </>
+        )}
+        <button type="button" className="button button-quiet" onClick={onRemove} aria-label={`Remove reminder ${number}`}>
+          Remove
+        </button>
+      </div>
+      <FieldErrors id={`${id}-error`} messages={messages} />
+    </li>
   );
 }

@@ -7,6 +7,11 @@ export function isOverdue(task: Pick<Task, "completed" | "due_date">, now = Date
   return !task.completed && task.due_date !== null && new Date(task.due_date).getTime() < now;
 }
 
+/** Whether a reminder of the task is still to be sent (one before a due date the task lacks never is). */
+export function hasPendingReminder(task: Pick<Task, "reminders">): boolean {
+  return task.reminders.some((reminder) => reminder.pending && reminder.at !== null);
+}
+
 export function PriorityBadge({ priority }: { priority: Task["priority"] }) {
   return <span className={`badge badge-${priority}`}>{priority[0]!.toUpperCase() + priority.slice(1)} priority</span>;
 }
@@ -50,7 +55,7 @@ export function TaskItem({
           ) : null}
           {task.recurring_pattern || task.parent_task_id !== null ? <span className="badge">Repeats</span> : null}
           {task.skipped ? <span className="badge">Skipped</span> : null}
-          {task.reminder_at && !task.reminder_sent ? <span className="badge">Reminder set</span> : null}
+          {hasPendingReminder(task) ? <span className="badge">Reminder set</span> : null}
           {task.tags.length ? (
             <ul className="tags" aria-label="Tags">
               {task.tags.map((tag) => (

@@ -2,7 +2,7 @@
 import type { Priority, RecurrenceAnchor, Task, TaskPatchInput } from "@/api/types";
 import { type Fold, instantToLocal, type LocalDateTime, localTimeKind, localToInstant, timeZoneName } from "./datetime";
 import { validateRule } from "./recurrence";
-import { computeReminder, type ReminderChoice, reminderChoiceOf } from "./reminder";
+import { type ReminderChoice, reminderChoiceOf, remindersToInput } from "./reminder";
 
 export interface TaskFormValues {
   title: string;
@@ -15,7 +15,8 @@ export interface TaskFormValues {
   dueTime: string;
   /** 1 when a stored due date is the second reading of a repeated local time (kept until the time is edited). */
   dueFold?: Fold;
-  reminder: ReminderChoice;
+  /** In the order of the form's rows; empty for no reminder (src/lib/reminder). */
+  reminders: ReminderChoice[];
   /** The pattern (src/lib/recurrence), null when the task does not repeat; checked with validateRule. */
   recurrence: string | null;
   /** YYYY-MM-DD or "": the last day of the series */
@@ -34,7 +35,7 @@ export function emptyTaskForm(): TaskFormValues {
     tags: [],
     dueDate: "",
     dueTime: "",
-    reminder: { mode: "none" },
+    reminders: [],
     recurrence: null,
     repeatUntil: "",
     repeatFrom: "due",
@@ -50,7 +51,6 @@ function localOf(instant: string, timeZone: string): LocalDateTime & { fold?: Fo
 
 export function taskToForm(task: Task, timeZone: string): TaskFormValues {
   const due = task.due_date ? localOf(task.due_date, timeZone) : null;
-  const reminderWall = task.reminder_at ? localOf(task.reminder_at, timeZone) : { date: "", time: "" };
   return {
     title: task.title,
     description: task.description,
@@ -59,7 +59,7 @@ export function taskToForm(task: Task, timeZone: string): TaskFormValues {
     dueDate: due?.date ?? "",
     dueTime: due?.time ?? "",
     ...(due?.fold ? { dueFold: due.fold } : {}),
-    reminder: reminderChoiceOf(task.reminder_at, task.due_date, reminderWall),
+    reminders: task.reminders.map((reminder) => reminderChoiceOf(reminder, (instant) => localOf(instant, timeZone))),
     recurrence: task.recurring_pattern,
     repeatUntil: task.recurring_end_date ? instantToLocal(task.recurring_end_date, timeZone).date : "",
     repeatFrom: task.recurrence_anchor,
@@ -104,7 +104,7 @@ export function dueInstant(values: TaskFormValues, timeZone: string): string | n
 }
 
 export type FormResult =
-  | { ok: true; body: Required<Pick<TaskPatchInput, "title" | "description" | "priority" | "tags" | "due_date" | "reminder_at" | "recurring_pattern" | "recurring_end_date" | "recurrence_anchor">> }
+  | { ok: true; body: Required<Pick<TaskPatchInput, "title" | "description" | "priority" | "tags" | "due_date" | "reminders" | "recurring_pattern" | "recurring_end_date" | "recurrence_anchor">> }
   | { ok: false; fields: Record<string, string[]> };
 
 /** The API body of the form, or the fields that are wrong before anything is sent. */
@@ -115,8 +115,9 @@ export function formToBody(values: TaskFormValues, timeZone: string): FormResult
   if (values.dueTime && !values.dueDate) fields.due_date = ["Give a date for the due time."];
   const due = dueInstant(values, timeZone);
   if (due === undefined) fields.due_date = ["Not a valid date and time."];
-  const reminder = computeReminder(values.reminder, due ? new Date(due) : null, timeZone);
-  if (!reminder.ok) fields.reminder_at = [reminder.message];
+  // A malformed due date is the due date's problem, not its relative reminders'.
+  const reminders = remindersToInput(values.reminders, due !== null, timeZone);
+  if (!reminders.ok) Object.assign(fields, reminders.fields);
   // Without a due date the server starts the series at the completion.
   const recurrence = values.recurrence === null ? null : values.recurrence.trim();
   if (recurrence !== null && !validateRule(recurrence).ok) fields.recurring_pattern = ["Check the repeat settings."];
@@ -130,7 +131,7 @@ export function formToBody(values: TaskFormValues, timeZone: string): FormResult
     if (!end) fields.recurring_end_date = ["Not a valid date."];
     else repeatUntil = end;
   }
-  if (Object.keys(fields).length || due === undefined || !reminder.ok) return { ok: false, fields };
+  if (Object.keys(fields).length || due === undefined || !reminders.ok) return { ok: false, fields };
   return {
     ok: true,
     body: {
@@ -139,7 +140,7 @@ export function formToBody(values: TaskFormValues, timeZone: string): FormResult
       priority: values.priority,
       tags: values.tags,
       due_date: due,
-      reminder_at: reminder.reminderAt,
+      reminders: reminders.reminders,
       recurring_pattern: recurrence,
       recurring_end_date: recurrence ? repeatUntil : null,
       recurrence_anchor: recurrence ? values.repeatFrom : "due",

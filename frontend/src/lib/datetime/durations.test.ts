@@ -1,19 +1,13 @@
-// ISO 8601 durations for reminders, and the reminder instant they give (exact hours, like the server's
-// reminder_offset_hours: a day before 09:00 on the day after a DST change is 08:00 local, 24 h earlier).
+// ISO 8601 durations for reminders: parsed, formatted, described, checked against the server's limits.
 
 import { describe, expect, it } from "vitest";
 import {
   describeDuration,
-  durationToHours,
   durationToMs,
   formatDuration,
   isValidReminderOffset,
-  normalizeDuration,
-  offsetBefore,
   parseDuration,
-  reminderBefore,
 } from "./durations";
-import { instantToLocal } from "./local";
 
 const span = (fields: Partial<Record<"weeks" | "days" | "hours" | "minutes" | "seconds", number>>) => ({
   weeks: 0, days: 0, hours: 0, minutes: 0, seconds: 0, ...fields,
@@ -50,47 +44,14 @@ describe("parseDuration / formatDuration", () => {
 });
 
 describe("arithmetic", () => {
-  it("converts to milliseconds and the API's reminder_offset_hours", () => {
+  it("converts to milliseconds", () => {
     expect(durationToMs(span({ minutes: 15 }))).toBe(900_000);
-    expect(durationToHours(span({ minutes: 15 }))).toBe(0.25);
-    expect(durationToHours(span({ weeks: 1, days: 1 }))).toBe(192);
-  });
-
-  it("normalizes a span into the largest units", () => {
-    expect(normalizeDuration(90 * 60_000)).toEqual(span({ hours: 1, minutes: 30 }));
-    expect(normalizeDuration(8 * 86_400_000 + 1_000)).toEqual(span({ weeks: 1, days: 1, seconds: 1 }));
+    expect(durationToMs(span({ weeks: 1, days: 1 }))).toBe(192 * 3_600_000);
   });
 
   it("checks the server's limits (0 to 366 days)", () => {
     expect(isValidReminderOffset(span({ days: 366 }))).toBe(true);
     expect(isValidReminderOffset(span({ days: 366, seconds: 1 }))).toBe(false);
-  });
-});
-
-describe("reminders", () => {
-  it("puts '15 minutes before due' 15 minutes before", () => {
-    expect(reminderBefore("2027-03-14T13:00:00Z", "PT15M").toISOString()).toBe("2027-03-14T12:45:00.000Z");
-    expect(reminderBefore(new Date("2027-03-14T13:00:00Z"), span({ hours: 2 })).toISOString()).toBe(
-      "2027-03-14T11:00:00.000Z",
-    );
-  });
-
-  it("counts a day as 24 hours across a DST change, as the server does", () => {
-    const reminder = reminderBefore("2027-03-15T13:00:00Z", "P1D"); // 09:00 EDT on 15 March
-    expect(reminder.toISOString()).toBe("2027-03-14T13:00:00.000Z");
-    expect(instantToLocal(reminder, "America/New_York")).toEqual({ date: "2027-03-14", time: "09:00" });
-    const overDst = reminderBefore("2027-03-14T13:00:00Z", "P1D"); // 09:00 EDT, the day DST starts
-    expect(instantToLocal(overDst, "America/New_York")).toEqual({ date: "2027-03-13", time: "08:00" });
-  });
-
-  it("recovers the offset of a stored reminder for editing", () => {
-    expect(offsetBefore("2027-03-14T13:00:00Z", "2027-03-14T12:45:00Z")).toEqual(span({ minutes: 15 }));
-    expect(offsetBefore("2027-03-14T13:00:00Z", "2027-03-14T13:05:00Z")).toBeNull();
-  });
-
-  it("refuses a bad duration or due date", () => {
-    expect(() => reminderBefore("2027-03-14T13:00:00Z", "P1M")).toThrow(RangeError);
-    expect(() => reminderBefore("not a date", "PT5M")).toThrow(RangeError);
   });
 });
 
