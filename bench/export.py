@@ -6,8 +6,8 @@ nothing.
 1. Uses its own PostgreSQL database `todo_bench_export` (created when missing, migrated) and seeds, through
    COPY, users with 10,000 and 100,000 tasks (and one with 200 for the warm-up): a tenth of them in weekly
    series of five (a first task and four occurrences linked to it), 30% completed, most with tags, due
-   dates, reminders and a description. A re-run finds the seed and skips it; each run first deletes what
-   earlier imports made.
+   dates, one or three reminders and a description. A re-run finds the seed and skips it; each run first
+   deletes what earlier imports made.
 2. Each run starts gunicorn as the Procfile does (`-c python:todo_project.gunicorn_conf`, gthread, 2
    workers x 4 threads, DEBUG off) on a free port, warms both workers up (a few small exports at once),
    then exports 10,000 and 100,000 tasks, each read to the end by a streaming client, and imports the
@@ -39,6 +39,9 @@ from typing import BinaryIO
 import jwt
 import psycopg
 from harness import ADMIN_DSN, Process, ensure_database, say, stop_on_sigterm
+from psycopg.types.json import Jsonb
+
+from tasks_app.reminders import ReminderSpec, store  # plain Python: the stored shape of a task's reminders
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / ".cache" / "logs"
@@ -56,6 +59,7 @@ TASK_ID_BASE = 1_000_000_000  # seeded ids; the sequence is moved past them
 SEED_FROM = datetime(2025, 1, 1, tzinfo=UTC)
 ZONES = ("UTC", "Europe/Paris", "America/New_York", "Asia/Tokyo")
 TAGS = ("work", "home", "errands", "health", "finance", "urgent")
+SENT_BEFORE = datetime(2026, 1, 1, tzinfo=UTC)  # seeded reminders before this were sent
 SAMPLE_SECONDS = 0.02
 READ_BYTES = 64 * 1024
 REQUEST_TIMEOUT_SECONDS = 3600.0
@@ -85,7 +89,22 @@ def _seed_rows(size: int) -> Iterator[tuple[object, ...]]:
             due = SEED_FROM + timedelta(days=30 + 7 * position, hours=index % 24)
         completed = rng.random() < 0.3 or (in_series and position < SERIES_LENGTH - 1)
         completed_at = created + timedelta(hours=rng.randrange(1, 72)) if completed else None
-        reminder_at = due - timedelta(minutes=15) if rng.random() < 0.6 else None
+        # 60% have reminders: 15 minutes before the due date, and a third of those also one a day before
+        # and one at 08:00 UTC that day; those before 2026 sent.
+        kinds = rng.random()
+        specs = (
+            []
+            if kinds >= 0.6
+            else [ReminderSpec(before_due=timedelta(minutes=15))]
+            if kinds >= 0.2
+            else [
+                ReminderSpec(before_due=timedelta(minutes=15)),
+                ReminderSpec(before_due=timedelta(days=1)),
+                ReminderSpec(at=due.replace(hour=8, minute=0, second=0, microsecond=0)),
+            ]
+        )
+        instants = [spec.instant(due) for spec in specs]
+        reminders = store(specs, due_date=due, done=[at for at in instants if at and at < SENT_BEFORE])
         yield (
             task_id,
             user_id,
@@ -100,8 +119,9 @@ def _seed_rows(size: int) -> Iterator[tuple[object, ...]]:
             "FREQ=WEEKLY" if in_series else None,
             (due + timedelta(days=7)) if in_series and position < SERIES_LENGTH - 1 else None,
             root if in_series and position else None,
-            reminder_at,
-            reminder_at is not None and reminder_at < datetime(2026, 1, 1, tzinfo=UTC),
+            Jsonb(reminders.reminders),
+            reminders.reminder_at,
+            reminders.reminder_sent,
             created,
             completed_at or created,
         )
@@ -109,7 +129,8 @@ def _seed_rows(size: int) -> Iterator[tuple[object, ...]]:
 
 COLUMNS = (
     "id, user_id, title, description, completed, completed_at, priority, tags, due_date, timezone, "
-    "recurring_pattern, next_occurrence, parent_task_id, reminder_at, reminder_sent, created_at, updated_at"
+    "recurring_pattern, next_occurrence, parent_task_id, reminders, reminder_at, reminder_sent, created_at, "
+    "updated_at"
 )
 
 
@@ -117,7 +138,11 @@ def seed(conn: psycopg.Connection) -> None:
     for size in (WARM_UP_SIZE, *SIZES):
         user_id = owner(size)
         count = conn.execute("SELECT count(*) FROM tasks WHERE user_id = %s", [user_id]).fetchone()
-        if count == (size,):
+        several = conn.execute(  # a seed from before several reminders per task is made again
+            "SELECT EXISTS (SELECT 1 FROM tasks WHERE user_id = %s AND jsonb_array_length(reminders) = 3)",
+            [user_id],
+        ).fetchone()
+        if count == (size,) and several == (True,):
             continue
         say(f"seeding {size:,} tasks of {user_id} (COPY)")
         with conn.transaction():
