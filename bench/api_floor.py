@@ -25,7 +25,7 @@ import jwt
 import orjson
 import psycopg
 
-from tasks_app.reminders import output as reminders_output  # the same shape as the API, without Django
+from tasks_app.reminders import reminders_output  # the same shape as the API, without Django
 
 SECRET = os.environ.get("BETTER_AUTH_SECRET", "")
 DSN = os.environ.get("DATABASE_URL", "").replace("postgres://", "postgresql://", 1)

@@ -5,7 +5,7 @@ from typing import Any
 
 from tasks_app.models import Task
 from tasks_app.outputs import TASK_OUTPUT_FIELDS
-from tasks_app.reminders import output as reminders_output
+from tasks_app.reminders import reminders_output
 
 # Rows fetched per round trip of the cursor: memory is bounded by this, never by the number of tasks.
 EXPORT_CHUNK_ROWS = 2000

@@ -9,8 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from tasks_app.models import Task
-from tasks_app.reminders import output as reminders_output
-from tasks_app.reminders import pending_instants
+from tasks_app.reminders import pending_instants, reminders_output
 from workers.events.envelope import iso_utc
 from workers.events.outbox import NewEvent, emit, emit_many
 from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tasks_app.models import Task
-from tasks_app.reminders import output as reminders_output
+from tasks_app.reminders import reminders_output
 
 # The columns a representation reads, in the order of the representation's keys (a `values()` query asks
 # for just these).

@@ -35,7 +35,7 @@ class ReminderSpec:
 
 
 @dataclass(frozen=True)
-class Reminder:
+class StoredReminder:
     """One stored reminder: its spec, its instant for the task's due date, and whether it is still owed."""
 
     spec: ReminderSpec
@@ -51,7 +51,7 @@ def _parse(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def load(stored: Iterable[Mapping[str, Any]], due_date: datetime | None) -> list[Reminder]:
+def load(stored: Iterable[Mapping[str, Any]], due_date: datetime | None) -> list[StoredReminder]:
     """The stored list, read for a task due at `due_date`."""
     reminders = []
     for item in stored:
@@ -64,7 +64,7 @@ def load(stored: Iterable[Mapping[str, Any]], due_date: datetime | None) -> list
         instant = spec.instant(due_date)
         done = item.get("done")
         reminders.append(
-            Reminder(spec, instant, instant is not None and (done is None or _parse(done) != instant))
+            StoredReminder(spec, instant, instant is not None and (done is None or _parse(done) != instant))
         )
     return reminders
 
@@ -75,7 +75,7 @@ def pending_instants(stored: Iterable[Mapping[str, Any]], due_date: datetime | N
 
 
 @dataclass(frozen=True)
-class Stored:
+class ReminderColumns:
     """What a task's three reminder columns hold."""
 
     reminders: list[dict[str, Any]]
@@ -83,7 +83,9 @@ class Stored:
     reminder_sent: bool
 
 
-def store(specs: Sequence[ReminderSpec], *, due_date: datetime | None, done: Iterable[datetime]) -> Stored:
+def store(
+    specs: Sequence[ReminderSpec], *, due_date: datetime | None, done: Iterable[datetime]
+) -> ReminderColumns:
     """The columns for `specs` on a task due at `due_date`, those falling at an instant in `done` done.
 
     A spec without an instant (before a due date the task does not have) is kept, and is never pending.
@@ -110,8 +112,8 @@ def store(specs: Sequence[ReminderSpec], *, due_date: datetime | None, done: Ite
                 pending.append(instant)
         items.append(item)
     if pending:
-        return Stored(items, pending[0], False)
-    return Stored(items, instants[-1] if instants else None, bool(instants))
+        return ReminderColumns(items, pending[0], False)
+    return ReminderColumns(items, instants[-1] if instants else None, bool(instants))
 
 
 def restore(
@@ -121,7 +123,7 @@ def restore(
     due_date: datetime | None,
     old_due_date: datetime | None,
     now: datetime,
-) -> Stored:
+) -> ReminderColumns:
     """A task's columns after a change of its reminders (`specs`, None for unchanged) or due date.
 
     What was done stays done at the same instant. An instant that has passed by `now` and was not owed
@@ -139,7 +141,9 @@ def restore(
     return store(new_specs, due_date=due_date, done=done)
 
 
-def mark_done(stored: Iterable[Mapping[str, Any]], *, due_date: datetime | None, instant: datetime) -> Stored:
+def mark_done(
+    stored: Iterable[Mapping[str, Any]], *, due_date: datetime | None, instant: datetime
+) -> ReminderColumns:
     """The columns once the reminder at `instant` was sent."""
     reminders = load(stored, due_date)
     done = {r.instant for r in reminders if r.instant is not None and (not r.pending or r.instant == instant)}
@@ -172,7 +176,7 @@ def iso_duration(value: timedelta) -> str:
     return f"P{f'{days}D' if days else ''}{f'T{time}' if time else ''}"
 
 
-def output(stored: Iterable[Mapping[str, Any]], due_date: datetime | None) -> list[dict[str, Any]]:
+def reminders_output(stored: Iterable[Mapping[str, Any]], due_date: datetime | None) -> list[dict[str, Any]]:
     """The API's `reminders`: each reminder's instant, its offset before the due date, whether it is owed."""
     return [
         {

@@ -14,8 +14,14 @@ from rest_framework import serializers
 from tasks_app.models import TAG_MAX_LENGTH, Priority, RecurrenceAnchor, Task
 from tasks_app.outputs import TASK_OUTPUT_FIELDS
 from tasks_app.recurrence_rules import InvalidPatternError, check_pattern, counts_occurrences
-from tasks_app.reminders import MAX_BEFORE_DUE, MAX_REMINDERS, ReminderSpec, iso_duration, load
-from tasks_app.reminders import output as task_reminders_output
+from tasks_app.reminders import (
+    MAX_BEFORE_DUE,
+    MAX_REMINDERS,
+    ReminderSpec,
+    iso_duration,
+    load,
+    reminders_output,
+)
 from tasks_app.selectors import SORT_FIELDS
 from tasks_app.timezones import known_timezones
 from workers.http.fields import NO_NUL, AwareDateTimeField, TextField
@@ -199,7 +205,7 @@ class RemindersOutputField(serializers.Field):  # type: ignore[type-arg]
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, value: Task) -> list[dict[str, Any]]:
-        return task_reminders_output(value.reminders, value.due_date)
+        return reminders_output(value.reminders, value.due_date)
 
 
 class TaskOutputSerializer(serializers.ModelSerializer[Task]):

@@ -195,7 +195,7 @@ def task_update(*, task: Task, changes: Mapping[str, Any], at: datetime) -> Task
             old_due_date=previous_due,
             now=at,
         )
-        shown = task_reminders.output(task.reminders, previous_due)
+        shown = task_reminders.reminders_output(task.reminders, previous_due)
         for name in ("reminders", "reminder_at", "reminder_sent"):
             value = getattr(stored, name)
             if getattr(task, name) != value:
@@ -203,7 +203,10 @@ def task_update(*, task: Task, changes: Mapping[str, Any], at: datetime) -> Task
                 update_fields.append(name)
                 if name not in changed:
                     changed.append(name)
-        if "reminders" not in changed and task_reminders.output(task.reminders, task.due_date) != shown:
+        if (
+            "reminders" not in changed
+            and task_reminders.reminders_output(task.reminders, task.due_date) != shown
+        ):
             changed.append("reminders")  # before the due date: the same offsets, at new instants
     task.updated_at = at
     update_fields.append("updated_at")
