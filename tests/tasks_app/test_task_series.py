@@ -21,23 +21,18 @@ def series(user):
     """A daily series: its root (done), then occurrences skipped, done and open, made out of due order."""
     due = hours_ahead(-72)
     root = TaskFactory(user=user, title="Stretch", recurring_pattern="DAILY", due_date=due, completed=True)
-    open_ = TaskFactory(user=user, title="Stretch", recurring_pattern="DAILY", parent_task=root)
-    open_.due_date = due + timedelta(days=3)
-    open_.save()
-    skipped = TaskFactory(
-        user=user,
-        title="Stretch",
-        recurring_pattern="DAILY",
-        parent_task=root,
-        due_date=due + timedelta(days=1),
-    )
-    done = TaskFactory(
-        user=user,
-        title="Stretch",
-        recurring_pattern="DAILY",
-        parent_task=root,
-        due_date=due + timedelta(days=2),
-    )
+
+    def occurrence(days: int) -> Task:
+        return TaskFactory(
+            user=user,
+            title="Stretch",
+            recurring_pattern="DAILY",
+            parent_task=root,
+            due_date=due + timedelta(days),
+        )
+
+    open_ = occurrence(3)  # made first: the series is listed by due date, not by creation
+    skipped, done = occurrence(1), occurrence(2)
     for task, skip in ((root, False), (skipped, True), (done, False)):
         Task.objects.filter(pk=task.pk).update(completed=True, completed_at=task.due_date, skipped=skip)
     return root, skipped, done, open_
