@@ -30,7 +30,6 @@ import os
 import random
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -47,7 +46,7 @@ from typing import NamedTuple
 
 import jwt
 import psycopg
-from harness import Process  # bench/ is on the path of a script run from it
+from harness import Process, free_port  # bench/ is on the path of a script run from it
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / ".cache" / "logs"  # bench-api-gunicorn.log: the server's log of the last run
@@ -261,13 +260,6 @@ class Server:
         """Error lines the server logged so far (tracebacks, worker timeouts)."""
         markers = ("ERROR", "CRITICAL", "Traceback")
         return [line for line in self.process.log().splitlines() if any(marker in line for marker in markers)]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def server_env() -> dict[str, str]:

@@ -53,6 +53,7 @@ from harness import (
     cpu_snapshot,
     cpu_use,
     ensure_database,
+    free_port,
     percentile,
     say,
     stop_on_sigterm,
@@ -226,7 +227,7 @@ def subjects() -> Subjects:
 @contextmanager
 def running_server() -> Iterator[api.Server]:
     """The Procfile's `web` (gthread, 2 workers x 4 threads) on a free port; stopped whatever happens."""
-    port = api.free_port()
+    port = free_port()
     command = [
         str(api.BIN / "gunicorn"),
         "todo_project.wsgi",

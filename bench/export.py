@@ -24,7 +24,6 @@ import http.client
 import os
 import random
 import secrets
-import socket
 import sys
 import tempfile
 import threading
@@ -38,7 +37,7 @@ from typing import BinaryIO
 
 import jwt
 import psycopg
-from harness import ADMIN_DSN, Process, ensure_database, say, stop_on_sigterm
+from harness import ADMIN_DSN, Process, ensure_database, free_port, say, stop_on_sigterm
 from psycopg.types.json import Jsonb
 
 from tasks_app.reminders import ReminderSpec, store  # plain Python: the stored shape of a task's reminders
@@ -165,13 +164,6 @@ def reset_previous_runs(conn: psycopg.Connection) -> None:
     conn.execute("DELETE FROM users WHERE id LIKE 'bench-import-%%'")
     conn.execute("TRUNCATE outbox_events, idempotency_keys CASCADE")
     conn.execute("VACUUM (ANALYZE) tasks, outbox_events")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def server_env() -> dict[str, str]:

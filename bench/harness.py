@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the repository's packages, the tests' helpers among them
 
-from tests.support.processes import ManagedProcess  # noqa: E402 - needs the repository on the path
+from tests.support.ports import free_port as free_port  # noqa: E402 - needs the repository on the path; re-exported
+from tests.support.processes import ManagedProcess  # noqa: E402
 
 ADMIN_DSN = "postgresql://todo:todo@127.0.0.1:5432/todo"
 STARTUP_SECONDS = 60.0

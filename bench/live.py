@@ -102,7 +102,6 @@ import random
 import resource
 import shutil
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -128,6 +127,7 @@ from harness import (
     cpu_use,
     drop_kafka_state,
     ensure_database,
+    free_port,
     percentile,
     proc_stat,
     reset_database,
@@ -560,12 +560,6 @@ async def load_role(args: argparse.Namespace) -> None:
 
 
 # --- the orchestrator: the system -------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def answers(url: str) -> bool:

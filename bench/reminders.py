@@ -81,6 +81,7 @@ from harness import (
     cpu_use,
     drop_kafka_state,
     ensure_database,
+    free_port,
     machine_busy_seconds,
     percentile,
     reset_database,
@@ -153,12 +154,6 @@ from workers.relay.database import connect  # noqa: E402
 # --- the SMTP sink --------------------------------------------------------------------------------------
 
 MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(\S+)", re.IGNORECASE | re.MULTILINE)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Sink:

@@ -18,8 +18,9 @@ from tasks_app.models import Task
 from tests.support.celery_queue import empty, queued
 from tests.support.factories import UserProfileFactory
 from tests.support.outbox import outbox_envelopes
+from tests.support.ports import free_port
 from tests.support.reminders import enqueued_task, set_reminders
-from tests.support.smtp import SmtpSink, free_port
+from tests.support.smtp import SmtpSink
 from tests.support.times import FakeClock
 from workers.dead_letters.models import DeadLetter
 from workers.dead_letters.services import NotRetryableError, dead_letters_retry

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from tests.support.paths import ROOT
+from tests.support.ports import free_port
 from tests.support.prometheus import alert_rules, recorded_names
-from tests.support.smtp import free_port
 from tests.support.system import procfile
 from tests.support.waiting import wait_for
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.support.ports import free_port
 from tests.support.processes import ManagedProcess
-from tests.support.smtp import free_port
 from tests.support.waiting import wait_for
 
 

@@ -3,7 +3,6 @@
 import asyncio
 import email
 import logging
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -12,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from tests.support.ports import free_port
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,6 @@ class ReceivedEmail:
                 assert isinstance(payload, bytes)
                 return payload.decode()
         raise AssertionError(f"no {content_type} part")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class SmtpSink:

@@ -15,10 +15,10 @@ from contextlib import contextmanager
 import psycopg
 
 from tests.support.paths import ROOT
+from tests.support.ports import free_port, free_ports
 from tests.support.processes import ManagedProcess, process_env, test_database_url
-from tests.support.smtp import SmtpSink, free_port
+from tests.support.smtp import SmtpSink
 from tests.support.waiting import wait_for
-from tests.support.web import free_ports
 from todo_project.worker_metrics import worker_metrics_dir
 
 FRONTEND = ROOT / "frontend"

@@ -1,13 +1,13 @@
 """The API under gunicorn as `make run` starts it (`todo_project.wsgi`), on free loopback ports, for tests."""
 
 import http.client
-import random
 import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.support.ports import free_ports
 from tests.support.processes import ManagedProcess, process_env
 from tests.support.waiting import wait_for
 
@@ -33,25 +33,6 @@ def make_run_env(**extra: str) -> dict[str, str]:
     from the generated .env only. `extra` adds variables (an empty value masks the .env's)."""
     inherited = {key: value for key, value in process_env().items() if key not in NOT_INHERITED}
     return {**inherited, "METRICS_PORT_RANGE": "", **extra}
-
-
-def free_ports(count: int) -> range:
-    """`count` consecutive ports free on 127.0.0.1 right now."""
-    for _ in range(100):
-        first = random.randrange(20_000, 60_000)
-        ports = range(first, first + count)
-        if all(_free(port) for port in ports):
-            return ports
-    raise AssertionError(f"no {count} consecutive free ports")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 def listening(port: int) -> bool:

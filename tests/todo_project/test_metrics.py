@@ -5,8 +5,9 @@ import socket
 import pytest
 from django.test import Client
 
+from tests.support.ports import free_ports
 from tests.support.waiting import wait_for
-from tests.support.web import free_ports, get, gunicorn, listening, make_run_env
+from tests.support.web import get, gunicorn, listening, make_run_env
 
 
 def test_the_api_port_has_no_metrics_route():

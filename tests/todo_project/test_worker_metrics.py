@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import pytest
 from celery import current_app
 
+from tests.support.ports import free_port
 from tests.support.processes import ManagedProcess, celery_worker, wait_for_log
 from tests.support.prometheus import present, scrape, value
-from tests.support.smtp import free_port
 from tests.support.waiting import wait_for
 from todo_project.worker_metrics import worker_metrics_dir
 from workers.bridge.retry_policies import RETRY_POLICIES
