@@ -13,8 +13,8 @@ from django.utils import timezone
 from notifications_app.delivery import reminders_deliver_due
 from notifications_app.delivery_slots import DeliverySlots, delivery_start, slot_end
 from notifications_app.services import reminder_sync, reminders_enqueue_due
-from workers.bridge.retry_policies import handle_with_policy
-from workers.events.envelope import iso_utc, to_millis
+from workers.bridge.retry_policies import handle_batch_with_policy, handle_with_policy
+from workers.events.envelope import Envelope, iso_utc, to_millis
 from workers.kafka.clients import REMINDERS
 
 logger = logging.getLogger(__name__)
@@ -47,9 +47,29 @@ def handle_reminder_event(self: Task[Any, Any], event: dict[str, Any]) -> None:
         consumer=CONSUMER,
         topic=REMINDERS,
         event=event,
-        handler=lambda envelope: reminder_sync(
-            task_id=envelope.task_id, user_id=envelope.user_id, now=timezone.now(), enqueue=enqueue_delivery
-        ),
+        handler=_sync_reminders,
+    )
+
+
+def _sync_reminders(envelope: Envelope) -> None:
+    reminder_sync(
+        task_id=envelope.task_id, user_id=envelope.user_id, now=timezone.now(), enqueue=enqueue_delivery
+    )
+
+
+@shared_task(bind=True, name="notifications.handle_reminder_events")
+def handle_reminder_events(
+    self: Task[Any, Any], events: list[Any], traces: list[dict[str, str]] | None = None
+) -> None:
+    """Consecutive reminder events of a partition, in order; each failed one is retried alone."""
+    handle_batch_with_policy(
+        self,
+        consumer=CONSUMER,
+        topic=REMINDERS,
+        events=events,
+        traces=traces,
+        handler=_sync_reminders,
+        retry_task=handle_reminder_event,
     )
 
 

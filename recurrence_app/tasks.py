@@ -1,4 +1,5 @@
-"""Celery interface of the recurrence worker: `task.completed` events from the bridge, and the owed sweep."""
+"""Celery interface of the recurrence worker: `task.completed` events from the bridge (in batches; one at a
+time for a retry), and the owed sweep."""
 
 from datetime import timedelta
 from typing import Any
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from recurrence_app.services import CONSUMER, occurrence_create_next, occurrences_create_owed
-from workers.bridge.retry_policies import handle_with_policy
+from workers.bridge.retry_policies import handle_batch_with_policy, handle_with_policy
 from workers.kafka.clients import TASK_EVENTS
 
 
@@ -20,6 +21,24 @@ def handle_task_completed(self: Task[Any, Any], event: dict[str, Any]) -> None:
         topic=TASK_EVENTS,
         event=event,
         handler=lambda envelope: occurrence_create_next(envelope=envelope, now=timezone.now()),
+    )
+
+
+@shared_task(
+    bind=True, name="recurrence.handle_task_completed_batch", acks_late=True, reject_on_worker_lost=True
+)
+def handle_task_completed_batch(
+    self: Task[Any, Any], events: list[Any], traces: list[dict[str, str]] | None = None
+) -> None:
+    """Consecutive `task.completed` events of a partition, in order; each failed one is retried alone."""
+    handle_batch_with_policy(
+        self,
+        consumer=CONSUMER,
+        topic=TASK_EVENTS,
+        events=events,
+        traces=traces,
+        handler=lambda envelope: occurrence_create_next(envelope=envelope, now=timezone.now()),
+        retry_task=handle_task_completed,
     )
 
 

@@ -5,9 +5,9 @@ also the consumer's Kafka group id (after the topic prefix): renaming one starts
 """
 
 from live_updates_app.publishing import publish_task_change
-from notifications_app.tasks import handle_reminder_event
+from notifications_app.tasks import handle_reminder_event, handle_reminder_events
 from recurrence_app.services import completion_recurs
-from recurrence_app.tasks import handle_task_completed
+from recurrence_app.tasks import handle_task_completed, handle_task_completed_batch
 from tasks_app import events
 from webhooks_app.selectors import user_has_endpoints
 from webhooks_app.tasks import handle_task_event
@@ -22,6 +22,7 @@ CONSUMERS: dict[str, ConsumerSpec] = {
             topic=TASK_EVENTS,
             event_types=frozenset({events.TASK_COMPLETED}),
             task_name=handle_task_completed.name,
+            batch_task_name=handle_task_completed_batch.name,
             queue="recurrence",
             wants=completion_recurs,
         ),
@@ -30,6 +31,7 @@ CONSUMERS: dict[str, ConsumerSpec] = {
             topic=REMINDERS,
             event_types=frozenset({events.REMINDER_SCHEDULED, events.REMINDER_CANCELLED}),
             task_name=handle_reminder_event.name,
+            batch_task_name=handle_reminder_events.name,
             queue="reminders",
         ),
         ConsumerSpec(

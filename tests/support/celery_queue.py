@@ -31,3 +31,14 @@ def queued(queue: str) -> list[QueuedTask]:
 
 def empty(queue: str) -> None:
     redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(queue)
+
+
+def handed_over(queue: str) -> list[dict[str, Any]]:
+    """The events waiting in a queue, oldest first: a batch task's in its order, a one-event task's alone."""
+    events: list[dict[str, Any]] = []
+    for task in queued(queue):
+        if isinstance(task.args[0], list):  # a batch task: its first argument is the list of events
+            events.extend(task.args[0])
+        else:
+            events.append(task.args[0])
+    return events

@@ -4,9 +4,14 @@
 from typing import Any
 
 from celery import Task, shared_task
+from django.db import transaction
 
-from workers.bridge.retry_policies import handle_with_policy
+from workers.bridge.retry_policies import PermanentEventError, handle_batch_with_policy, handle_with_policy
 from workers.events.envelope import Envelope
+from workers.events.idempotency import record_processed
+from workers.kafka.clients import TASK_EVENTS
+
+BATCH_CONSUMER = "tests-batch"
 
 
 def _explode(envelope: Envelope) -> None:
@@ -16,3 +21,35 @@ def _explode(envelope: Envelope) -> None:
 @shared_task(bind=True, name="tests.always_fails")
 def always_fails(self: Task[Any, Any], event: dict[str, Any], topic: str) -> None:
     handle_with_policy(self, consumer="tests-always-fails", topic=topic, event=event, handler=_explode)
+
+
+def _as_the_payload_says(envelope: Envelope) -> None:
+    """Fails for ever (`"fails"`), can never succeed (`"permanent"`), or records the event as processed."""
+    match envelope.payload.get("outcome"):
+        case "fails":
+            raise RuntimeError(f"handler fails ({envelope.event_id})")
+        case "permanent":
+            raise PermanentEventError(f"never ({envelope.event_id})")
+        case _:
+            with transaction.atomic():
+                record_processed(consumer=BATCH_CONSUMER, event_id=envelope.event_id)
+
+
+@shared_task(bind=True, name="tests.handle_one")
+def handle_one(self: Task[Any, Any], event: dict[str, Any]) -> None:
+    handle_with_policy(
+        self, consumer=BATCH_CONSUMER, topic=TASK_EVENTS, event=event, handler=_as_the_payload_says
+    )
+
+
+@shared_task(bind=True, name="tests.handle_batch")
+def handle_batch(self: Task[Any, Any], events: list[Any], traces: list[dict[str, str]] | None = None) -> None:
+    handle_batch_with_policy(
+        self,
+        consumer=BATCH_CONSUMER,
+        topic=TASK_EVENTS,
+        events=events,
+        traces=traces,
+        handler=_as_the_payload_says,
+        retry_task=handle_one,
+    )

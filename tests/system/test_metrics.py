@@ -65,11 +65,15 @@ COUNTED = [
     ("bridge-reminders", "bridge_records_total", {"consumer": "reminders", "outcome": "dead_lettered"}),
     ("bridge-task-updates", "bridge_records_total", {"consumer": "task-updates", "outcome": "handed_off"}),
     ("bridge-task-updates", "bridge_records_total", {"consumer": "task-updates", "outcome": "paused"}),
-    ("worker", "celery_tasks_total", {"task": "recurrence.handle_task_completed", "outcome": "success"}),
-    ("worker", "celery_task_runtime_seconds_count", {"task": "recurrence.handle_task_completed"}),
+    (
+        "worker",
+        "celery_tasks_total",
+        {"task": "recurrence.handle_task_completed_batch", "outcome": "success"},
+    ),
+    ("worker", "celery_task_runtime_seconds_count", {"task": "recurrence.handle_task_completed_batch"}),
     ("worker", "recurrence_latency_seconds_count", {}),
     ("worker", "events_duplicates_absorbed_total", {"consumer": "recurrence"}),
-    ("worker-reminders", "celery_tasks_total", {"task": "notifications.handle_reminder_event"}),
+    ("worker-reminders", "celery_tasks_total", {"task": "notifications.handle_reminder_events"}),
     ("worker-deliveries", "celery_tasks_total", {"task": "notifications.deliver_due_reminders"}),
     (
         "worker-deliveries",

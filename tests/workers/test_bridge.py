@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.support.celery_queue import empty, queued
+from tests.support.celery_queue import empty, handed_over, queued
 from tests.support.pipeline import Background
 from tests.support.waiting import wait_for
-from workers.bridge.loop import Bridge
+from workers.bridge.loop import BATCH_MAX, Bridge
 from workers.bridge.registry import consumers
 from workers.dead_letters.models import DeadLetter
 from workers.events.models import OutboxEvent
@@ -62,10 +62,9 @@ def test_a_completed_recurring_task_becomes_a_celery_task_with_its_event_id(star
 
     wait_for(lambda: len(queued("recurrence")) == 1, timeout=20, message="the task reaches Redis")
     [task] = queued("recurrence")
-    assert task.name == "recurrence.handle_task_completed"
-    assert task.headers["event_id"] == completed["event_id"]
-    assert task.task_id == f"recurrence:{completed['event_id']}"
-    assert task.args == [completed]
+    assert task.name == "recurrence.handle_task_completed_batch"  # a batch of one
+    assert task.task_id == f"recurrence:{completed['event_id']}+0"
+    assert task.args == [[completed]]
 
 
 def test_completed_tasks_that_do_not_recur_are_skipped(start_bridge):
@@ -75,8 +74,8 @@ def test_completed_tasks_that_do_not_recur_are_skipped(start_bridge):
     recurring = event(user_id=user, recurring_pattern="WEEKLY")
     produce(TASK_EVENTS, user, json.dumps(recurring).encode())
 
-    wait_for(lambda: len(queued("recurrence")) == 1, timeout=20, message="the recurring one arrives")
-    assert [task.headers["event_id"] for task in queued("recurrence")] == [recurring["event_id"]]
+    wait_for(lambda: len(handed_over("recurrence")) == 1, timeout=20, message="the recurring one arrives")
+    assert handed_over("recurrence") == [recurring]
 
 
 @pytest.mark.parametrize(
@@ -127,22 +126,22 @@ def test_poison_records_are_dead_lettered_at_once_and_the_consumer_moves_on(
     if consumer != "task-updates":  # that consumer only counts what it reads
         queue = consumers()[consumer].queue
         assert queue is not None
-        wait_for(lambda: len(queued(queue)) == 1, timeout=20, message="the good record after the poison")
-        assert queued(queue)[0].headers["event_id"] == good["event_id"]
+        wait_for(lambda: len(handed_over(queue)) == 1, timeout=20, message="the good record after the poison")
+        assert handed_over(queue) == [good]
 
 
 def test_offsets_are_committed_so_a_restarted_consumer_does_not_hand_off_again(start_bridge):
     user = f"u-{uuid.uuid4().hex[:8]}"
     first = start_bridge("recurrence")
     produce(TASK_EVENTS, user, json.dumps(event(user_id=user, recurring_pattern="DAILY")).encode())
-    wait_for(lambda: len(queued("recurrence")) == 1, timeout=20, message="handed off")
+    wait_for(lambda: len(handed_over("recurrence")) == 1, timeout=20, message="handed off")
     first.stop()
 
     start_bridge("recurrence")
     later = event(user_id=user, recurring_pattern="DAILY")
     produce(TASK_EVENTS, user, json.dumps(later).encode())
-    wait_for(lambda: len(queued("recurrence")) == 2, timeout=30, message="only the new record")
-    assert queued("recurrence")[1].headers["event_id"] == later["event_id"]
+    wait_for(lambda: len(handed_over("recurrence")) == 2, timeout=30, message="only the new record")
+    assert handed_over("recurrence")[1] == later
 
 
 @pytest.mark.processes
@@ -158,5 +157,44 @@ def test_celery_broker_down_pauses_the_partition_and_nothing_is_lost(start_bridg
     finally:
         stack.run("redis", "up")
 
-    wait_for(lambda: len(queued("recurrence")) == 3, timeout=60, message="all three after Redis is back")
-    assert [task.headers["event_id"] for task in queued("recurrence")] == [e["event_id"] for e in events]
+    wait_for(lambda: len(handed_over("recurrence")) == 3, timeout=60, message="all three after Redis is back")
+    assert handed_over("recurrence") == events
+
+
+def test_consecutive_records_of_a_partition_go_to_celery_together_in_order(start_bridge):
+    """Records already in the log when the bridge starts come in one fetch: fewer Celery messages than
+    events, none over BATCH_MAX, every event once and in log order."""
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    events = [event(user_id=user, task_id=n, recurring_pattern="DAILY") for n in range(BATCH_MAX + 20)]
+    producer = make_producer()
+    for completed in events:
+        producer.produce(physical_topic(TASK_EVENTS), key=user, value=json.dumps(completed).encode())
+    assert producer.flush(10) == 0
+    start_bridge("recurrence")
+
+    wait_for(lambda: len(handed_over("recurrence")) == len(events), timeout=30, message="every event")
+    assert handed_over("recurrence") == events
+    batches = queued("recurrence")
+    assert 2 <= len(batches) < len(events)
+    assert all(len(batch.args[0]) <= BATCH_MAX for batch in batches)
+
+
+def test_a_skipped_or_poison_record_splits_the_batch_and_keeps_the_order(start_bridge):
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    first, second, third = (event(user_id=user, task_id=n, recurring_pattern="DAILY") for n in (1, 2, 3))
+    producer = make_producer()
+    for value in (
+        json.dumps(first).encode(),
+        json.dumps(event(user_id=user, task_id=9, recurring_pattern=None)).encode(),  # skipped
+        json.dumps(second).encode(),
+        b"{poison",  # dead-lettered alone
+        json.dumps(third).encode(),
+    ):
+        producer.produce(physical_topic(TASK_EVENTS), key=user, value=value)
+    assert producer.flush(10) == 0
+    start_bridge("recurrence")
+
+    wait_for(lambda: len(handed_over("recurrence")) == 3, timeout=30, message="the three recurring ones")
+    assert handed_over("recurrence") == [first, second, third]
+    assert [batch.args[0] for batch in queued("recurrence")] == [[first], [second], [third]]
+    assert DeadLetter.objects.filter(key=user).count() == 1

@@ -11,9 +11,10 @@ from tests.support.kafka import consume
 from tests.support.pipeline import running
 from tests.support.processes import ManagedProcess, celery_worker, wait_for_log
 from tests.support.waiting import wait_for
-from tests.support.worker_tasks import always_fails
+from tests.support.worker_tasks import BATCH_CONSUMER, always_fails
 from workers.bridge.retry_policies import RETRY_POLICIES
 from workers.dead_letters.models import DeadLetter
+from workers.events.models import ProcessedEvent
 from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES
 
 
@@ -111,3 +112,34 @@ def test_a_task_that_always_fails_is_dead_lettered_after_its_policy(failing_work
     assert message.headers["__connect.errors.topic"] == topic
     assert message.headers["__connect.errors.exception.class.name"] == "RuntimeError"
     assert "handler always fails" in message.headers["__connect.errors.exception.message"]
+
+
+@pytest.mark.processes
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("kafka_topics")
+def test_each_event_of_a_batch_has_its_own_retries_and_dead_letter(failing_worker):
+    """A batch as the bridge sends it, to a real worker that only reads the `tests` queue: the events that
+    succeed are processed once; the one that always fails is retried alone, on the same queue, after the
+    policy's delays (scaled down), then dead-lettered after every attempt; the one that can never succeed
+    and the one that is not an envelope are dead-lettered at once; none holds up the others."""
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    first, fails, permanent, last = (make_event(user) for _ in range(4))
+    fails["payload"]["outcome"] = "fails"
+    permanent["payload"]["outcome"] = "permanent"
+    malformed = {"event_id": f"half-{uuid.uuid4().hex[:8]}", "user_id": user}
+    with running():
+        current_app.send_task(
+            "tests.handle_batch", args=[[first, fails, malformed, permanent, last]], queue="tests"
+        )
+        wait_for(
+            lambda: DeadLetter.objects.filter(key=user).count() == 3, timeout=60, message="three dead letters"
+        )
+
+    letters = {letter.event_id: letter for letter in DeadLetter.objects.filter(key=user)}
+    assert set(letters) == {fails["event_id"], permanent["event_id"], malformed["event_id"]}
+    assert letters[fails["event_id"]].attempts == RETRY_POLICIES[TASK_EVENTS].max_retries + 1
+    assert letters[permanent["event_id"]].attempts == 1
+    assert letters[malformed["event_id"]].attempts == 1
+    assert {letter.consumer for letter in letters.values()} == {BATCH_CONSUMER}
+    processed = ProcessedEvent.objects.filter(consumer=BATCH_CONSUMER).values_list("event_id", flat=True)
+    assert sorted(processed) == sorted([first["event_id"], last["event_id"]])

@@ -46,6 +46,8 @@ LAG = Gauge(
 )
 LAG_INTERVAL_MS = 5000  # how often librdkafka reports each partition's lag (its statistics)
 
+BATCH_MAX = 100  # records in one Celery message at most (a flood's batches; a trickle's are smaller)
+
 PAUSE_INITIAL = 0.5
 PAUSE_MAX = 30.0
 
@@ -112,6 +114,20 @@ def hand_off(spec: ConsumerSpec, envelope: Envelope) -> None:
     )
 
 
+def hand_off_batch(spec: ConsumerSpec, envelopes: list[Envelope], *, traces: list[dict[str, str]]) -> None:
+    """Publish one Celery task for `envelopes` (with each one's trace context, when any is traced); returns
+    once the broker has it."""
+    assert spec.batch_task_name is not None
+    current_app.send_task(
+        spec.batch_task_name,
+        args=[[envelope.raw for envelope in envelopes]],
+        kwargs={"traces": traces} if any(traces) else {},
+        queue=spec.queue,
+        task_id=f"{spec.name}:{envelopes[0].event_id}+{len(envelopes) - 1}",
+        retry=False,
+    )
+
+
 class Bridge:
     def __init__(self, spec: ConsumerSpec, *, stop: threading.Event | None = None) -> None:
         self.spec = spec
@@ -133,8 +149,9 @@ class Bridge:
                 while not self.stop.is_set():
                     alive.beat()  # every poll (half a second at most), paused or not (workers/liveness.py)
                     self._maybe_resume(consumer)
-                    for message in self._next_messages(consumer):
-                        self._handle(consumer, message)
+                    messages = self._next_messages(consumer)
+                    if messages:
+                        self._handle_all(consumer, messages)
                         failures = 0
             except KafkaException as error:
                 # librdkafka rides out broker outages by itself; what reaches here (a fatal consumer error,
@@ -178,24 +195,70 @@ class Bridge:
             return []
         return [first, *consumer.consume(num_messages=199, timeout=0)]
 
-    def _handle(self, consumer: Consumer, message: Message) -> None:
-        error = message.error()
-        if error is not None:
-            if error.fatal():
-                raise KafkaException(error)
-            if error.code() != KafkaError._PARTITION_EOF:
-                logger.warning("bridge %s: consumer error %s", self.spec.name, error)
-            return
-        where = (message.topic() or "", message.partition() or 0)
-        if where in self.paused:
-            return  # fetched before the pause; it is read again after the resume
-        decision = route(self.spec, message.value())
+    def _handle_all(self, consumer: Consumer, messages: list[Message]) -> None:
+        """Each record in order. With a batch task, the consecutive hand-offs of a partition go together (up
+        to BATCH_MAX); a record skipped or dead-lettered first sends the batch before it."""
+        batches: dict[tuple[str, int], list[tuple[Message, Envelope]]] = {}
+        for message in messages:
+            error = message.error()
+            if error is not None:
+                if error.fatal():
+                    raise KafkaException(error)
+                if error.code() != KafkaError._PARTITION_EOF:
+                    logger.warning("bridge %s: consumer error %s", self.spec.name, error)
+                continue
+            where = (message.topic() or "", message.partition() or 0)
+            if where in self.paused:
+                continue  # fetched before the pause; it is read again after the resume
+            decision = route(self.spec, message.value())
+            if self.spec.batch_task_name is not None and isinstance(decision, HandOff):
+                batch = batches.setdefault(where, [])
+                batch.append((message, decision.envelope))
+                if len(batch) == BATCH_MAX:
+                    self._hand_off_batch(consumer, batches.pop(where))
+                continue
+            if where in batches:
+                self._hand_off_batch(consumer, batches.pop(where))
+                if where in self.paused:
+                    continue  # the batch before it was not taken: this record is read again after it
+            self._handle(consumer, message, decision)
+        for batch in batches.values():
+            self._hand_off_batch(consumer, batch)
+
+    def _handle(self, consumer: Consumer, message: Message, decision: Decision) -> None:
         try:
             with _consume_span(self.spec, message):
                 self._act(decision, message)
         except Exception as failure:  # the broker or database could not take it: keep it, retry later
             self._pause(consumer, message, failure)
             return
+        self._store_offset(consumer, message)
+
+    def _hand_off_batch(self, consumer: Consumer, batch: list[tuple[Message, Envelope]]) -> None:
+        """One Celery message for consecutive records of one partition; the offset after the last is
+        stored once the broker has it. Each record gets its span, which its event's handling continues."""
+        spans = [_start_consume_span(self.spec, message) for message, _ in batch]
+        try:
+            hand_off_batch(
+                self.spec,
+                [envelope for _, envelope in batch],
+                traces=[tracing.span_headers(span) if span is not None else {} for span in spans],
+            )
+        except Exception as failure:  # the broker could not take it: the whole batch is read again
+            for span in spans:
+                if span is not None:
+                    span.record_exception(failure)
+                    span.end()
+            self._pause(consumer, batch[0][0], failure)
+            return
+        for span in spans:
+            if span is not None:
+                span.end()
+        RECORDS.labels(consumer=self.spec.name, outcome="handed_off").inc(len(batch))
+        self._store_offset(consumer, batch[-1][0])
+
+    def _store_offset(self, consumer: Consumer, message: Message) -> None:
+        """The record and those before it on its partition are done: committed with the next commit."""
         try:
             consumer.store_offsets(message=message)
         except KafkaException as error:
@@ -289,10 +352,16 @@ class Bridge:
 def _consume_span(spec: ConsumerSpec, message: Message) -> AbstractContextManager[object]:
     """A span for handling one record, continuing the relay's (the Celery task published inside it
     carries the trace on); nothing when tracing is off or the record carries no trace."""
+    span = _start_consume_span(spec, message)
+    return nullcontext() if span is None else trace.use_span(span, end_on_exit=True)
+
+
+def _start_consume_span(spec: ConsumerSpec, message: Message) -> trace.Span | None:
+    """The started span of handling one record (the caller ends it); None without tracing or a trace."""
     if not tracing.enabled():
-        return nullcontext()
+        return None
     headers = _decode_headers(message.headers())
-    span = tracing.kafka_span(
+    return tracing.kafka_span(
         "process",
         message.topic() or physical_topic(spec.topic),
         headers,
@@ -304,7 +373,6 @@ def _consume_span(spec: ConsumerSpec, message: Message) -> AbstractContextManage
             "messaging.kafka.offset": message.offset() or 0,
         },
     )
-    return nullcontext() if span is None else trace.use_span(span, end_on_exit=True)
 
 
 def _decode_headers(raw: Any) -> dict[str, str]:

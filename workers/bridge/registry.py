@@ -24,8 +24,11 @@ class ConsumerSpec:
     name: str
     topic: str
     event_types: frozenset[str]  # what this topic carries; anything else is a poison record
-    task_name: str | None  # the Celery task that handles the events
+    task_name: str | None  # the Celery task that handles the events, one per message
     queue: str | None
+    # Or, besides it, the task that takes a list of them (`handle_batch_with_policy`): the bridge then hands
+    # over the consecutive records of a partition in one message, and `task_name` takes each retry.
+    batch_task_name: str | None = None
     # Or a handler the bridge calls itself, for work that is no more than handing the event on (a Redis
     # write): raising leaves the record to be retried, as a broker refusing the Celery task does.
     handler: Callable[[Envelope], None] | None = None

@@ -14,10 +14,12 @@ from typing import Any
 
 from celery import Task
 from django.conf import settings
+from opentelemetry.trace import SpanKind
 
 from workers.dead_letters.services import FailedEvent, dead_letter
 from workers.events.envelope import Envelope, InvalidEnvelopeError, parse_envelope
 from workers.kafka.clients import REMINDERS, TASK_EVENTS, TASK_UPDATES
+from workers.telemetry import tracing
 
 logger = logging.getLogger(__name__)
 
@@ -61,25 +63,31 @@ def retry_or_dead_letter(
     _dead_letter(task, consumer=consumer, topic=topic, event=event, error=error, key=key)
 
 
-def next_retry_delay(task: Task[Any, Any], *, topic: str) -> float | None:
-    """Seconds until `retry_or_dead_letter` would run `task` again; None when it would dead-letter."""
-    policy = RETRY_POLICIES[topic]
-    retries = task.request.retries
-    return policy.delay(retries) if retries < policy.max_retries else None
-
-
 def _dead_letter(
-    task: Task[Any, Any], *, consumer: str, topic: str, event: Any, error: BaseException, key: str = ""
+    task: Task[Any, Any],
+    *,
+    consumer: str,
+    topic: str,
+    event: Any,
+    error: BaseException,
+    key: str = "",
+    event_id: str | None = None,
+    attempts: int | None = None,
 ) -> None:
-    headers = task.request.headers or {}
+    """Dead-letter `event`, which `task` received; its event id and attempts are the message's unless given
+    (an event of a batch fails on its first attempt, under its own id)."""
+    if event_id is None:
+        event_id = (task.request.headers or {}).get("event_id")
     failed = FailedEvent(
         topic=topic,
         consumer=consumer,
         envelope=event,
         key=key or (event.get("user_id", "") if isinstance(event, dict) else ""),
-        headers={"event_id": headers["event_id"]} if "event_id" in headers else None,
+        headers={"event_id": event_id} if event_id else None,
     )
-    record = dead_letter(failed=failed, error=error, attempts=task.request.retries + 1)
+    record = dead_letter(
+        failed=failed, error=error, attempts=task.request.retries + 1 if attempts is None else attempts
+    )
     logger.error("event %s dead-lettered by %s: %s", record.event_id, consumer, error)
 
 
@@ -101,3 +109,58 @@ def handle_with_policy(
         _dead_letter(task, consumer=consumer, topic=topic, event=event, error=error)
     except Exception as error:
         retry_or_dead_letter(task, consumer=consumer, topic=topic, event=event, error=error)
+
+
+def handle_batch_with_policy(
+    task: Task[Any, Any],
+    *,
+    consumer: str,
+    topic: str,
+    events: list[Any],
+    traces: list[dict[str, str]] | None,
+    handler: Callable[[Envelope], object],
+    retry_task: Task[Any, Any],
+) -> None:
+    """Run `handler` on each event of a batch the bridge handed over, in order, each as if it came alone.
+
+    An event that fails is not retried here, holding up the rest: it goes to `retry_task` (the one-event
+    task, on the same queue) after the policy's first delay, as its first retry, and its later retries and
+    dead letter follow from there. One that can never succeed is dead-lettered at once. `traces` holds each
+    event's trace context (the bridge's span of its record), which its handling continues.
+    """
+    policy = RETRY_POLICIES[topic]
+    queue = (task.request.delivery_info or {}).get("routing_key")
+    for index, event in enumerate(events):
+        carrier = traces[index] if traces and index < len(traces) else {}
+        event_id = event.get("event_id") if isinstance(event, dict) else None
+        with tracing.continued_span(f"run/{retry_task.name}", carrier, kind=SpanKind.CONSUMER):
+            try:
+                envelope = parse_envelope(event)
+            except InvalidEnvelopeError as error:
+                _dead_letter(task, consumer=consumer, topic=topic, event=event, error=error, attempts=1)
+                continue
+            try:
+                handler(envelope)
+            except PermanentEventError as error:
+                _dead_letter(
+                    task,
+                    consumer=consumer,
+                    topic=topic,
+                    event=event,
+                    error=error,
+                    event_id=event_id,
+                    attempts=1,
+                )
+            except Exception as error:
+                logger.warning(
+                    "%s failed on %s (attempt 1 of %d): %s", consumer, event_id, policy.max_retries + 1, error
+                )
+                task.app.send_task(
+                    retry_task.name,
+                    args=[event],
+                    countdown=policy.delay(0),
+                    retries=1,
+                    queue=queue,
+                    task_id=f"{consumer}:{event_id}",
+                    headers={"event_id": str(event_id)},
+                )

@@ -15,6 +15,7 @@ run of a task named in `quiet_roots` (the sweeps, every second or two) that no t
 import logging
 import os
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from opentelemetry import trace
@@ -184,6 +185,18 @@ def kafka_span(
             **(attributes or {}),
         },
     )
+
+
+def continued_span(
+    name: str, carrier: Mapping[str, str], *, kind: SpanKind, attributes: Attributes = None
+) -> AbstractContextManager[object]:
+    """A span, current while the block runs, continuing the trace `carrier` holds (an event of a batch
+    continues its own record's trace, not the batch message's); nothing when tracing is off or the carrier
+    holds no trace."""
+    if not enabled() or "traceparent" not in carrier:
+        return nullcontext()
+    span = tracer.start_span(name, context=context_from(carrier), kind=kind, attributes=attributes)
+    return trace.use_span(span, end_on_exit=True)
 
 
 def span_headers(span: trace.Span) -> dict[str, str]:

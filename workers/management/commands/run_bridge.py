@@ -31,5 +31,10 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, request_stop)
         if metrics_port:
             start_http_server(metrics_port, addr=settings.METRICS_ADDRESS)
-        configure_tracing(f"todo-bridge-{name}", instrument=("celery", "psycopg", "redis"))
-        Bridge(consumers()[name], stop=stop).run()
+        spec = consumers()[name]
+        # A batch message is no trace's: each event in it continues its own record's (workers/bridge/loop.py).
+        batches = frozenset({f"apply_async/{spec.batch_task_name}"} if spec.batch_task_name else ())
+        configure_tracing(
+            f"todo-bridge-{name}", instrument=("celery", "psycopg", "redis"), quiet_roots=batches
+        )
+        Bridge(spec, stop=stop).run()
