@@ -6,7 +6,7 @@ a redelivered, late or duplicated Celery message cannot send a second email or a
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -57,27 +57,56 @@ def _enqueue_within_horizon(
         transaction.on_commit(partial(enqueue, reminder.remind_at))
 
 
-@transaction.atomic
 def reminder_sync(*, task_id: int, user_id: str, now: datetime, enqueue: Enqueue) -> list[Reminder]:
     """Make the schedule match the task's reminders as they are now; order of events does not matter.
 
     Returns the task's active reminders, a row per pending instant, earliest first.
     """
-    task = Task.objects.select_related("user").filter(pk=task_id, user_id=user_id).first()
-    wanted = wanted_instants(task)
-    transitions.cancel_stale(Reminder.objects.filter(task_id=task_id).exclude(remind_at__in=wanted), now=now)
-    active = []
-    for instant in wanted:
-        reminder, _ = Reminder.objects.select_for_update().get_or_create(
-            task_id=task_id, remind_at=instant, defaults={"user_id": user_id, "updated_at": now}
+    return reminders_sync(tasks=[(task_id, user_id)], now=now, enqueue=enqueue)[task_id]
+
+
+@transaction.atomic
+def reminders_sync(
+    *, tasks: Sequence[tuple[int, str]], now: datetime, enqueue: Enqueue
+) -> dict[int, list[Reminder]]:
+    """`reminder_sync` for many tasks (task id, the event's user id) in one transaction and a few statements
+    whatever their number (a batch of events); the rows within the horizon are each enqueued.
+
+    Returns each task's active reminders, a row per pending instant, earliest first.
+    """
+    owners = dict(tasks)
+    found = Task.objects.select_related("user").in_bulk(list(owners))
+    current = {task_id: task for task_id, task in found.items() if task.user_id == owners[task_id]}
+    wanted = {task_id: wanted_instants(current.get(task_id)) for task_id in owners}
+    # Every row of these tasks, locked in one order (concurrent batches over the same tasks cannot deadlock).
+    rows = list(Reminder.objects.select_for_update().filter(task_id__in=list(owners)).order_by("pk"))
+    stale = [row.pk for row in rows if row.remind_at not in wanted[row.task_id]]
+    if stale:
+        transitions.cancel_stale(Reminder.objects.filter(pk__in=stale), now=now)
+    have = {(row.task_id, row.remind_at): row for row in rows}
+    missing = [
+        Reminder(task_id=task_id, user_id=owners[task_id], remind_at=instant, updated_at=now)
+        for task_id, instants in wanted.items()
+        for instant in instants
+        if (task_id, instant) not in have
+    ]
+    if missing:
+        # A concurrent sync may insert the same row first: it is kept, and read (locked) with the new ones.
+        Reminder.objects.bulk_create(missing, ignore_conflicts=True)
+        added = Reminder.objects.select_for_update().filter(
+            task_id__in={row.task_id for row in missing}, remind_at__in={row.remind_at for row in missing}
         )
-        revivable = reminder.status == Reminder.Status.CANCELLED or (
-            reminder.status == Reminder.Status.FAILED and reminder.failure == Reminder.Failure.SMTP
-        )
-        if revivable:  # moved back to an instant used before, or after an SMTP outage
-            transitions.revive(reminder, now=now)
-        _enqueue_within_horizon(reminder, task=task, now=now, enqueue=enqueue)
-        active.append(reminder)
+        have.update({(row.task_id, row.remind_at): row for row in added.order_by("pk")})
+    active: dict[int, list[Reminder]] = {}
+    for task_id, instants in wanted.items():
+        active[task_id] = [have[(task_id, instant)] for instant in instants]
+        for reminder in active[task_id]:
+            revivable = reminder.status == Reminder.Status.CANCELLED or (
+                reminder.status == Reminder.Status.FAILED and reminder.failure == Reminder.Failure.SMTP
+            )
+            if revivable:  # moved back to an instant used before, or after an SMTP outage
+                transitions.revive(reminder, now=now)
+            _enqueue_within_horizon(reminder, task=current.get(task_id), now=now, enqueue=enqueue)
     return active
 
 
@@ -184,6 +213,6 @@ def _schedule_missing(*, now: datetime, settled_before: datetime, enqueue: Enque
             (now - settled_before).total_seconds(),
             ", ".join(str(task_id) for task_id, _ in missing[:10]),
         )
-    for task_id, user_id in missing:
-        reminder_sync(task_id=task_id, user_id=user_id, now=now, enqueue=enqueue)
+    if missing:
+        reminders_sync(tasks=missing, now=now, enqueue=enqueue)
     return len(missing)

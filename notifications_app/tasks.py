@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from notifications_app.delivery import reminders_deliver_due
 from notifications_app.delivery_slots import DeliverySlots, delivery_start, slot_end
-from notifications_app.services import reminder_sync, reminders_enqueue_due
+from notifications_app.services import reminder_sync, reminders_enqueue_due, reminders_sync
 from workers.bridge.retry_policies import handle_batch_with_policy, handle_with_policy
 from workers.events.envelope import Envelope, iso_utc, to_millis
 from workers.kafka.clients import REMINDERS
@@ -51,6 +51,11 @@ def handle_reminder_event(self: Task[Any, Any], event: dict[str, Any]) -> None:
     )
 
 
+def _sync_many_reminders(envelopes: list[Envelope]) -> None:
+    tasks = [(envelope.task_id, envelope.user_id) for envelope in envelopes]
+    reminders_sync(tasks=tasks, now=timezone.now(), enqueue=enqueue_delivery)
+
+
 def _sync_reminders(envelope: Envelope) -> None:
     reminder_sync(
         task_id=envelope.task_id, user_id=envelope.user_id, now=timezone.now(), enqueue=enqueue_delivery
@@ -70,6 +75,7 @@ def handle_reminder_events(
         traces=traces,
         handler=_sync_reminders,
         retry_task=handle_reminder_event,
+        together=_sync_many_reminders,  # the schedule follows each task as it is now: order does not matter
     )
 
 

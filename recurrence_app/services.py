@@ -57,11 +57,14 @@ def occurrence_create_next(*, envelope: Envelope, now: datetime) -> Task | None:
     if not record_processed(consumer=CONSUMER, event_id=envelope.event_id):
         logger.info("duplicate %s ignored", envelope.event_id)
         return None
-    task = (
-        Task.objects.select_for_update(of=("self",))
-        .select_related("user", "parent_task")
-        .filter(pk=envelope.task_id, user_id=envelope.user_id)
-        .first()
+    # At most one row: sliced rather than `.first()`, which would sort by the primary key for nothing.
+    task = next(
+        iter(
+            Task.objects.select_for_update(of=("self",))
+            .select_related("user", "parent_task")
+            .filter(pk=envelope.task_id, user_id=envelope.user_id)[:1]
+        ),
+        None,
     )
     if task is None:
         return None  # deleted: the database decides, not the event
@@ -77,9 +80,9 @@ def occurrence_create_next(*, envelope: Envelope, now: datetime) -> Task | None:
     if due is None:
         logger.info("series of task %s has ended", task.pk)
         return None
-    existing = Task.objects.filter(parent_task=root, due_date=due).first()
-    if existing is not None:
-        return existing  # completed, reopened and completed again: the occurrence is already there
+    existing = Task.objects.filter(parent_task=root, due_date=due)  # unique: one row at most
+    if existing.exists():
+        return existing.get()  # completed, reopened and completed again: the occurrence is already there
     reminders, passed = (
         carried(task.reminders, from_due=task.due_date, to_due=due, now=now)
         if task.due_date is not None

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from notifications_app.models import Reminder
-from notifications_app.services import reminder_sync, reminders_enqueue_due
+from notifications_app.services import reminder_sync, reminders_enqueue_due, reminders_sync
 from tests.support.factories import TaskFactory
 from tests.support.reminders import set_reminders
 
@@ -123,3 +123,55 @@ def test_the_scan_gives_a_schedule_row_to_a_task_whose_reminder_event_was_lost(
     # One line for the scan, not one per task: a flood of late events must not drown the log.
     [line] = [record.getMessage() for record in caplog.records if "no schedule row" in record.getMessage()]
     assert line.startswith("2 tasks want a reminder soon but have no schedule row 2.0s after their last")
+
+
+def test_many_tasks_sync_at_once_in_a_few_statements_as_each_would_alone(
+    enqueued, django_capture_on_commit_callbacks, django_assert_max_num_queries, settings
+):
+    """A batch of events: new reminders, a moved one, a task deleted since, an event naming another user
+    than the task's, a task with two reminders. The outcome is the one-task sync's for each; the statements
+    do not grow with the number of tasks (each row entering the horizon is one update)."""
+    settings.REMINDER_HORIZON_SECONDS = 300
+    calls, enqueue = enqueued
+    fresh = [TaskFactory(reminder_at=NOW + timedelta(minutes=10 + n)) for n in range(5)]  # beyond the horizon
+    soon_at = NOW + timedelta(minutes=1)
+    soon = TaskFactory(reminder_at=soon_at)
+    moved = TaskFactory(reminder_at=NOW + timedelta(minutes=20))
+    with django_capture_on_commit_callbacks(execute=True):
+        old = sync(moved, enqueue)
+    set_reminders(moved, NOW + timedelta(minutes=30))
+    gone = TaskFactory(reminder_at=NOW + timedelta(minutes=20))
+    with django_capture_on_commit_callbacks(execute=True):
+        sync(gone, enqueue)
+    gone_id = gone.pk
+    gone.delete()
+    other_users = TaskFactory(reminder_at=NOW + timedelta(minutes=20))
+    two = TaskFactory()
+    set_reminders(two, NOW + timedelta(minutes=40), NOW + timedelta(minutes=50))
+    events = [(task.pk, task.user_id) for task in (*fresh, soon, moved, two)]
+    events += [(gone_id, moved.user_id), (other_users.pk, "someone-else")]
+    calls.clear()
+
+    with django_assert_max_num_queries(9), django_capture_on_commit_callbacks(execute=True):
+        active = reminders_sync(tasks=events, now=NOW, enqueue=enqueue)
+
+    assert [[r.remind_at for r in active[task.pk]] for task in fresh] == [[t.reminder_at] for t in fresh]
+    assert all(active[task.pk][0].status == Reminder.Status.SCHEDULED for task in fresh)
+    [entering] = active[soon.pk]
+    assert (entering.remind_at, entering.status) == (soon_at, Reminder.Status.ENQUEUED)
+    assert calls == [soon_at]  # only the one within the horizon
+    assert [r.remind_at for r in active[moved.pk]] == [NOW + timedelta(minutes=30)]
+    assert old is not None
+    old.refresh_from_db()
+    assert old.status == Reminder.Status.CANCELLED
+    assert active[gone_id] == []
+    assert not Reminder.objects.filter(task_id=gone_id).exclude(status=Reminder.Status.CANCELLED).exists()
+    assert active[other_users.pk] == []
+    assert [r.remind_at for r in active[two.pk]] == [NOW + timedelta(minutes=40), NOW + timedelta(minutes=50)]
+    # The same events again change nothing: the sync follows the tasks, not the events.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = reminders_sync(tasks=events, now=NOW, enqueue=enqueue)
+    assert {task_id: [r.pk for r in rows] for task_id, rows in again.items()} == {
+        task_id: [r.pk for r in rows] for task_id, rows in active.items()
+    }
+    assert calls == [soon_at]

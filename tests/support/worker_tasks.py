@@ -12,6 +12,7 @@ from workers.events.idempotency import record_processed
 from workers.kafka.clients import TASK_EVENTS
 
 BATCH_CONSUMER = "tests-batch"
+TOGETHER_CONSUMER = "tests-batch-together"  # what the batch handler recorded, rather than each event's
 
 
 def _explode(envelope: Envelope) -> None:
@@ -35,6 +36,15 @@ def _as_the_payload_says(envelope: Envelope) -> None:
                 record_processed(consumer=BATCH_CONSUMER, event_id=envelope.event_id)
 
 
+def _all_at_once(envelopes: list[Envelope]) -> None:
+    """Records every event in one transaction, unless one of them is to fail: then none is."""
+    with transaction.atomic():
+        for envelope in envelopes:
+            if envelope.payload.get("outcome"):
+                raise RuntimeError(f"a batch with {envelope.event_id} in it fails")
+            record_processed(consumer=TOGETHER_CONSUMER, event_id=envelope.event_id)
+
+
 @shared_task(bind=True, name="tests.handle_one")
 def handle_one(self: Task[Any, Any], event: dict[str, Any]) -> None:
     handle_with_policy(
@@ -52,4 +62,5 @@ def handle_batch(self: Task[Any, Any], events: list[Any], traces: list[dict[str,
         traces=traces,
         handler=_as_the_payload_says,
         retry_task=handle_one,
+        together=_all_at_once,
     )

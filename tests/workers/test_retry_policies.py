@@ -11,7 +11,7 @@ from tests.support.kafka import consume
 from tests.support.pipeline import running
 from tests.support.processes import ManagedProcess, celery_worker, wait_for_log
 from tests.support.waiting import wait_for
-from tests.support.worker_tasks import BATCH_CONSUMER, always_fails
+from tests.support.worker_tasks import BATCH_CONSUMER, TOGETHER_CONSUMER, always_fails
 from workers.bridge.retry_policies import RETRY_POLICIES
 from workers.dead_letters.models import DeadLetter
 from workers.events.models import ProcessedEvent
@@ -118,10 +118,11 @@ def test_a_task_that_always_fails_is_dead_lettered_after_its_policy(failing_work
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("kafka_topics")
 def test_each_event_of_a_batch_has_its_own_retries_and_dead_letter(failing_worker):
-    """A batch as the bridge sends it, to a real worker that only reads the `tests` queue: the events that
-    succeed are processed once; the one that always fails is retried alone, on the same queue, after the
-    policy's delays (scaled down), then dead-lettered after every attempt; the one that can never succeed
-    and the one that is not an envelope are dead-lettered at once; none holds up the others."""
+    """A batch as the bridge sends it, to a real worker that only reads the `tests` queue. Handled together
+    it fails, so each event runs alone: the events that succeed are processed once; the one that always
+    fails is retried alone, on the same queue, after the policy's delays (scaled down), then dead-lettered
+    after every attempt; the one that can never succeed and the one that is not an envelope are
+    dead-lettered at once; none holds up the others."""
     user = f"u-{uuid.uuid4().hex[:8]}"
     first, fails, permanent, last = (make_event(user) for _ in range(4))
     fails["payload"]["outcome"] = "fails"
@@ -143,3 +144,16 @@ def test_each_event_of_a_batch_has_its_own_retries_and_dead_letter(failing_worke
     assert {letter.consumer for letter in letters.values()} == {BATCH_CONSUMER}
     processed = ProcessedEvent.objects.filter(consumer=BATCH_CONSUMER).values_list("event_id", flat=True)
     assert sorted(processed) == sorted([first["event_id"], last["event_id"]])
+
+
+@pytest.mark.processes
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("kafka_topics")
+def test_a_batch_without_failures_is_handled_together(failing_worker):
+    events = [make_event(f"u-{uuid.uuid4().hex[:8]}") for _ in range(3)]
+    current_app.send_task("tests.handle_batch", args=[events], queue="tests")
+
+    together = ProcessedEvent.objects.filter(consumer=TOGETHER_CONSUMER).values_list("event_id", flat=True)
+    wait_for(lambda: together.count() == 3, timeout=30, message="the batch handled")
+    assert sorted(together) == sorted(event["event_id"] for event in events)
+    assert not ProcessedEvent.objects.filter(consumer=BATCH_CONSUMER).exists()  # none alone

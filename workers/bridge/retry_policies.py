@@ -120,25 +120,40 @@ def handle_batch_with_policy(
     traces: list[dict[str, str]] | None,
     handler: Callable[[Envelope], object],
     retry_task: Task[Any, Any],
+    together: Callable[[list[Envelope]], object] | None = None,
 ) -> None:
-    """Run `handler` on each event of a batch the bridge handed over, in order, each as if it came alone.
+    """Handle a batch the bridge handed over: each event as if it came alone, in order.
 
-    An event that fails is not retried here, holding up the rest: it goes to `retry_task` (the one-event
+    `together`, for a consumer whose handling does not depend on the events' order, handles many events at
+    once (in one transaction, with a few statements for all): the batch's events go through it, but for those
+    in a sampled trace, which run alone to keep their own spans. If it fails, each of its events runs alone.
+
+    An event that fails alone is not retried here, holding up the rest: it goes to `retry_task` (the one-event
     task, on the same queue) after the policy's first delay, as its first retry, and its later retries and
     dead letter follow from there. One that can never succeed is dead-lettered at once. `traces` holds each
     event's trace context (the bridge's span of its record), which its handling continues.
     """
     policy = RETRY_POLICIES[topic]
     queue = (task.request.delivery_info or {}).get("routing_key")
+    parsed: list[tuple[Any, Envelope, dict[str, str]]] = []
     for index, event in enumerate(events):
-        carrier = traces[index] if traces and index < len(traces) else {}
-        event_id = event.get("event_id") if isinstance(event, dict) else None
-        with tracing.continued_span(f"run/{retry_task.name}", carrier, kind=SpanKind.CONSUMER):
+        try:
+            envelope = parse_envelope(event)
+        except InvalidEnvelopeError as error:
+            _dead_letter(task, consumer=consumer, topic=topic, event=event, error=error, attempts=1)
+            continue
+        parsed.append((event, envelope, traces[index] if traces and index < len(traces) else {}))
+    if together is not None:
+        untraced = [envelope for _, envelope, carrier in parsed if not tracing.sampled(carrier)]
+        if len(untraced) > 1:
             try:
-                envelope = parse_envelope(event)
-            except InvalidEnvelopeError as error:
-                _dead_letter(task, consumer=consumer, topic=topic, event=event, error=error, attempts=1)
-                continue
+                together(untraced)
+            except Exception as error:  # whatever it was, each event is tried alone below
+                logger.warning("%s: a batch of %d failed (%s); each alone", consumer, len(untraced), error)
+            else:
+                parsed = [item for item in parsed if tracing.sampled(item[2])]
+    for event, envelope, carrier in parsed:
+        with tracing.continued_span(f"run/{retry_task.name}", carrier, kind=SpanKind.CONSUMER):
             try:
                 handler(envelope)
             except PermanentEventError as error:
@@ -148,12 +163,16 @@ def handle_batch_with_policy(
                     topic=topic,
                     event=event,
                     error=error,
-                    event_id=event_id,
+                    event_id=envelope.event_id,
                     attempts=1,
                 )
             except Exception as error:
                 logger.warning(
-                    "%s failed on %s (attempt 1 of %d): %s", consumer, event_id, policy.max_retries + 1, error
+                    "%s failed on %s (attempt 1 of %d): %s",
+                    consumer,
+                    envelope.event_id,
+                    policy.max_retries + 1,
+                    error,
                 )
                 task.app.send_task(
                     retry_task.name,
@@ -161,6 +180,6 @@ def handle_batch_with_policy(
                     countdown=policy.delay(0),
                     retries=1,
                     queue=queue,
-                    task_id=f"{consumer}:{event_id}",
-                    headers={"event_id": str(event_id)},
+                    task_id=f"{consumer}:{envelope.event_id}",
+                    headers={"event_id": envelope.event_id},
                 )

@@ -199,6 +199,17 @@ def continued_span(
     return trace.use_span(span, end_on_exit=True)
 
 
+def sampled(carrier: Mapping[str, str]) -> bool:
+    """Whether the trace `carrier` holds is kept (W3C `traceparent` flags, sampled bit), tracing on here."""
+    if not enabled():
+        return False
+    flags = carrier.get("traceparent", "").rsplit("-", 1)[-1]
+    try:
+        return bool(int(flags, 16) & 1)
+    except ValueError:
+        return False
+
+
 def span_headers(span: trace.Span) -> dict[str, str]:
     """`span`'s W3C trace context as headers, for the message it sends on."""
     from opentelemetry.propagate import inject
