@@ -30,6 +30,7 @@ COPY live_updates_app/ live_updates_app/
 COPY calendar_feed_app/ calendar_feed_app/
 COPY webhooks_app/ webhooks_app/
 COPY portability_app/ portability_app/
+COPY assistant_app/ assistant_app/
 COPY workers/ workers/
 
 # Non-editable install of the project: pip resolves the dependencies from pyproject.toml. The project's own
@@ -80,6 +81,7 @@ COPY live_updates_app/ live_updates_app/
 COPY calendar_feed_app/ calendar_feed_app/
 COPY webhooks_app/ webhooks_app/
 COPY portability_app/ portability_app/
+COPY assistant_app/ assistant_app/
 COPY workers/ workers/
 COPY --from=build /src/staticfiles/ staticfiles/
 
