@@ -21,13 +21,14 @@ handling, through pytz, also refuses some names zoneinfo knows, such as "Factory
 
 from calendar import isleap
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import dateparser
 from dateutil.rrule import rrulestr
 
 from assistant_app.phrases import DayPhrase, PhraseError, WhenPhrase
+from tasks_app.timezones import local_instant
 
 DEFAULT_TIME = time(9, 0)
 PARTS_OF_DAY = {"morning": time(9), "afternoon": time(15), "evening": time(19), "tonight": time(20)}
@@ -35,23 +36,9 @@ AFTERNOON_PARTS = {"afternoon", "evening", "tonight"}
 
 
 def _instant(wall: datetime, zone: ZoneInfo) -> datetime:
-    """The aware datetime of a naive wall time in `zone`: its first reading if repeated, the end of the gap
+    """The aware datetime, in `zone`, of a naive wall time: its first reading if repeated, the end of the gap
     if skipped."""
-    first = wall.replace(tzinfo=zone, fold=0)
-    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall:
-        return first
-    # In a gap, fold=1 reads `wall` with the offset after the jump (an instant before it) and fold=0 with
-    # the offset before (an instant after it). zoneinfo does not expose its transitions: bisect on seconds.
-    before = int(wall.replace(tzinfo=zone, fold=1).timestamp())
-    after = int(first.timestamp())
-    offset_before = datetime.fromtimestamp(before, zone).utcoffset()
-    while after - before > 1:
-        middle = (before + after) // 2
-        if datetime.fromtimestamp(middle, zone).utcoffset() == offset_before:
-            before = middle
-        else:
-            after = middle
-    return datetime.fromtimestamp(after, zone)
+    return local_instant(wall, zone).astimezone(zone)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrule, rrulestr
 
 from tasks_app.recurrence_rules import SHORTHANDS, InvalidPatternError, check_pattern
+from tasks_app.timezones import local_instant
 
 HORIZON_YEARS = 100
 # A zone's UTC offset stays well within one day (-12h..+14h today, under 16h in any historical LMT), so a
@@ -85,7 +86,7 @@ def next_occurrence(
             continue
         if last_wall is not None and wall > last_wall:
             return None
-        instant = start if wall == start_wall else _instant(wall, zone)
+        instant = start if wall == start_wall else local_instant(wall, zone)
         if instant < start:
             # Only the first reading of a repeated local time can fall before a start in the repeated hour.
             instant = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
@@ -118,7 +119,7 @@ def next_occurrence_from_completion(
     start_wall = datetime.combine(
         _wall_time(completed_at, zone).date(), _wall_time(time_of_day_of, zone).time()
     )
-    start = _instant(start_wall, zone)
+    start = local_instant(start_wall, zone)
     return next_occurrence(
         pattern=pattern,
         series_start=start,
@@ -178,30 +179,3 @@ def _series_walls(rule: rrule, start_wall: datetime) -> Iterator[datetime]:
 def _wall_time(instant: datetime, zone: ZoneInfo) -> datetime:
     """The naive local wall-clock time of an aware instant in `zone`."""
     return instant.astimezone(zone).replace(tzinfo=None, fold=0)
-
-
-def _instant(wall: datetime, zone: ZoneInfo) -> datetime:
-    """The UTC instant of a local wall time: its first reading if repeated, the gap's end if skipped."""
-    first = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
-    if _wall_time(first, zone) == wall:
-        return first
-    return _end_of_gap(wall, zone)
-
-
-def _end_of_gap(wall: datetime, zone: ZoneInfo) -> datetime:
-    """The first instant after the clock jump that skipped `wall`.
-
-    In a gap, fold=1 reads `wall` with the offset after the jump (an instant before it) and fold=0 with the
-    offset before (an instant after it); zoneinfo does not expose its transitions, so bisect on whole
-    seconds between the two (transitions fall on whole seconds; a day-long jump takes 17 steps).
-    """
-    low = int(wall.replace(tzinfo=zone, fold=1).timestamp()) - 1
-    high = int(wall.replace(tzinfo=zone, fold=0).timestamp()) + 1
-    offset_before = datetime.fromtimestamp(low, zone).utcoffset()
-    while high - low > 1:
-        middle = (low + high) // 2
-        if datetime.fromtimestamp(middle, zone).utcoffset() == offset_before:
-            low = middle
-        else:
-            high = middle
-    return datetime.fromtimestamp(high, UTC)
