@@ -4,9 +4,11 @@
 is then done once the handler returns.)
 
 `route()` is the pure decision for one record (hand off, skip, or dead-letter); `Bridge` is the generic
-loop around it: poll, decide, act, store the offset. When Celery's broker (or the database, for a dead
-letter) cannot take a record, its partition is paused and rewound to it, and retried with a backoff: the
-consumer keeps polling (so it stays in its group) and nothing is skipped.
+loop around it: poll, decide, act, store the offset. A consumer with a batch task gets the consecutive
+hand-offs of a partition in one Celery message (`hand_off_batch`), and its offset moves past them once
+Redis has it. When Celery's broker (or the database, for a dead letter) cannot take a record or a batch,
+its partition is paused and rewound to it, and retried with a backoff: the consumer keeps polling (so it
+stays in its group) and nothing is skipped.
 """
 
 import json
