@@ -10,7 +10,8 @@ The choices made here (the table in tests/assistant_app/test_grammar.py holds th
   a weekday name is the next such day after today ("friday" said on a Friday is a week later), "in 3
   days" a calendar day. A day and month without a year is the next such day on the calendar, today
   included: "29 Feb" said in 2027 is 2028-02-29.
-- "in 2 hours", "in 30 minutes" are exact durations after `now`, whatever the clocks do meanwhile.
+- "in 2 hours", "in 30 minutes", "in 45 seconds" are exact durations after `now`, whatever the clocks
+  do meanwhile.
 - A wall time the clocks skip (the spring-forward gap) is the end of the gap; a wall time they repeat (fall
   back) is its first reading. `recurrence_app` reads a series' wall times the same way.
 

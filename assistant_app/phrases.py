@@ -46,8 +46,9 @@ MONTHS = {
 PRIORITY_LEVELS: dict[str, PriorityValue] = {
     "low": "low", "medium": "medium", "normal": "medium", "high": "high", "top": "high", "urgent": "high",
 }  # fmt: skip
-# A while, by the unit's first letter: minutes, hours, days, weeks.
+# A while, by the unit's first letter: seconds, minutes, hours, days, weeks.
 UNIT_LENGTHS = {
+    "s": timedelta(seconds=1),
     "m": timedelta(minutes=1),
     "h": timedelta(hours=1),
     "d": timedelta(days=1),
@@ -104,7 +105,7 @@ RECURRENCE = re.compile(
 REMIND_ME = re.compile(rf"(?:,\s*|{START}(?:and|then)\s+)?{START}remind\s+me{END}", re.IGNORECASE)
 BEFORE_DUE = re.compile(
     rf"""\s*(?:
-        (?P<amount>{NUMBER})\s*(?P<unit>minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w)
+        (?P<amount>{NUMBER})\s*(?P<unit>seconds?|secs?|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w)
       | (?P<half_hour>half\s+an\s+hour)
       | the\s+(?P<the_unit>day|week)
     )\s+(?:before|earlier|ahead|in\s+advance)(?:\s+(?:it(?:'s|\s+is)\s+due|it|that|the\s+deadline|due))?{END}""",
@@ -126,7 +127,7 @@ WHEN_PART = re.compile(
       | at\s+(?P<bare_hour>[01]?[0-9]|2[0-3])(?![:.][0-9])
       | (?:at\s+)?(?P<noon>noon|midday)
       | (?:in\s+the\s+)?(?P<part_of_day>morning|afternoon|evening)
-      | in\s+(?P<offset_amount>{NUMBER})\s*(?P<offset_unit>minutes?|mins?|hours?|hrs?)
+      | in\s+(?P<offset_amount>{NUMBER})\s*(?P<offset_unit>seconds?|secs?|minutes?|mins?|hours?|hrs?)
       | in\s+(?P<half_hour>half\s+an\s+hour)
     ){END}""",
     re.IGNORECASE | re.VERBOSE,

@@ -1,5 +1,6 @@
 """The task REST API: one thin view per operation, each parsing input, calling a service or selector."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
@@ -29,6 +30,7 @@ from tasks_app.serializers import (
     TaskPatchInputSerializer,
     UserProfileInputSerializer,
     UserProfileOutputSerializer,
+    task_input,
 )
 from workers.http.schema import error_responses
 
@@ -69,14 +71,9 @@ class UserApi(APIView):
 def _input(
     user: UserProfile, data: Any, *, instance: Task | None = None, partial: bool = False
 ) -> dict[str, Any]:
-    serializer_class = TaskPatchInputSerializer if partial else TaskInputSerializer
-    serializer = serializer_class(
-        data=data,
-        partial=partial,
-        context={"now": timezone.now(), "user_timezone": user.timezone, "instance": instance},
+    return task_input(
+        data, user_timezone=user.timezone, now=timezone.now(), instance=instance, partial=partial
     )
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _filters(request: Request) -> selectors.TaskFilters:
@@ -95,6 +92,35 @@ def _filters(request: Request) -> selectors.TaskFilters:
         overdue=data["overdue"],
         sort=data["sort"],
     )
+
+
+def respond_once(request: Request, user_id: str, operation: Callable[[], tuple[int, Any]]) -> Response:
+    """The response of `operation` (its status and body); with an `Idempotency-Key` header, the first
+    response for that key replayed to every repeat of the same request (`Idempotent-Replayed: true`)."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        code, body = operation()
+        return Response(body, status=code)
+    if len(key) > MAX_KEY_LENGTH:
+        raise ValidationError({"Idempotency-Key": [f"At most {MAX_KEY_LENGTH} characters."]})
+    fingerprint = request_fingerprint(method="POST", path=request.path, body=request.data)
+    try:
+        outcome = run_once(user_id=user_id, key=key, fingerprint=fingerprint, operation=operation)
+    except IdempotencyKeyReusedError as error:
+        raise ValidationError(
+            {"Idempotency-Key": ["This key was already used for a different request."]}
+        ) from error
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
+    return Response(outcome.body, status=outcome.status, headers=headers)
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=f"Repeats of the same request with this key replay its first response "
+    f"(at most {MAX_KEY_LENGTH} characters).",
+)
 
 
 class TaskListCreateApi(UserApi):
@@ -127,15 +153,7 @@ class TaskListCreateApi(UserApi):
                 described={400: "Invalid fields, or an Idempotency-Key used before for another request."},
             ),
         },
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                description=f"Repeats of the same request with this key replay its first response "
-                f"(at most {MAX_KEY_LENGTH} characters).",
-            )
-        ],
+        parameters=[IDEMPOTENCY_KEY],
     )
     def post(self, request: Request, user_id: str) -> Response:
         def create() -> tuple[int, Any]:
@@ -143,21 +161,7 @@ class TaskListCreateApi(UserApi):
             task = services.task_create(user=user, at=timezone.now(), **_input(user, request.data))
             return status.HTTP_201_CREATED, task_output(task)
 
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key:
-            code, body = create()
-            return Response(body, status=code)
-        if len(key) > MAX_KEY_LENGTH:
-            raise ValidationError({"Idempotency-Key": [f"At most {MAX_KEY_LENGTH} characters."]})
-        fingerprint = request_fingerprint(method="POST", path=request.path, body=request.data)
-        try:
-            outcome = run_once(user_id=user_id, key=key, fingerprint=fingerprint, operation=create)
-        except IdempotencyKeyReusedError as error:
-            raise ValidationError(
-                {"Idempotency-Key": ["This key was already used for a different request."]}
-            ) from error
-        headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
-        return Response(outcome.body, status=outcome.status, headers=headers)
+        return respond_once(request, user_id, create)
 
 
 UPDATE_ERRORS = error_responses(

@@ -390,6 +390,24 @@ class TaskPatchInputSerializer(TaskInputSerializer):
         return fields
 
 
+def task_input(
+    data: Any, *, user_timezone: str, now: datetime, instance: Task | None = None, partial: bool = False
+) -> dict[str, Any]:
+    """A task's fields as the API reads them (create and PUT, or PATCH when `partial`), validated.
+
+    Raises rest_framework's ValidationError with the field errors. The task API and the assistant both
+    read a task's fields through here, so a task written either way obeys the same rules.
+    """
+    serializer_class = TaskPatchInputSerializer if partial else TaskInputSerializer
+    serializer = serializer_class(
+        data=data,
+        partial=partial,
+        context={"now": now, "user_timezone": user_timezone, "instance": instance},
+    )
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
 class TaskPageSerializer(serializers.Serializer[Any]):
     """One page of tasks, as PageNumberPagination returns it (for the schema)."""
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "calendar_feed_app",
     "webhooks_app",
     "portability_app",
+    "assistant_app",
 ]
 
 MIDDLEWARE = [
@@ -313,6 +314,17 @@ WEBHOOKS_DELIVERY_RETENTION_HOURS = env.int("WEBHOOKS_DELIVERY_RETENTION_HOURS",
 WEBHOOKS_LOST_AFTER_SECONDS = env.float("WEBHOOKS_LOST_AFTER_SECONDS", default=120.0)
 # CA bundle for the receivers' certificates; empty: the system's.
 WEBHOOKS_CA_BUNDLE = env.str("WEBHOOKS_CA_BUNDLE", default="")
+
+# --- The task assistant's provider (assistant_app/provider.py, docs/assistant.md) -------------------
+# Off unless a URL is set: an OpenAI-compatible chat-completions API (the base URL, e.g.
+# https://api.openai.com/v1). Its key is a secret like the others (.env, the environment, or Dapr's store).
+ASSISTANT_PROVIDER_URL = env.str("ASSISTANT_PROVIDER_URL", default="").rstrip("/")
+ASSISTANT_PROVIDER_MODEL = env.str("ASSISTANT_PROVIDER_MODEL", default="")
+ASSISTANT_PROVIDER_API_KEY = env.str("ASSISTANT_PROVIDER_API_KEY", default="")
+# Seconds one request to it may take; past them the built-in grammar answers instead.
+ASSISTANT_PROVIDER_TIMEOUT_SECONDS = env.float("ASSISTANT_PROVIDER_TIMEOUT_SECONDS", default=10.0)
+if ASSISTANT_PROVIDER_URL and not ASSISTANT_PROVIDER_MODEL:
+    raise ImproperlyConfigured("ASSISTANT_PROVIDER_MODEL must be set with ASSISTANT_PROVIDER_URL.")
 
 # --- Email (reminders) ----------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/", include("calendar_feed_app.urls")),
     path("api/", include("webhooks_app.urls")),
     path("api/", include("portability_app.urls")),
+    path("api/", include("assistant_app.urls")),
     *feed_urlpatterns,
     path("admin/", admin.site.urls),
     # No /metrics here: anyone who reaches the API could read it. See todo_project/metrics.py.

@@ -26,6 +26,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/{user_id}/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Say something to the task assistant
+         * @description The assistant reads the message (docs/assistant.md: quick add, list, complete, delete, rename, move) and acts on the user's tasks through the same services as the task API. When several tasks match the words naming one, it asks which (`choices`), and the next message may answer with the task's id.
+         */
+        post: operations["assistant_chat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{user_id}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's conversations, the latest spoken in first */
+        get: operations["assistant_conversations_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{user_id}/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One conversation */
+        get: operations["assistant_conversations_retrieve"];
+        put?: never;
+        post?: never;
+        /** Delete a conversation and its messages (the tasks stay as they are) */
+        delete: operations["assistant_conversations_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{user_id}/conversations/{conversation_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A conversation's messages, newest first */
+        get: operations["assistant_messages_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{user_id}/events/tickets": {
         parameters: {
             query?: never;
@@ -314,6 +386,74 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description * `created` - created
+         *     * `updated` - updated
+         *     * `completed` - completed
+         *     * `deleted` - deleted
+         *     * `listed` - listed
+         * @enum {string}
+         */
+        ActionEnum: "created" | "updated" | "completed" | "deleted" | "listed";
+        ActionOutput: {
+            /**
+             * @description What was done to the task.
+             *
+             *     * `created` - created
+             *     * `updated` - updated
+             *     * `completed` - completed
+             *     * `deleted` - deleted
+             *     * `listed` - listed
+             */
+            action: components["schemas"]["ActionEnum"];
+            /** @description The task as it was just after (for `deleted`, just before). */
+            task: components["schemas"]["TaskOutput"];
+        };
+        /**
+         * @description * `built_in` - built_in
+         *     * `provider` - provider
+         * @enum {string}
+         */
+        AnsweredByEnum: "built_in" | "provider";
+        ChatInput: {
+            /** @description What the user says, e.g. "pay rent every month on the last day, remind me a day before". */
+            message: string;
+            /** @description The conversation it continues; left out or null, a new one. */
+            conversation_id?: number | null;
+        };
+        ChatOutput: {
+            conversation: components["schemas"]["ConversationOutput"];
+            /** @description The assistant's answer, with the actions it performed. */
+            reply: components["schemas"]["MessageOutput"];
+            /** @description When the reply asks which task was meant: the tasks it offers (answer with one's id). */
+            choices: components["schemas"]["TaskOutput"][];
+            /**
+             * @description `built_in`: the offline grammar; `provider`: the configured LLM provider.
+             *
+             *     * `built_in` - built_in
+             *     * `provider` - provider
+             */
+            answered_by: components["schemas"]["AnsweredByEnum"];
+        };
+        ConversationOutput: {
+            readonly id: number;
+            /** @description The start of its first message. */
+            readonly title: string;
+            /** @description Whether the assistant asked a question and waits for the answer (a task's number). */
+            readonly waiting: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        ConversationPage: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["ConversationOutput"][];
+        };
         DeadLetterOutput: {
             readonly id: number;
             readonly event_id: string;
@@ -474,6 +614,23 @@ export interface components {
             /** @description Of those, later occurrences linked to their series. */
             series: number;
         };
+        MessageOutput: {
+            readonly id: number;
+            readonly role: components["schemas"]["RoleEnum"];
+            /** @description The text; for a `tool` message, the tool's result as JSON. */
+            readonly content: string;
+            readonly actions: components["schemas"]["ActionOutput"][];
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        MessagePage: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["MessageOutput"][];
+        };
         /**
          * @description * `low` - Low
          *     * `medium` - Medium
@@ -533,6 +690,13 @@ export interface components {
             /** @default true */
             pending?: boolean;
         };
+        /**
+         * @description * `user` - User
+         *     * `assistant` - Assistant
+         *     * `tool` - Tool
+         * @enum {string}
+         */
+        RoleEnum: "user" | "assistant" | "tool";
         /**
          * @description * `new` - New
          *     * `retried` - Retried
@@ -2689,6 +2853,293 @@ export interface operations {
             };
             /** @description The credentials do not allow this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    assistant_chat: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats of the same request with this key replay its first response (at most 255 characters). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatInput"];
+            };
+        };
+        responses: {
+            /** @description The reply, or the first one replayed for a repeated key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatOutput"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and what is wrong with it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or the token is malformed, expired or not signed by a trusted key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such conversation of the user's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    assistant_conversations_list: {
+        parameters: {
+            query?: {
+                /** @description From 1; past the last is a 404. */
+                page?: number;
+                /** @description Tasks per page, 50 unless given; at most 100. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationPage"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and what is wrong with it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or the token is malformed, expired or not signed by a trusted key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    assistant_conversations_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOutput"];
+                };
+            };
+            /** @description No credentials, or the token is malformed, expired or not signed by a trusted key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    assistant_conversations_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or the token is malformed, expired or not signed by a trusted key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    assistant_messages_list: {
+        parameters: {
+            query?: {
+                /** @description From 1; past the last is a 404. */
+                page?: number;
+                /** @description Tasks per page, 50 unless given; at most 100. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                conversation_id: number;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and what is wrong with it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or the token is malformed, expired or not signed by a trusted key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,119 @@
+"""Writes of the assistant: one turn of a conversation, from the user's message to the reply and what it did.
+
+The built-in grammar answers unless a provider is configured (assistant_app/provider.py); when the provider
+does not answer before it did anything, the grammar answers instead. Either way every action goes through
+the task services (assistant_app/commands.py), and the turn is kept as messages: the user's, the tools'
+results (with a provider), and the reply, each with the actions it caused.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from assistant_app import commands, provider, selectors
+from assistant_app.commands import Outcome
+from assistant_app.grammar import parse
+from assistant_app.models import TITLE_MAX_LENGTH, Conversation, Message
+from tasks_app.models import Task, UserProfile
+
+logger = logging.getLogger(__name__)
+
+BUILT_IN = "built_in"
+PROVIDER = "provider"
+
+
+@dataclass
+class Turn:
+    """One answered message: the conversation, the reply (a Message), the tasks a question offers, and
+    which layer answered (`built_in` or `provider`)."""
+
+    conversation: Conversation
+    reply: Message
+    choices: list[Task] = field(default_factory=list)
+    answered_by: str = BUILT_IN
+
+
+def conversation_delete(*, conversation: Conversation) -> None:
+    conversation.delete()
+
+
+def chat(*, user: UserProfile, conversation: Conversation | None, message: str, at: datetime) -> Turn:
+    """Answer the user's `message` in `conversation` (a new one when None), at the aware instant `at`."""
+    chosen = provider.configured()
+    if chosen is None:
+        with transaction.atomic():
+            conversation = _spoken_in(user, conversation, message, at)
+            return _reply(conversation, _built_in(conversation, user, message, at), at, BUILT_IN)
+    with transaction.atomic():
+        spoken = _spoken_in(user, conversation, message, at)
+    history = [
+        {"role": said.role, "content": said.content}
+        for said in selectors.messages_recent(conversation=spoken, limit=provider.HISTORY_MESSAGES + 1)
+        if said.role != Message.Role.TOOL
+    ][:-1]  # the message just said comes last, on its own
+
+    def record_tool(content: str, actions: list[dict[str, Any]]) -> None:
+        Message.objects.create(
+            conversation=spoken, role=Message.Role.TOOL, content=content, actions=actions, created_at=at
+        )
+
+    try:
+        outcome = provider.converse(
+            chosen, user=user, history=history, message=message, at=at, record_tool=record_tool
+        )
+    except provider.ProviderUnavailable as error:
+        logger.warning("assistant provider unavailable (%s); the built-in grammar answers", error)
+        if error.actions:  # it acted, then went quiet: say what was done rather than do it again
+            done = ", ".join(f"{item['action']} #{item['task']['id']}" for item in error.actions)
+            outcome = Outcome(f"The assistant stopped answering after this: {done}.", error.actions)
+        else:
+            with transaction.atomic():
+                spoken = Conversation.objects.select_for_update().get(pk=spoken.pk)
+                return _reply(spoken, _built_in(spoken, user, message, at), at, BUILT_IN)
+    with transaction.atomic():
+        return _reply(spoken, outcome, at, PROVIDER)
+
+
+def _spoken_in(
+    user: UserProfile, conversation: Conversation | None, message: str, at: datetime
+) -> Conversation:
+    """The conversation, locked until the turn's transaction ends, with the user's message added."""
+    if conversation is None:
+        conversation = Conversation.objects.create(
+            user=user, title=_title(message), created_at=at, updated_at=at
+        )
+    else:
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    Message.objects.create(conversation=conversation, role=Message.Role.USER, content=message, created_at=at)
+    return conversation
+
+
+def _title(message: str) -> str:
+    line = " ".join(message.split())
+    return line if len(line) <= TITLE_MAX_LENGTH else f"{line[: TITLE_MAX_LENGTH - 1].rstrip()}…"
+
+
+def _built_in(conversation: Conversation, user: UserProfile, message: str, at: datetime) -> Outcome:
+    """The grammar's answer: to the question the conversation waits on, else to a new command."""
+    if conversation.pending is not None:
+        answered = commands.answer(conversation.pending, message, user=user, at=at)
+        if answered is not None:
+            return answered
+    return commands.run(parse(message, now=at, timezone=user.timezone), user=user, at=at)
+
+
+def _reply(conversation: Conversation, outcome: Outcome, at: datetime, answered_by: str) -> Turn:
+    reply = Message.objects.create(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        content=outcome.reply,
+        actions=outcome.actions,
+        created_at=at,
+    )
+    conversation.pending = outcome.pending
+    conversation.updated_at = at
+    conversation.save(update_fields=["pending", "updated_at"])
+    return Turn(conversation, reply, outcome.choices, answered_by)
