@@ -20,11 +20,9 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 def say(api: Api, message: str, conversation: int | None = None, **headers: str) -> dict:
-    body = (
-        {"message": message}
-        if conversation is None
-        else {"message": message, "conversation_id": conversation}
-    )
+    body: dict[str, object] = {"message": message}
+    if conversation is not None:
+        body["conversation_id"] = conversation
     response = api.post("chat", body, **headers)
     assert response.status_code == 200, response.json()
     reply: dict = response.json()
