@@ -18,14 +18,19 @@ from tasks_app.outputs import task_output
 from tasks_app.selectors import user_get
 from tasks_app.serializers import InputSerializer, TaskOutputSerializer, TaskPageInputSerializer
 from workers.http.fields import NO_NUL, TextField
-from workers.http.schema import error_responses
+from workers.http.schema import error_responses, text_schema
 
 TAG = ["assistant"]
 ACTIONS = ["created", "updated", "completed", "deleted", "listed"]
 
 
+@extend_schema_field(text_schema(max_length=MAX_MESSAGE_LENGTH))
+class MessageField(TextField):
+    """What the user says: any text but blank, line breaks allowed (the grammar reads them as spaces)."""
+
+
 class ChatInputSerializer(InputSerializer):
-    message = TextField(
+    message = MessageField(
         max_length=MAX_MESSAGE_LENGTH,
         validators=[NO_NUL],
         help_text='What the user says, e.g. "pay rent every month on the last day, remind me a day before".',

@@ -202,6 +202,9 @@ TABLE = [
     # -- Paris: reminders, priorities, tags
     Row(PARIS, "call mom tomorrow 5pm, remind me 30 minutes before",
         add("call mom", "2027-03-27T17:00:00+01:00", reminders=("before PT30M",))),
+    Row(PARIS, "call the dentist in 1 minute, remind me 50 seconds before",
+        add("call the dentist", "2027-03-26T11:01:00+01:00", reminders=("before PT50S",))),
+    Row(PARIS, "check the oven in 45 secs", add("check the oven", "2027-03-26T11:00:45+01:00")),
     Row(PARIS, "dentist on 3 March at 14:30, remind me at 8am",
         add("dentist", "2028-03-03T14:30:00+01:00", reminders=("at 2028-03-03T08:00:00+01:00",))),
     Row(PARIS, "call grandma remind me tomorrow at 9",

@@ -152,6 +152,9 @@ LOG_FORMAT: {{ .Values.config.logFormat | quote }}
 OTEL_TRACES_EXPORTER: {{ .Values.config.tracing.exporter | quote }}
 OTEL_EXPORTER_ZIPKIN_ENDPOINT: {{ .Values.config.tracing.zipkinEndpoint | quote }}
 OTEL_TRACES_SAMPLER_ARG: {{ .Values.config.tracing.samplerArg | quote }}
+ASSISTANT_PROVIDER_URL: {{ .Values.config.assistant.providerUrl | quote }}
+ASSISTANT_PROVIDER_MODEL: {{ .Values.config.assistant.providerModel | quote }}
+ASSISTANT_PROVIDER_TIMEOUT_SECONDS: {{ .Values.config.assistant.providerTimeoutSeconds | quote }}
 {{- range $name, $value := .Values.config.extraEnv }}
 {{ $name }}: {{ $value | quote }}
 {{- end }}
