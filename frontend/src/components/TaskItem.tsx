@@ -16,6 +16,34 @@ export function PriorityBadge({ priority }: { priority: Task["priority"] }) {
   return <span className={`badge badge-${priority}`}>{priority[0]!.toUpperCase() + priority.slice(1)} priority</span>;
 }
 
+/** What matters about a task at a glance: priority, due date (in `timeZone`), repeats, skipped, reminders, tags. */
+export function TaskMeta({ task, timeZone }: { task: Task; timeZone: string }) {
+  const overdue = isOverdue(task);
+  return (
+    <div className="task-meta">
+      <PriorityBadge priority={task.priority} />
+      {task.due_date ? (
+        <span className={overdue ? "due overdue" : "due"}>
+          {overdue ? "Overdue: " : "Due "}
+          <time dateTime={task.due_date}>{formatDateTime(task.due_date, { timeZone })}</time>
+        </span>
+      ) : null}
+      {task.recurring_pattern || task.parent_task_id !== null ? <span className="badge">Repeats</span> : null}
+      {task.skipped ? <span className="badge">Skipped</span> : null}
+      {hasPendingReminder(task) ? <span className="badge">Reminder set</span> : null}
+      {task.tags.length ? (
+        <ul className="tags" aria-label="Tags">
+          {task.tags.map((tag) => (
+            <li key={tag} className="tag">
+              {tag}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
 /** One task in a list: a completion checkbox, its title (a link), due date, priority and tags. */
 export function TaskItem({
   task,
@@ -28,7 +56,6 @@ export function TaskItem({
   busy: boolean;
   onToggle: (task: Task) => void;
 }) {
-  const overdue = isOverdue(task);
   const checkboxId = `task-${task.id}-done`;
   return (
     <li className={`task${task.completed ? " task-done" : ""}`}>
@@ -45,27 +72,7 @@ export function TaskItem({
         <Link href={`/tasks/${task.id}`} className="task-title">
           {task.title}
         </Link>
-        <div className="task-meta">
-          <PriorityBadge priority={task.priority} />
-          {task.due_date ? (
-            <span className={overdue ? "due overdue" : "due"}>
-              {overdue ? "Overdue: " : "Due "}
-              <time dateTime={task.due_date}>{formatDateTime(task.due_date, { timeZone })}</time>
-            </span>
-          ) : null}
-          {task.recurring_pattern || task.parent_task_id !== null ? <span className="badge">Repeats</span> : null}
-          {task.skipped ? <span className="badge">Skipped</span> : null}
-          {hasPendingReminder(task) ? <span className="badge">Reminder set</span> : null}
-          {task.tags.length ? (
-            <ul className="tags" aria-label="Tags">
-              {task.tags.map((tag) => (
-                <li key={tag} className="tag">
-                  {tag}
-                </li>
-              ))}
-            </ul>
-          ) : null}
-        </div>
+        <TaskMeta task={task} timeZone={timeZone} />
       </div>
     </li>
   );
