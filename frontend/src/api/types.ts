@@ -12,6 +12,11 @@ export type TimeZoneName = Schemas["TimezoneEnum"];
 export type ApiError = Schemas["Error"];
 export type TaskListQuery = NonNullable<operations["tasks_list"]["parameters"]["query"]>;
 export type TaskSort = NonNullable<TaskListQuery["sort"]>;
+export type Conversation = Schemas["ConversationOutput"];
+export type ChatMessage = Schemas["MessageOutput"];
+export type ActionKind = Schemas["ActionEnum"];
+export type ChatInput = Schemas["ChatInput"];
+export type ChatOutput = Schemas["ChatOutput"];
 
 export const PRIORITIES: readonly Priority[] = ["low", "medium", "high"];
 

@@ -28,6 +28,11 @@ export function Nav() {
               </Link>
             </li>
             <li>
+              <Link href="/assistant" aria-current={current("/assistant")}>
+                Assistant
+              </Link>
+            </li>
+            <li>
               <Link href="/webhooks" aria-current={current("/webhooks")}>
                 Webhooks
               </Link>
