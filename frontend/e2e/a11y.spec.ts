@@ -1,5 +1,5 @@
 // Accessibility: axe-core finds no serious or critical violations on the list, the editor (new and edit), the
-// task's page, the profile and the sign-in/sign-up forms (WCAG 2.x A/AA and axe's best practices).
+// task's page, the profile, the assistant and the sign-in/sign-up forms (WCAG 2.x A/AA and axe's best practices).
 import { expect, test } from "@playwright/test";
 import { apiAs, expectNoSeriousViolations, newPerson, signUp } from "./helpers";
 
@@ -55,4 +55,29 @@ test("the list, editor, task and profile pages have no serious accessibility vio
   await page.goto("/profile");
   await expect(page.getByLabel("Time zone")).toBeVisible();
   await expectNoSeriousViolations(page, "the profile");
+});
+
+test("the assistant's page has no serious accessibility violations", async ({ page }) => {
+  await signUp(page, newPerson("Axe"));
+  await apiAs(page, "POST", "tasks", { title: "Quarterly report", priority: "high", tags: ["work"], due_date: "2031-01-06T09:00:00Z" });
+  await apiAs(page, "POST", "tasks", { title: "Report slides", recurring_pattern: "FREQ=WEEKLY", due_date: "2031-01-07T09:00:00Z" });
+
+  await page.goto("/assistant");
+  await expect(page.getByRole("list", { name: "Examples" })).toBeVisible();
+  await expectNoSeriousViolations(page, "the assistant's empty conversation");
+
+  // A reply with task cards, then a question with its choices.
+  const box = page.getByLabel("Message", { exact: true });
+  await box.fill("list #work");
+  await box.press("Enter");
+  await expect(page.getByRole("log").getByRole("article", { name: "Quarterly report" })).toContainText("Listed");
+  await box.fill("move report to friday 3pm");
+  await box.press("Enter");
+  await expect(page.getByRole("list", { name: "Tasks to choose from" }).getByRole("button")).toHaveCount(2);
+  await expectNoSeriousViolations(page, "the assistant with cards and choices");
+
+  await page.getByRole("button", { name: /^Delete the conversation/ }).click();
+  await expect(page.getByRole("dialog", { name: "Delete this conversation?" })).toBeVisible();
+  await expectNoSeriousViolations(page, "the assistant's delete dialog");
+  await page.keyboard.press("Escape");
 });

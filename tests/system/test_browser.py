@@ -16,8 +16,11 @@ SMTP server in this process that also writes them into a maildir. `npx playwrigh
   with no reload of it (a marker set on its window survives); the other tab, on the task's page, shows it
   deleted.
 - profile: the profile's time zone changes how due times are shown.
-- a11y: axe-core finds no serious or critical violations on the sign-in/up, list, editor, task and profile
-  pages.
+- assistant: on /assistant, "buy milk tomorrow 5pm #home !high" shows a "created" task card linking to the
+  task; "complete report" offers the two report tasks as cards and completes the chosen one; a reloaded page
+  reopens the conversation from the list with its history; /tasks shows the tasks as the assistant left them.
+- a11y: axe-core finds no serious or critical violations on the sign-in/up, list, editor, task, profile and
+  assistant pages.
 
 Full-page screenshots of each page, and screenshots and traces of failures, land in .cache/logs/tests/ui/.
 The UI must be built first (`make test` does it; else `cd frontend && npm run build`).
