@@ -14,9 +14,8 @@ from assistant_app import selectors, services
 from assistant_app.grammar import MAX_MESSAGE_LENGTH
 from assistant_app.models import Conversation, Message
 from tasks_app.apis import IDEMPOTENCY_KEY, TaskPagination, UserApi, respond_once
-from tasks_app.outputs import task_output
 from tasks_app.selectors import user_get
-from tasks_app.serializers import InputSerializer, TaskOutputSerializer, TaskPageInputSerializer
+from tasks_app.serializers import MAX_PAGE_SIZE, InputSerializer, TaskOutputSerializer
 from workers.http.fields import NO_NUL, TextField
 from workers.http.schema import error_responses, text_schema
 
@@ -54,16 +53,26 @@ class ActionsField(serializers.JSONField):
     """A message's actions as stored: each task already as the API showed it (tasks_app.outputs)."""
 
 
+@extend_schema_field(TaskOutputSerializer(many=True))
+class ChoicesField(serializers.JSONField):
+    """The tasks a question offered, as stored (tasks_app.outputs)."""
+
+
 class MessageOutputSerializer(serializers.ModelSerializer[Message]):
     role = serializers.ChoiceField(choices=Message.Role.choices, read_only=True)
     content = serializers.CharField(
         read_only=True, help_text="The text; for a `tool` message, the tool's result as JSON."
     )
-    actions = ActionsField(read_only=True)
+    actions = ActionsField(read_only=True, help_text="What this message did.")
+    choices = ChoicesField(
+        read_only=True,
+        help_text="When an assistant's reply asks which task was meant: the tasks it offers, as they were "
+        "then (answer with one's id while the conversation is `waiting`).",
+    )
 
     class Meta:
         model = Message
-        fields = ["id", "role", "content", "actions", "created_at"]
+        fields = ["id", "role", "content", "actions", "choices", "created_at"]
         read_only_fields = fields
 
 
@@ -83,14 +92,22 @@ class ConversationOutputSerializer(serializers.ModelSerializer[Conversation]):
 
 class ChatOutputSerializer(serializers.Serializer[Any]):
     conversation = ConversationOutputSerializer()
-    reply = MessageOutputSerializer(help_text="The assistant's answer, with the actions it performed.")
-    choices = TaskOutputSerializer(
-        many=True,
-        help_text="When the reply asks which task was meant: the tasks it offers (answer with one's id).",
+    message = MessageOutputSerializer(help_text="The user's message, as kept.")
+    reply = MessageOutputSerializer(
+        help_text="The assistant's answer, with the actions it performed and the choices it offers."
     )
     answered_by = serializers.ChoiceField(
         choices=[services.BUILT_IN, services.PROVIDER],
         help_text="`built_in`: the offline grammar; `provider`: the configured LLM provider.",
+    )
+
+
+class PageInputSerializer(InputSerializer):
+    """The page of a list, validated so that a malformed value is a 400, not a silent default."""
+
+    page = serializers.IntegerField(required=False, min_value=1, help_text="From 1; past the last is a 404.")
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, help_text=f"Items per page, 50 unless given; at most {MAX_PAGE_SIZE}."
     )
 
 
@@ -116,7 +133,7 @@ class AssistantApi(UserApi):
             raise NotFound("Conversation not found.") from error
 
     def page(self, request: Request, items: Any, serializer: type[serializers.Serializer[Any]]) -> Response:
-        TaskPageInputSerializer(data=request.query_params).is_valid(raise_exception=True)
+        PageInputSerializer(data=request.query_params).is_valid(raise_exception=True)
         paginator = TaskPagination()
         page = paginator.paginate_queryset(items, request, view=self)
         return paginator.get_paginated_response(serializer(page, many=True).data)
@@ -160,8 +177,8 @@ class ChatApi(AssistantApi):
             )
             body = {
                 "conversation": ConversationOutputSerializer(turn.conversation).data,
+                "message": MessageOutputSerializer(turn.said).data,
                 "reply": MessageOutputSerializer(turn.reply).data,
-                "choices": [task_output(task) for task in turn.choices],
                 "answered_by": turn.answered_by,
             }
             return status.HTTP_200_OK, body
@@ -174,7 +191,7 @@ class ConversationListApi(AssistantApi):
         operation_id="assistant_conversations_list",
         tags=TAG,
         summary="The user's conversations, the latest spoken in first",
-        parameters=[TaskPageInputSerializer],
+        parameters=[PageInputSerializer],
         responses={200: ConversationPageSerializer, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request: Request, user_id: str) -> Response:
@@ -209,7 +226,7 @@ class MessageListApi(AssistantApi):
         operation_id="assistant_messages_list",
         tags=TAG,
         summary="A conversation's messages, newest first",
-        parameters=[TaskPageInputSerializer],
+        parameters=[PageInputSerializer],
         responses={200: MessagePageSerializer, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request: Request, user_id: str, conversation_id: int) -> Response:

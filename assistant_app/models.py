@@ -27,7 +27,8 @@ class Conversation(models.Model):
 
 class Message(models.Model):
     """One turn: the user's words, the assistant's reply, or (with a provider) a tool's result. `actions`
-    is what the turn did, as `[{"action": "created", "task": {...}}]`, each task as the API showed it then."""
+    is what the turn did, as `[{"action": "created", "task": {...}}]`, and `choices` the tasks a reply asked
+    about (`[{...}]`), each task as the API showed it then."""
 
     class Role(models.TextChoices):
         USER = "user"
@@ -40,6 +41,7 @@ class Message(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     content = models.TextField()
     actions = models.JSONField(default=list, blank=True)
+    choices = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:

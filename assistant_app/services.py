@@ -7,7 +7,7 @@ results (with a provider), and the reply, each with the actions it caused.
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +17,8 @@ from assistant_app import commands, provider, selectors
 from assistant_app.commands import Outcome
 from assistant_app.grammar import parse
 from assistant_app.models import TITLE_MAX_LENGTH, Conversation, Message
-from tasks_app.models import Task, UserProfile
+from tasks_app.models import UserProfile
+from tasks_app.outputs import task_output
 
 logger = logging.getLogger(__name__)
 
@@ -25,15 +26,15 @@ BUILT_IN = "built_in"
 PROVIDER = "provider"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Turn:
-    """One answered message: the conversation, the reply (a Message), the tasks a question offers, and
-    which layer answered (`built_in` or `provider`)."""
+    """One answered message: the conversation, the user's message and the reply as kept, and which layer
+    answered (`built_in` or `provider`)."""
 
     conversation: Conversation
+    said: Message
     reply: Message
-    choices: list[Task] = field(default_factory=list)
-    answered_by: str = BUILT_IN
+    answered_by: str
 
 
 def conversation_delete(*, conversation: Conversation) -> None:
@@ -45,10 +46,10 @@ def chat(*, user: UserProfile, conversation: Conversation | None, message: str, 
     chosen = provider.configured()
     if chosen is None:
         with transaction.atomic():
-            conversation = _spoken_in(user, conversation, message, at)
-            return _reply(conversation, _built_in(conversation, user, message, at), at, BUILT_IN)
+            spoken, said = _spoken_in(user, conversation, message, at)
+            return _reply(spoken, said, _built_in(spoken, user, message, at), at, BUILT_IN)
     with transaction.atomic():
-        spoken = _spoken_in(user, conversation, message, at)
+        spoken, said = _spoken_in(user, conversation, message, at)
     history = [
         {"role": said.role, "content": said.content}
         for said in selectors.messages_recent(conversation=spoken, limit=provider.HISTORY_MESSAGES + 1)
@@ -72,23 +73,25 @@ def chat(*, user: UserProfile, conversation: Conversation | None, message: str, 
         else:
             with transaction.atomic():
                 spoken = Conversation.objects.select_for_update().get(pk=spoken.pk)
-                return _reply(spoken, _built_in(spoken, user, message, at), at, BUILT_IN)
+                return _reply(spoken, said, _built_in(spoken, user, message, at), at, BUILT_IN)
     with transaction.atomic():
-        return _reply(spoken, outcome, at, PROVIDER)
+        return _reply(spoken, said, outcome, at, PROVIDER)
 
 
 def _spoken_in(
     user: UserProfile, conversation: Conversation | None, message: str, at: datetime
-) -> Conversation:
-    """The conversation, locked until the turn's transaction ends, with the user's message added."""
+) -> tuple[Conversation, Message]:
+    """The conversation, locked until the turn's transaction ends, and the user's message added to it."""
     if conversation is None:
         conversation = Conversation.objects.create(
             user=user, title=_title(message), created_at=at, updated_at=at
         )
     else:
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-    Message.objects.create(conversation=conversation, role=Message.Role.USER, content=message, created_at=at)
-    return conversation
+    said = Message.objects.create(
+        conversation=conversation, role=Message.Role.USER, content=message, created_at=at
+    )
+    return conversation, said
 
 
 def _title(message: str) -> str:
@@ -105,15 +108,18 @@ def _built_in(conversation: Conversation, user: UserProfile, message: str, at: d
     return commands.run(parse(message, now=at, timezone=user.timezone), user=user, at=at)
 
 
-def _reply(conversation: Conversation, outcome: Outcome, at: datetime, answered_by: str) -> Turn:
+def _reply(
+    conversation: Conversation, said: Message, outcome: Outcome, at: datetime, answered_by: str
+) -> Turn:
     reply = Message.objects.create(
         conversation=conversation,
         role=Message.Role.ASSISTANT,
         content=outcome.reply,
         actions=outcome.actions,
+        choices=[task_output(task) for task in outcome.choices],
         created_at=at,
     )
     conversation.pending = outcome.pending
     conversation.updated_at = at
     conversation.save(update_fields=["pending", "updated_at"])
-    return Turn(conversation, reply, outcome.choices, answered_by)
+    return Turn(conversation, said, reply, answered_by)

@@ -19,11 +19,12 @@ import {
 } from "@/lib/assistant";
 import type { ApiClient } from "@/api/client";
 
-const message = (id: number, role: ChatMessage["role"], created_at: string, content = `message ${id}`): ChatMessage => ({
+const message = (id: number, role: ChatMessage["role"], created_at: string, content = `message ${id}`, choices: Task[] = []): ChatMessage => ({
   id,
   role,
   content,
   actions: [],
+  choices,
   created_at,
 });
 
@@ -37,10 +38,10 @@ const conversation = (id: number, updated_at: string, waiting = false): Conversa
 
 const task = (id: number, title: string): Task => ({ id, title }) as Task;
 
-const turn = (reply: ChatMessage, about: Conversation, choices: Task[] = []): ChatOutput => ({
+const turn = (said: ChatMessage, reply: ChatMessage, about: Conversation): ChatOutput => ({
   conversation: about,
+  message: said,
   reply,
-  choices,
   answered_by: "built_in",
 });
 
@@ -150,45 +151,50 @@ describe("a turn", () => {
 
   it("shows the words sent at once, as a local message after the others", () => {
     const local = pendingMessage("complete report", opened.messages, new Date("2031-05-01T08:05:00Z"));
-    expect(local).toEqual({ id: -1, role: "user", content: "complete report", actions: [], created_at: "2031-05-01T08:05:00.000Z" });
+    expect(local).toEqual({ id: -1, role: "user", content: "complete report", actions: [], choices: [], created_at: "2031-05-01T08:05:00.000Z" });
     expect(pendingMessage("again", [...opened.messages, local]).id).toBe(-2);
   });
 
-  it("keeps the words (same item) at the reply's instant, adds the reply, its choices and the conversation", () => {
+  it("replaces the local words with the message as kept, adds the reply with its choices and the conversation", () => {
     const local = pendingMessage("complete report", opened.messages);
-    const reply = message(4, "assistant", "2031-05-01T08:05:00.123456Z", 'Which "report" task: #10 or #11? Answer with its number.');
-    const waiting = conversation(4, "2031-05-01T08:05:00.123456Z", true);
+    const said = message(3, "user", "2031-05-01T08:05:00.123456Z", "complete report");
     const choices = [task(10, "annual report"), task(11, "report slides")];
-    const after = afterTurn({ ...opened, messages: [...opened.messages, local] }, local.id, turn(reply, waiting, choices));
+    const reply = message(4, "assistant", "2031-05-01T08:05:00.123456Z", 'Which "report" task: #10 or #11? Answer with its number.', choices);
+    const waiting = conversation(4, "2031-05-01T08:05:00.123456Z", true);
+    const after = afterTurn({ ...opened, messages: [...opened.messages, local] }, local.id, turn(said, reply, waiting));
     expect(after.messages.map((m) => [m.id, m.role, m.created_at])).toEqual([
       [1, "user", "2031-05-01T08:01:00Z"],
       [2, "assistant", "2031-05-01T08:01:00Z"],
-      [-1, "user", "2031-05-01T08:05:00.123456Z"],
+      [3, "user", "2031-05-01T08:05:00.123456Z"],
       [4, "assistant", "2031-05-01T08:05:00.123456Z"],
     ]);
     expect(after.conversation).toBe(waiting);
-    expect(after.choices).toEqual({ 4: choices });
     expect(openChoices(after)).toEqual({ replyId: 4, tasks: choices });
 
     // Answered: the question no longer waits, its choices stay with it but are no longer open.
     const answer = pendingMessage("#10", after.messages);
     const done = message(6, "assistant", "2031-05-01T08:06:00Z", 'Completed "annual report" (#10).');
-    const answered = afterTurn({ ...after, messages: [...after.messages, answer] }, answer.id, turn(done, conversation(4, "2031-05-01T08:06:00Z")));
-    expect(answered.choices).toEqual({ 4: choices });
+    const answered = afterTurn(
+      { ...after, messages: [...after.messages, answer] },
+      answer.id,
+      turn(message(5, "user", "2031-05-01T08:06:00Z", "#10"), done, conversation(4, "2031-05-01T08:06:00Z")),
+    );
+    expect(answered.messages.find((m) => m.id === 4)?.choices).toEqual(choices);
     expect(openChoices(answered)).toBeNull();
-    expect(answered.messages.map((m) => m.id)).toEqual([1, 2, -1, 4, -2, 6]);
+    expect(answered.messages.map((m) => m.id)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
-  it("drops a local message once a page lists the API's copy", () => {
-    const local = { ...pendingMessage("buy milk", opened.messages), created_at: "2031-05-01T08:05:00.123456Z" };
-    const reply = message(4, "assistant", "2031-05-01T08:05:00.123456Z");
-    const page = [message(3, "user", "2031-05-01T08:05:00.123456Z", "buy milk"), reply];
-    const merged = mergeMessages([...opened.messages, local, reply], page);
-    expect(merged.map((m) => m.id)).toEqual([1, 2, 3, 4]);
+  it("keeps each message once when pages overlap", () => {
+    const page = [message(2, "assistant", "2031-05-01T08:01:00Z"), message(3, "user", "2031-05-01T08:05:00Z", "buy milk")];
+    expect(mergeMessages(opened.messages, page).map((m) => m.id)).toEqual([1, 2, 3]);
   });
 
-  it("offers no choices for a conversation reopened while it waits (a page has none)", () => {
-    expect(openChoices({ ...opened, conversation: conversation(4, "2031-05-01T08:01:00Z", true) })).toBeNull();
+  it("offers the choices of a conversation reopened while it waits, from its last reply as kept", () => {
+    const choices = [task(10, "annual report")];
+    const asked = message(2, "assistant", "2031-05-01T08:01:00Z", "Which?", choices);
+    const reopened = { ...opened, conversation: conversation(4, "2031-05-01T08:01:00Z", true), messages: [message(1, "user", "2031-05-01T08:01:00Z"), asked] };
+    expect(openChoices(reopened)).toEqual({ replyId: 2, tasks: choices });
+    expect(openChoices({ ...reopened, conversation: conversation(4, "2031-05-01T08:01:00Z", false) })).toBeNull();
   });
 });
 

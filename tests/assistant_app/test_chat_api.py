@@ -44,6 +44,11 @@ def test_a_quick_add_creates_the_task_the_words_describe_with_its_events(api, pa
     reply = say(api, "pay rent every month on the last day, remind me a day before #home !high")
 
     assert reply["answered_by"] == "built_in"
+    assert reply["message"]["role"] == "user"
+    assert (
+        reply["message"]["content"]
+        == "pay rent every month on the last day, remind me a day before #home !high"
+    )
     [(kind, created)] = [(a["action"], a["task"]) for a in reply["reply"]["actions"]]
     assert kind == "created"
     task = Task.objects.get(pk=created["id"], user=parisian)
@@ -107,7 +112,7 @@ def test_several_matching_tasks_are_asked_about_and_the_answer_is_carried_out(ap
     asked = say(api, "complete report")
 
     assert asked["reply"]["actions"] == []
-    assert [t["id"] for t in asked["choices"]] == [first.pk, second.pk]
+    assert [t["id"] for t in asked["reply"]["choices"]] == [first.pk, second.pk]
     assert asked["reply"]["content"].startswith('Which "report" task: "report draft" (#')
     assert asked["conversation"]["waiting"] is True
     answered = say(api, f"#{second.pk}", asked["conversation"]["id"])
@@ -116,6 +121,10 @@ def test_several_matching_tasks_are_asked_about_and_the_answer_is_carried_out(ap
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.completed, second.completed) == (False, True)
+    history = api.get(f"conversations/{asked['conversation']['id']}/messages").json()["results"]
+    assert [m["content"] for m in history][:2] == [answered["reply"]["content"], f"#{second.pk}"]
+    assert [t["title"] for t in history[2]["choices"]] == ["report draft", "final report"]  # kept
+    assert history[0]["choices"] == []
 
 
 def test_a_message_that_answers_no_question_is_a_new_command(api, user):

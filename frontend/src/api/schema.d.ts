@@ -423,10 +423,10 @@ export interface components {
         };
         ChatOutput: {
             conversation: components["schemas"]["ConversationOutput"];
-            /** @description The assistant's answer, with the actions it performed. */
+            /** @description The user's message, as kept. */
+            message: components["schemas"]["MessageOutput"];
+            /** @description The assistant's answer, with the actions it performed and the choices it offers. */
             reply: components["schemas"]["MessageOutput"];
-            /** @description When the reply asks which task was meant: the tasks it offers (answer with one's id). */
-            choices: components["schemas"]["TaskOutput"][];
             /**
              * @description `built_in`: the offline grammar; `provider`: the configured LLM provider.
              *
@@ -619,7 +619,10 @@ export interface components {
             readonly role: components["schemas"]["RoleEnum"];
             /** @description The text; for a `tool` message, the tool's result as JSON. */
             readonly content: string;
+            /** @description What this message did. */
             readonly actions: components["schemas"]["ActionOutput"][];
+            /** @description When an assistant's reply asks which task was meant: the tasks it offers, as they were then (answer with one's id while the conversation is `waiting`). */
+            readonly choices: components["schemas"]["TaskOutput"][];
             /** Format: date-time */
             readonly created_at: string;
         };
@@ -2932,7 +2935,7 @@ export interface operations {
             query?: {
                 /** @description From 1; past the last is a 404. */
                 page?: number;
-                /** @description Tasks per page, 50 unless given; at most 100. */
+                /** @description Items per page, 50 unless given; at most 100. */
                 page_size?: number;
             };
             header?: never;
@@ -3091,7 +3094,7 @@ export interface operations {
             query?: {
                 /** @description From 1; past the last is a 404. */
                 page?: number;
-                /** @description Tasks per page, 50 unless given; at most 100. */
+                /** @description Items per page, 50 unless given; at most 100. */
                 page_size?: number;
             };
             header?: never;

@@ -141,7 +141,7 @@ export function AssistantView() {
       setPanel({
         kind: "ready",
         key,
-        thread: { conversation, messages: page.messages, earlierPage: page.more ? 2 : null, choices: {} },
+        thread: { conversation, messages: page.messages, earlierPage: page.more ? 2 : null },
       });
       updateConversations((conversations) => upsertConversation(conversations, conversation));
     } catch (error) {
@@ -356,7 +356,7 @@ export function AssistantView() {
                       <MessageItem
                         key={message.id}
                         message={message}
-                        choices={thread.choices[message.id]}
+                        choices={message.choices}
                         answering={choices?.replyId === message.id ? (task) => void send(answerWith(task), false) : null}
                         pending={sending && isLocal(message) && message.id === lastId}
                         timeZone={timeZone}

@@ -1,9 +1,9 @@
 /**
  * The task assistant's chat (assistant_app, docs/assistant.md): what the panel sends (`POST /api/{user_id}/chat`)
  * and the conversation it shows. The API lists a conversation's messages newest first, page by page; the panel
- * shows them oldest first and adds each turn it takes part in (the user's words and the reply) without reading the
- * page again. The chat's answer has the reply but not the user's message as stored: until a page lists it, the
- * panel shows it as typed (a local message, with a negative id).
+ * shows them oldest first and adds each turn it takes part in (the user's message as stored and the reply, both in
+ * the chat's answer) without reading the page again. Until the answer comes, the user's words show as typed (a
+ * local message, with a negative id).
  */
 import type { ApiClient } from "@/api/client";
 import { type ProblemInfo, problemOf } from "@/api/errors";
@@ -66,13 +66,11 @@ export function byAge(a: Pick<ChatMessage, "created_at" | "id">, b: Pick<ChatMes
   return at !== 0 ? at : a.id - b.id;
 }
 
-/**
- * The user's words as the panel shows them from the moment they are sent until a page of the API lists them: a
- * local message, with a negative id of its own (it keeps it when answered, so that it stays the same item).
- */
+/** The user's words as the panel shows them from the moment they are sent until the answer: a local message, with a
+ * negative id of its own. */
 export function pendingMessage(content: string, shown: readonly Pick<ChatMessage, "id">[], now: Date = new Date()): ChatMessage {
   const id = Math.min(0, ...shown.map((message) => message.id)) - 1;
-  return { id, role: "user", content, actions: [], created_at: now.toISOString() };
+  return { id, role: "user", content, actions: [], choices: [], created_at: now.toISOString() };
 }
 
 export function isLocal(message: Pick<ChatMessage, "id">): boolean {
@@ -81,40 +79,37 @@ export function isLocal(message: Pick<ChatMessage, "id">): boolean {
 
 /**
  * The messages shown and those just read (a page, or a turn), oldest first: each message once (by id; the newer
- * copy wins), and a local message left out once the API's own copy is there (the user's message of that instant).
+ * copy wins: pages shift as messages are added, so two pages may share some).
  */
 export function mergeMessages(shown: readonly ChatMessage[], incoming: readonly ChatMessage[]): ChatMessage[] {
   const byId = new Map<number, ChatMessage>();
   for (const message of [...shown, ...incoming]) byId.set(message.id, message);
-  const stored = new Set([...byId.values()].filter((m) => !isLocal(m) && m.role === "user").map((m) => m.created_at));
-  return [...byId.values()].filter((m) => !(isLocal(m) && stored.has(m.created_at))).sort(byAge);
+  return [...byId.values()].sort(byAge);
 }
 
-/** A conversation as the panel holds it: its messages oldest first, and the questions' choices of this visit. */
+/** A conversation as the panel holds it: its messages oldest first. */
 export interface Thread {
   /** null until its first message is answered. */
   conversation: Conversation | null;
   messages: ChatMessage[];
   /** The next page of earlier messages, when there is one. */
   earlierPage: number | null;
-  /** The tasks each question offered, by reply id (the chat's answer has them; a page of messages does not). */
-  choices: Record<number, Task[]>;
 }
 
-export const NEW_THREAD: Thread = { conversation: null, messages: [], earlierPage: null, choices: {} };
+export const NEW_THREAD: Thread = { conversation: null, messages: [], earlierPage: null };
 
 /**
- * The thread after a turn: the user's words (the pending message `localId`) at the reply's instant (the API stores
- * both at the turn's instant: a local message with a negative id sorts just before its reply), the reply added, and
- * the conversation as the API now has it.
+ * The thread after a turn: the pending message `localId` replaced by the user's message as the API keeps it, the
+ * reply added, and the conversation as the API now has it.
  */
 export function afterTurn(thread: Thread, localId: number, turn: ChatOutput): Thread {
-  const said = thread.messages.filter((message) => message.id === localId).map((message) => ({ ...message, created_at: turn.reply.created_at }));
   return {
     ...thread,
     conversation: turn.conversation,
-    messages: mergeMessages(thread.messages, [...said, turn.reply]),
-    choices: turn.choices.length ? { ...thread.choices, [turn.reply.id]: turn.choices } : thread.choices,
+    messages: mergeMessages(
+      thread.messages.filter((message) => message.id !== localId),
+      [turn.message, turn.reply],
+    ),
   };
 }
 
@@ -122,8 +117,7 @@ export function afterTurn(thread: Thread, localId: number, turn: ChatOutput): Th
 export function openChoices(thread: Thread): { replyId: number; tasks: Task[] } | null {
   const last = thread.messages.at(-1);
   if (!thread.conversation?.waiting || !last || last.role !== "assistant") return null;
-  const tasks = thread.choices[last.id];
-  return tasks?.length ? { replyId: last.id, tasks } : null;
+  return last.choices.length ? { replyId: last.id, tasks: [...last.choices] } : null;
 }
 
 /** The list with this conversation in it (replaced, or added), in the API's order: the latest spoken in first. */
