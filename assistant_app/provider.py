@@ -30,7 +30,7 @@ from tasks_app import selectors as task_selectors
 from tasks_app import services as task_services
 from tasks_app.models import Task, UserProfile
 from tasks_app.outputs import task_output
-from tasks_app.serializers import TaskCompleteInputSerializer, TaskFilterSerializer, task_input
+from tasks_app.serializers import TaskCompleteInputSerializer, task_filters, task_input
 
 logger = logging.getLogger(__name__)
 
@@ -264,19 +264,7 @@ def _create(arguments: dict[str, Any], user: UserProfile, at: datetime) -> ToolR
 
 
 def _list(arguments: dict[str, Any], user: UserProfile, at: datetime) -> ToolResult:
-    serializer = TaskFilterSerializer(data=arguments)
-    serializer.is_valid(raise_exception=True)
-    data = serializer.validated_data
-    filters = task_selectors.TaskFilters(
-        completed=data["completed"],
-        priority=data.get("priority"),
-        tags=data["tag"],
-        search=data["search"],
-        due_before=data.get("due_before"),
-        due_after=data.get("due_after"),
-        overdue=data["overdue"],
-        sort="due_date",
-    )
+    filters = task_filters({**arguments, "sort": "due_date"})
     tasks = list(task_selectors.task_list(user_id=user.pk, filters=filters, now=at)[:LISTED_AT_MOST])
     return {"tasks": [task_output(task) for task in tasks]}, [action("listed", task) for task in tasks]
 

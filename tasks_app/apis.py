@@ -30,6 +30,7 @@ from tasks_app.serializers import (
     TaskPatchInputSerializer,
     UserProfileInputSerializer,
     UserProfileOutputSerializer,
+    task_filters,
     task_input,
 )
 from workers.http.schema import error_responses
@@ -79,19 +80,7 @@ def _input(
 def _filters(request: Request) -> selectors.TaskFilters:
     params: dict[str, Any] = {key: request.query_params.get(key) for key in request.query_params}
     params["tag"] = request.query_params.getlist("tag")
-    serializer = TaskFilterSerializer(data=params)
-    serializer.is_valid(raise_exception=True)
-    data = serializer.validated_data
-    return selectors.TaskFilters(
-        completed=data["completed"],
-        priority=data.get("priority"),
-        tags=data["tag"],
-        search=data["search"],
-        due_before=data.get("due_before"),
-        due_after=data.get("due_after"),
-        overdue=data["overdue"],
-        sort=data["sort"],
-    )
+    return task_filters(params)
 
 
 def respond_once(request: Request, user_id: str, operation: Callable[[], tuple[int, Any]]) -> Response:

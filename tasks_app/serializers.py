@@ -2,6 +2,7 @@
 
 import copy
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +23,7 @@ from tasks_app.reminders import (
     load,
     reminders_output,
 )
-from tasks_app.selectors import SORT_FIELDS
+from tasks_app.selectors import SORT_FIELDS, TaskFilters
 from tasks_app.timezones import known_timezones
 from workers.http.fields import NO_NUL, AwareDateTimeField, TextField
 
@@ -447,6 +448,24 @@ class TaskFilterSerializer(TaskPageInputSerializer):
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
     sort = serializers.ChoiceField(
         choices=[*SORT_FIELDS, *(f"-{name}" for name in SORT_FIELDS)], required=False, default="-created_at"
+    )
+
+
+def task_filters(params: Mapping[str, Any]) -> TaskFilters:
+    """The filters and sort of a task list (TaskFilterSerializer's fields), validated: the list API's query
+    and the assistant provider's `list_tasks` read them here. Raises ValidationError with the field errors."""
+    serializer = TaskFilterSerializer(data=params)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    return TaskFilters(
+        completed=data["completed"],
+        priority=data.get("priority"),
+        tags=data["tag"],
+        search=data["search"],
+        due_before=data.get("due_before"),
+        due_after=data.get("due_after"),
+        overdue=data["overdue"],
+        sort=data["sort"],
     )
 
 
