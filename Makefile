@@ -113,6 +113,7 @@ lint: venv local-env ui-deps
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/python manage.py makemigrations --check --dry-run  # every model change has its migration
 	cd $(UI) && npm run --silent typecheck && npm run --silent lint
 
 # The UI's types must be those of the API's schema as it is now; its unit tests need no browser; the

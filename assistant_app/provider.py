@@ -35,6 +35,9 @@ from tasks_app.serializers import TaskCompleteInputSerializer, task_filters, tas
 logger = logging.getLogger(__name__)
 
 MAX_ROUNDS = 4  # requests per message: tool calls, their results, and the answer
+# How a provider can fail to answer: too slow, not reached, an HTTP status but 200, not the protocol, or tool
+# calls without end.
+FAILURE_KINDS = ("timeout", "unreachable", "status", "protocol", "rounds")
 HISTORY_MESSAGES = 20  # earlier messages of the conversation the model is given
 TASK_FIELDS = {
     "title": {"type": "string", "description": "One line, at most 255 characters."},
@@ -106,10 +109,12 @@ SYSTEM_PROMPT = (
 
 
 class ProviderUnavailable(Exception):  # noqa: N818 - a condition of the provider, not a bug of ours
-    """The provider gave no answer; `actions` is what its tool calls did before that."""
+    """The provider gave no answer; `kind` says how (FAILURE_KINDS), `actions` what its tool calls did
+    before that."""
 
-    def __init__(self, reason: str, actions: list[dict[str, Any]]) -> None:
+    def __init__(self, kind: str, reason: str, actions: list[dict[str, Any]]) -> None:
         super().__init__(reason)
+        self.kind = kind
         self.actions = actions
 
 
@@ -139,15 +144,16 @@ class Provider:
                 retries=False,
             )
         except urllib3.exceptions.HTTPError as error:
-            raise ProviderUnavailable(f"no answer: {type(error).__name__}", []) from error
+            kind = "timeout" if isinstance(error, urllib3.exceptions.TimeoutError) else "unreachable"
+            raise ProviderUnavailable(kind, f"no answer: {type(error).__name__}", []) from error
         if response.status != 200:
-            raise ProviderUnavailable(f"HTTP {response.status}", [])
+            raise ProviderUnavailable("status", f"HTTP {response.status}", [])
         try:
             message = response.json()["choices"][0]["message"]
         except (ValueError, KeyError, IndexError, TypeError) as error:
-            raise ProviderUnavailable("a reply that is not a chat completion", []) from error
+            raise ProviderUnavailable("protocol", "a reply that is not a chat completion", []) from error
         if not isinstance(message, dict):
-            raise ProviderUnavailable("a reply that is not a chat completion", [])
+            raise ProviderUnavailable("protocol", "a reply that is not a chat completion", [])
         return message
 
 
@@ -194,14 +200,14 @@ def converse(
         try:
             reply = provider.complete({"model": provider.model, "messages": messages, "tools": TOOLS})
         except ProviderUnavailable as error:
-            raise ProviderUnavailable(str(error), done) from error
+            raise ProviderUnavailable(error.kind, str(error), done) from error
         calls = reply.get("tool_calls") or []
         if not isinstance(calls, list):
-            raise ProviderUnavailable("tool_calls that are not a list", done)
+            raise ProviderUnavailable("protocol", "tool_calls that are not a list", done)
         if not calls:
             content = reply.get("content")
             if not isinstance(content, str) or not content.strip():
-                raise ProviderUnavailable("an empty answer", done)
+                raise ProviderUnavailable("protocol", "an empty answer", done)
             return Outcome(content.strip(), done)
         messages.append({"role": "assistant", "content": reply.get("content"), "tool_calls": calls})
         for call in calls:
@@ -211,7 +217,7 @@ def converse(
             done.extend(actions)
             call_id = call.get("id") if isinstance(call, dict) else None
             messages.append({"role": "tool", "tool_call_id": call_id, "content": content})
-    raise ProviderUnavailable(f"no answer after {MAX_ROUNDS} rounds of tool calls", done)
+    raise ProviderUnavailable("rounds", f"no answer after {MAX_ROUNDS} rounds of tool calls", done)
 
 
 def _run_tool(call: Any, *, user: UserProfile, at: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from prometheus_client import Counter
 
 from assistant_app import commands, provider, selectors
 from assistant_app.commands import Outcome
@@ -21,6 +22,16 @@ from tasks_app.models import UserProfile
 from tasks_app.outputs import task_output
 
 logger = logging.getLogger(__name__)
+
+REPLIES = Counter(
+    "assistant_replies", "Messages the assistant answered, by the layer that answered", ["answered_by"]
+)
+PROVIDER_FAILURES = Counter(
+    "assistant_provider_failures",
+    "Messages the configured provider gave no answer to (the grammar answered unless a tool call had acted), "
+    "by how it failed",
+    ["kind"],
+)
 
 BUILT_IN = "built_in"
 PROVIDER = "provider"
@@ -66,6 +77,7 @@ def chat(*, user: UserProfile, conversation: Conversation | None, message: str, 
             chosen, user=user, history=history, message=message, at=at, record_tool=record_tool
         )
     except provider.ProviderUnavailable as error:
+        PROVIDER_FAILURES.labels(kind=error.kind).inc()
         logger.warning("assistant provider unavailable (%s); the built-in grammar answers", error)
         if error.actions:  # it acted, then went quiet: say what was done rather than do it again
             done = ", ".join(f"{item['action']} #{item['task']['id']}" for item in error.actions)
@@ -122,4 +134,5 @@ def _reply(
     conversation.pending = outcome.pending
     conversation.updated_at = at
     conversation.save(update_fields=["pending", "updated_at"])
+    transaction.on_commit(REPLIES.labels(answered_by=answered_by).inc)
     return Turn(conversation, said, reply, answered_by)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from prometheus_client import REGISTRY
 
 from assistant_app.models import Conversation, Message
 from tasks_app.models import Task
@@ -261,3 +262,17 @@ def test_without_a_token_nothing_is_said(user):
 
     assert response.status_code == 401
     assert not Conversation.objects.exists()
+
+
+def test_each_answer_is_counted_once_committed_by_the_layer_that_answered(
+    api, user, django_capture_on_commit_callbacks
+):
+    def answered() -> float:
+        return REGISTRY.get_sample_value("assistant_replies_total", {"answered_by": "built_in"}) or 0.0
+
+    before = answered()
+    with django_capture_on_commit_callbacks(execute=True):
+        say(api, "buy milk")
+        say(api, "list")
+
+    assert answered() == before + 2

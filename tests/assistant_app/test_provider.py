@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from prometheus_client import REGISTRY
 
 from assistant_app.models import Message
 from tasks_app.models import Task
@@ -42,6 +43,10 @@ def say(api: Api, message: str, conversation: int | None = None) -> dict:
     assert response.status_code == 200, response.json()
     reply: dict = response.json()
     return reply
+
+
+def failures(kind: str) -> float:
+    return REGISTRY.get_sample_value("assistant_provider_failures_total", {"kind": kind}) or 0.0
 
 
 def tool_results(conversation: int) -> list[dict]:
@@ -182,6 +187,7 @@ def test_a_provider_slower_than_its_timeout_gives_way_to_the_built_in_grammar(ap
     assert settings.ASSISTANT_PROVIDER_TIMEOUT_SECONDS == 10.0
     provider.delay = 10.5
     provider.answers = [tool_calls(("create_task", {"title": "from the provider"}))]
+    timeouts = failures("timeout")
 
     started = time.monotonic()
     reply = say(api, "buy milk tomorrow #home")
@@ -191,15 +197,18 @@ def test_a_provider_slower_than_its_timeout_gives_way_to_the_built_in_grammar(ap
     assert reply["answered_by"] == "built_in"
     assert [(a["action"], a["task"]["title"]) for a in reply["reply"]["actions"]] == [("created", "buy milk")]
     assert [t.title for t in Task.objects.filter(user=user)] == ["buy milk"]
+    assert failures("timeout") == timeouts + 1
 
 
 @pytest.mark.parametrize("status", [500, 401, 429])
 def test_a_provider_answering_with_an_error_gives_way_to_the_built_in_grammar(api, user, provider, status):
     provider.status = status
+    refused = failures("status")
 
     reply = say(api, "buy milk")
 
     assert reply["answered_by"] == "built_in"
+    assert failures("status") == refused + 1
     assert [t.title for t in Task.objects.filter(user=user)] == ["buy milk"]
 
 
