@@ -1,6 +1,7 @@
 """Creating the next occurrence of a completed recurring task, exactly once: from its event or the sweep."""
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -13,12 +14,12 @@ from tasks_app.events import TASK_COMPLETED, task_completed_payload
 from tasks_app.models import RecurrenceAnchor, Task
 from tasks_app.recurrence_rules import InvalidPatternError
 from tasks_app.reminders import carried
-from tasks_app.services import task_create
+from tasks_app.services import NextOccurrence, occurrences_create
 from workers.bridge.retry_policies import RETRY_POLICIES, PermanentEventError
 from workers.dead_letters.models import DeadLetter
 from workers.dead_letters.services import FailedEvent, dead_letter
 from workers.events.envelope import Envelope, build_envelope, parse_envelope, to_millis
-from workers.events.idempotency import record_processed
+from workers.events.idempotency import record_processed_many
 from workers.kafka.clients import TASK_EVENTS
 
 logger = logging.getLogger(__name__)
@@ -54,60 +55,79 @@ def occurrence_create_next(*, envelope: Envelope, now: datetime) -> Task | None:
     event, a task since deleted or reopened, or a series that has ended. The unique (series root, due
     date) constraint makes a second occurrence impossible even if two different events race.
     """
-    if not record_processed(consumer=CONSUMER, event_id=envelope.event_id):
-        logger.info("duplicate %s ignored", envelope.event_id)
-        return None
-    # At most one row: sliced rather than `.first()`, which would sort by the primary key for nothing.
-    task = next(
-        iter(
-            Task.objects.select_for_update(of=("self",))
-            .select_related("user", "parent_task")
-            .filter(pk=envelope.task_id, user_id=envelope.user_id)[:1]
-        ),
-        None,
-    )
-    if task is None:
-        return None  # deleted: the database decides, not the event
-    if not task.completed or not task.recurring_pattern:
-        _settle(task, next_occurrence=task.next_occurrence)  # reopened, or no longer recurring
-        return None
-    root = task.parent_task or task
-    try:
-        due = _next_due(task, root, now=now)
-    except InvalidPatternError as error:
-        raise PermanentEventError(f"task {task.pk} has a bad recurring pattern: {error}") from error
-    _settle(task, next_occurrence=due)
-    if due is None:
-        logger.info("series of task %s has ended", task.pk)
-        return None
-    existing = Task.objects.filter(parent_task=root, due_date=due)  # unique: one row at most
-    if existing.exists():
-        return existing.get()  # completed, reopened and completed again: the occurrence is already there
-    reminders, passed = (
-        carried(task.reminders, from_due=task.due_date, to_due=due, now=now)
-        if task.due_date is not None
-        else ([], set())
-    )
-    occurrence = task_create(
-        user=task.user,
-        title=task.title,
-        description=task.description,
-        priority=task.priority,
-        tags=list(task.tags),
-        due_date=due,
-        timezone=task.timezone,
-        recurring_pattern=task.recurring_pattern,
-        recurring_end_date=task.recurring_end_date,
-        recurrence_anchor=task.recurrence_anchor,
-        reminders=reminders,
-        reminders_done=passed,
-        parent_task=root,
-        at=now,
-    )
-    assert task.completed_at is not None  # a completed task has completed_at
-    latency = (occurrence.created_at - task.completed_at).total_seconds()
-    transaction.on_commit(partial(LATENCY.observe, latency))
-    return occurrence
+    return occurrences_create_next(envelopes=[envelope], now=now).get(envelope.task_id)
+
+
+@transaction.atomic
+def occurrences_create_next(*, envelopes: Sequence[Envelope], now: datetime) -> dict[int, Task | None]:
+    """`occurrence_create_next` for a batch of `task.completed` events, in a few statements whatever their
+    number: what each completed task's series owes is read from the database as it is now, so the events'
+    order does not matter (two completions of one task are one). Returns, by task id, the next occurrence
+    (made now, or there already), or None for a task with nothing owed; a duplicate event's task is absent.
+
+    Raises PermanentEventError for a task whose pattern cannot be expanded (the whole batch then rolls back,
+    and its events are handled one by one, that one dead-lettered).
+    """
+    fresh = record_processed_many(consumer=CONSUMER, event_ids=[envelope.event_id for envelope in envelopes])
+    owners: dict[int, str] = {}
+    for envelope in envelopes:
+        if envelope.event_id in fresh:
+            fresh.discard(envelope.event_id)  # the same event twice in the batch: its second is a duplicate
+            owners[envelope.task_id] = envelope.user_id
+        else:
+            logger.info("duplicate %s ignored", envelope.event_id)
+    if not owners:
+        return {}
+    # Locked in one order: concurrent batches over the same tasks cannot deadlock.
+    tasks = [
+        task
+        for task in Task.objects.select_for_update(of=("self",))
+        .select_related("parent_task")
+        .filter(pk__in=list(owners))
+        .order_by("pk")
+        if task.user_id == owners[task.pk]  # a task is its event's user's, or it is as deleted
+    ]
+    outcome: dict[int, Task | None] = {}
+    owed: list[tuple[Task, Task, datetime]] = []  # (completed task, series root, next due date)
+    for task in tasks:
+        outcome[task.pk] = None
+        if task.completed and task.recurring_pattern:  # else reopened, or no longer recurring
+            root = task.parent_task or task
+            try:
+                task.next_occurrence = _next_due(task, root, now=now)
+            except InvalidPatternError as error:
+                raise PermanentEventError(f"task {task.pk} has a bad recurring pattern: {error}") from error
+            if task.next_occurrence is None:
+                logger.info("series of task %s has ended", task.pk)
+            else:
+                owed.append((task, root, task.next_occurrence))
+        task.next_occurrence_owed_since = None
+    Task.objects.bulk_update(tasks, ["next_occurrence", "next_occurrence_owed_since"])
+    there = {
+        (occurrence.parent_task_id, occurrence.due_date): occurrence
+        for occurrence in Task.objects.filter(
+            parent_task_id__in={root.pk for _, root, _ in owed}, due_date__in={due for _, _, due in owed}
+        )
+    }
+    new: dict[tuple[int, datetime], NextOccurrence] = {}
+    for task, root, due in owed:
+        if (root.pk, due) in there:  # completed, reopened and completed again: it is there already
+            outcome[task.pk] = there[(root.pk, due)]
+            continue
+        reminders, passed = (
+            carried(task.reminders, from_due=task.due_date, to_due=due, now=now)
+            if task.due_date is not None
+            else ([], set())
+        )
+        new.setdefault((root.pk, due), NextOccurrence(task, root, due, reminders, frozenset(passed)))
+    created = occurrences_create(occurrences=list(new.values()), at=now) if new else []
+    made = {(occurrence.parent_task_id, occurrence.due_date): occurrence for occurrence in created}
+    for task, root, due in owed:
+        if (root.pk, due) in made:
+            outcome[task.pk] = made[(root.pk, due)]
+            assert task.completed_at is not None  # a completed task has completed_at
+            transaction.on_commit(partial(LATENCY.observe, (now - task.completed_at).total_seconds()))
+    return outcome
 
 
 def _next_due(task: Task, root: Task, *, now: datetime) -> datetime | None:

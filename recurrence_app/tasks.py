@@ -8,7 +8,12 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from recurrence_app.services import CONSUMER, occurrence_create_next, occurrences_create_owed
+from recurrence_app.services import (
+    CONSUMER,
+    occurrence_create_next,
+    occurrences_create_next,
+    occurrences_create_owed,
+)
 from workers.bridge.retry_policies import handle_batch_with_policy, handle_with_policy
 from workers.kafka.clients import TASK_EVENTS
 
@@ -30,7 +35,8 @@ def handle_task_completed(self: Task[Any, Any], event: dict[str, Any]) -> None:
 def handle_task_completed_batch(
     self: Task[Any, Any], events: list[Any], traces: list[dict[str, str]] | None = None
 ) -> None:
-    """Consecutive `task.completed` events of a partition, in order; each failed one is retried alone."""
+    """Consecutive `task.completed` events of a partition: together in a few statements, or (when that
+    fails) each alone, in order; each failed one is retried alone."""
     handle_batch_with_policy(
         self,
         consumer=CONSUMER,
@@ -39,6 +45,8 @@ def handle_task_completed_batch(
         traces=traces,
         handler=lambda envelope: occurrence_create_next(envelope=envelope, now=timezone.now()),
         retry_task=handle_task_completed,
+        # What a completion owes is read from the database as it is now: the events' order does not matter.
+        together=lambda envelopes: occurrences_create_next(envelopes=envelopes, now=timezone.now()),
     )
 
 

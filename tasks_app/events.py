@@ -56,9 +56,24 @@ def _emit(*, topic: str, event_type: str, task: Task, payload: dict[str, Any], a
     emit(topic=topic, event_type=event_type, task_id=task.id, user_id=task.user_id, payload=payload, at=at)
 
 
-def emit_task_created(*, task: Task, at: datetime) -> None:
+def _created(task: Task) -> NewEvent:
     payload = {"task_id": task.id, "task": task_snapshot(task)}
-    _emit(topic=TASK_UPDATES, event_type=TASK_CREATED, task=task, payload=payload, at=at)
+    return NewEvent(
+        topic=TASK_UPDATES, event_type=TASK_CREATED, task_id=task.id, user_id=task.user_id, payload=payload
+    )
+
+
+def emit_task_created(*, task: Task, at: datetime) -> None:
+    emit_many([_created(task)], at=at)
+
+
+def emit_tasks_created(*, tasks: list[Task], at: datetime) -> None:
+    """`task.created` of each new task, and `reminder.scheduled` of those with a reminder pending, in one
+    insert."""
+    scheduled = [
+        _scheduled(task) for task in tasks if not task.reminder_sent and task.reminder_at is not None
+    ]
+    emit_many([*(_created(task) for task in tasks), *scheduled], at=at)
 
 
 def _task_updated_payload(task: Task, changed: list[str]) -> dict[str, Any]:
@@ -112,15 +127,21 @@ def emit_task_completed(*, task: Task, at: datetime) -> None:
     )
 
 
-def emit_reminder_scheduled(*, task: Task, at: datetime) -> None:
+def _scheduled(task: Task) -> NewEvent:
     payload = {
         "task_id": task.id,
         "title": task.title,
         "due_date": _iso(task.due_date),
         "reminder_at": _iso(task.reminder_at),  # the first pending one
-        "pending": [_iso(at) for at in pending_instants(task.reminders, task.due_date)],
+        "pending": [_iso(instant) for instant in pending_instants(task.reminders, task.due_date)],
     }
-    _emit(topic=REMINDERS, event_type=REMINDER_SCHEDULED, task=task, payload=payload, at=at)
+    return NewEvent(
+        topic=REMINDERS, event_type=REMINDER_SCHEDULED, task_id=task.id, user_id=task.user_id, payload=payload
+    )
+
+
+def emit_reminder_scheduled(*, task: Task, at: datetime) -> None:
+    emit_many([_scheduled(task)], at=at)
 
 
 def emit_reminder_cancelled(*, task: Task, reminder_at: datetime, at: datetime) -> None:

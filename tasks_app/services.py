@@ -2,6 +2,7 @@
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -144,6 +145,54 @@ def task_create(
     if not task.reminder_sent and task.reminder_at is not None:
         events.emit_reminder_scheduled(task=task, at=at)
     return task
+
+
+@dataclass(frozen=True)
+class NextOccurrence:
+    """The task that follows `previous` in its series (whose first task is `root`): a copy of it due at
+    `due_date`, with its reminders carried over (`reminders`; those falling at an instant in `reminders_done`
+    are done already: their moment passed before the occurrence existed)."""
+
+    previous: Task
+    root: Task
+    due_date: datetime
+    reminders: Sequence[ReminderSpec] = ()
+    reminders_done: frozenset[datetime] = frozenset()
+
+
+@transaction.atomic(savepoint=False)  # the recurrence worker's hot path: its transaction, no savepoint
+def occurrences_create(*, occurrences: Sequence[NextOccurrence], at: datetime) -> list[Task]:
+    """Insert the next occurrences of series and their `task.created` (and `reminder.scheduled`) events: one
+    insert of tasks and one of events, however many (the recurrence worker's batches)."""
+    tasks = []
+    for occurrence in occurrences:
+        previous = occurrence.previous
+        stored = task_reminders.store(
+            occurrence.reminders, due_date=occurrence.due_date, done=occurrence.reminders_done
+        )
+        tasks.append(
+            Task(
+                user_id=previous.user_id,
+                title=previous.title,
+                description=previous.description,
+                priority=previous.priority,
+                tags=list(previous.tags),
+                due_date=occurrence.due_date,
+                timezone=previous.timezone,
+                recurring_pattern=previous.recurring_pattern,
+                recurring_end_date=previous.recurring_end_date,
+                recurrence_anchor=previous.recurrence_anchor,
+                reminders=stored.reminders,
+                reminder_at=stored.reminder_at,
+                reminder_sent=stored.reminder_sent,
+                parent_task=occurrence.root,
+                created_at=at,
+                updated_at=at,
+            )
+        )
+    Task.objects.bulk_create(tasks)
+    events.emit_tasks_created(tasks=tasks, at=at)
+    return tasks
 
 
 def _locked(task: Task) -> Task:

@@ -13,11 +13,11 @@ DUPLICATES = Counter(
     ["consumer"],
 )
 
-_RECORD = f"""
-    INSERT INTO {ProcessedEvent._meta.db_table} (consumer, event_id) VALUES (%s, %s)
+_RECORD_MANY = f"""
+    INSERT INTO {ProcessedEvent._meta.db_table} (consumer, event_id) VALUES {{rows}}
     ON CONFLICT (consumer, event_id) DO NOTHING
-    RETURNING id
-"""  # noqa: S608 - the table name is ours
+    RETURNING event_id
+"""  # noqa: S608 - the table name is ours; the rows are placeholders
 
 
 def record_processed(*, consumer: str, event_id: str) -> bool:
@@ -26,14 +26,27 @@ def record_processed(*, consumer: str, event_id: str) -> bool:
     A concurrent duplicate waits on the first insert and sees False once that transaction commits; if it
     rolls back instead, the duplicate goes ahead as the first.
     """
+    return event_id in record_processed_many(consumer=consumer, event_ids=[event_id])
+
+
+def record_processed_many(*, consumer: str, event_ids: list[str]) -> set[str]:
+    """`record_processed` for a batch, in one statement: the ids processed for the first time (an id twice
+    in the batch is fresh once, its second a duplicate)."""
     if not connection.in_atomic_block:
         raise RuntimeError("record_processed() must run in the transaction of the effect it guards")
+    if not event_ids:
+        return set()
+    rows = ", ".join(["(%s, %s)"] * len(event_ids))
     with connection.cursor() as cursor:
-        cursor.execute(_RECORD, [consumer, event_id])
-        first = cursor.fetchone() is not None
-    if not first:
-        DUPLICATES.labels(consumer=consumer).inc()
-    return first
+        cursor.execute(
+            _RECORD_MANY.format(rows=rows),
+            [value for event_id in event_ids for value in (consumer, event_id)],
+        )
+        fresh = {event_id for (event_id,) in cursor.fetchall()}
+    duplicates = len(event_ids) - len(fresh)
+    if duplicates:
+        DUPLICATES.labels(consumer=consumer).inc(duplicates)
+    return fresh
 
 
 def processed_events_prune(*, processed_before: datetime) -> int:
