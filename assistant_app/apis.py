@@ -13,11 +13,12 @@ from rest_framework.response import Response
 from assistant_app import selectors, services
 from assistant_app.grammar import MAX_MESSAGE_LENGTH
 from assistant_app.models import Conversation, Message
-from tasks_app.apis import IDEMPOTENCY_KEY, TaskPagination, UserApi, respond_once
+from tasks_app.apis import IDEMPOTENCY_KEY, UserApi, respond_once
 from tasks_app.selectors import user_get
-from tasks_app.serializers import MAX_PAGE_SIZE, InputSerializer, TaskOutputSerializer
+from tasks_app.serializers import TaskOutputSerializer
 from workers.http.fields import NO_NUL, TextField
 from workers.http.schema import error_responses, text_schema
+from workers.http.serializers import InputSerializer, PageInputSerializer, Pagination, page_serializer
 
 TAG = ["assistant"]
 ACTIONS = ["created", "updated", "completed", "deleted", "listed"]
@@ -102,27 +103,8 @@ class ChatOutputSerializer(serializers.Serializer[Any]):
     )
 
 
-class PageInputSerializer(InputSerializer):
-    """The page of a list, validated so that a malformed value is a 400, not a silent default."""
-
-    page = serializers.IntegerField(required=False, min_value=1, help_text="From 1; past the last is a 404.")
-    page_size = serializers.IntegerField(
-        required=False, min_value=1, help_text=f"Items per page, 50 unless given; at most {MAX_PAGE_SIZE}."
-    )
-
-
-class ConversationPageSerializer(serializers.Serializer[Any]):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = ConversationOutputSerializer(many=True)
-
-
-class MessagePageSerializer(serializers.Serializer[Any]):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = MessageOutputSerializer(many=True)
+ConversationPageSerializer = page_serializer("ConversationPageSerializer", ConversationOutputSerializer)
+MessagePageSerializer = page_serializer("MessagePageSerializer", MessageOutputSerializer)
 
 
 class AssistantApi(UserApi):
@@ -134,7 +116,7 @@ class AssistantApi(UserApi):
 
     def page(self, request: Request, items: Any, serializer: type[serializers.Serializer[Any]]) -> Response:
         PageInputSerializer(data=request.query_params).is_valid(raise_exception=True)
-        paginator = TaskPagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(items, request, view=self)
         return paginator.get_paginated_response(serializer(page, many=True).data)
 

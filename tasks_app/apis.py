@@ -8,7 +8,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,12 +19,10 @@ from tasks_app.idempotency import MAX_KEY_LENGTH, IdempotencyKeyReusedError, req
 from tasks_app.models import Task, UserProfile
 from tasks_app.outputs import TASK_OUTPUT_FIELDS, task_output, task_rows_output
 from tasks_app.serializers import (
-    MAX_PAGE_SIZE,
     TaskCompleteInputSerializer,
     TaskFilterSerializer,
     TaskInputSerializer,
     TaskOutputSerializer,
-    TaskPageInputSerializer,
     TaskPageSerializer,
     TaskPatchInputSerializer,
     UserProfileInputSerializer,
@@ -34,6 +31,7 @@ from tasks_app.serializers import (
     task_input,
 )
 from workers.http.schema import error_responses
+from workers.http.serializers import PageInputSerializer, Pagination
 
 
 class Conflict(APIException):
@@ -50,12 +48,6 @@ class IsPathUser(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
         return bool(getattr(user, "is_authenticated", False)) and view.kwargs.get("user_id") == user.id
-
-
-class TaskPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
 
 
 class UserApi(APIView):
@@ -123,7 +115,7 @@ class TaskListCreateApi(UserApi):
     )
     def get(self, request: Request, user_id: str) -> Response:
         tasks = selectors.task_list(user_id=user_id, filters=_filters(request), now=timezone.now())
-        paginator = TaskPagination()
+        paginator = Pagination()
         # Rows, not model instances: a page is only ever shown (TaskOutputSerializer's shape, outputs.py).
         page = paginator.paginate_queryset(tasks.values(*TASK_OUTPUT_FIELDS), request, view=self)
         return paginator.get_paginated_response(task_rows_output(page or []))
@@ -244,17 +236,17 @@ class TaskSeriesApi(UserApi):
         description="The recurring series the task belongs to, by due date: its first task and every "
         "occurrence made from it, done (`completed`), skipped (`completed` and `skipped`) and open, with "
         "their completion times. A task of no series is a series of one.",
-        parameters=[TaskPageInputSerializer],
+        parameters=[PageInputSerializer],
         responses={
             200: TaskPageSerializer,
             **error_responses(400, 401, 403, 404, described={404: "No such task, or a page past the last."}),
         },
     )
     def get(self, request: Request, user_id: str, task_id: int) -> Response:
-        serializer = TaskPageInputSerializer(data=request.query_params)
+        serializer = PageInputSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         series = selectors.task_series(task=self.get_task(user_id, task_id))
-        paginator = TaskPagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(series.values(*TASK_OUTPUT_FIELDS), request, view=self)
         return paginator.get_paginated_response(task_rows_output(page or []))
 

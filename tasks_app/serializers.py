@@ -1,6 +1,5 @@
 """Input and output shapes of the task API; validation of what callers send lives here, rules in services."""
 
-import copy
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
@@ -26,13 +25,11 @@ from tasks_app.reminders import (
 from tasks_app.selectors import SORT_FIELDS, TaskFilters
 from tasks_app.timezones import known_timezones
 from workers.http.fields import NO_NUL, AwareDateTimeField, TextField
+from workers.http.serializers import InputSerializer, PageInputSerializer, page_serializer
 
 MAX_TAGS = 20
 MAX_DESCRIPTION_LENGTH = 10_000
 MAX_REMINDER_OFFSET_HOURS = 24 * 366
-MAX_PAGE_SIZE = 100
-
-
 # C0 and C1 control characters (line breaks, tabs, NUL, DEL, ...) and the Unicode line and paragraph
 # separators. `\A...\Z` becomes `^...$` in the OpenAPI pattern.
 _CONTROL = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
@@ -154,17 +151,6 @@ def end_of_day(day: date, zone: str) -> datetime:
         return datetime.combine(day, time.max, tzinfo=ZoneInfo(zone)).astimezone(UTC)
     except OverflowError as error:  # 9999-12-31 west of UTC
         raise serializers.ValidationError({"recurring_end_date": "Out of range."}) from error
-
-
-# A serializer of input whose declared fields are copied shallowly for each instance. DRF deep-copies every
-# declared field for each serializer instance, to be safe with fields that keep state; these fields keep none
-# while validating (their choices, validators and messages are only read), and the deep copies were a third
-# of a create's CPU: the time zone choice's ~600 choices copied and indexed again on every request
-# (bench/api.py). Each copy is still bound to its own serializer. (No docstring: drf-spectacular would show
-# it as the description of every subclass without one.)
-class InputSerializer(serializers.Serializer[Any]):
-    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
 
 class ReminderInputSerializer(InputSerializer):
@@ -409,30 +395,14 @@ def task_input(
     return dict(serializer.validated_data)
 
 
-class TaskPageSerializer(serializers.Serializer[Any]):
-    """One page of tasks, as PageNumberPagination returns it (for the schema)."""
-
-    count = serializers.IntegerField(help_text="Tasks that match, on every page.")
-    next = serializers.URLField(allow_null=True, help_text="The next page, or null on the last.")
-    previous = serializers.URLField(allow_null=True, help_text="The previous page, or null on the first.")
-    results = TaskOutputSerializer(many=True)
+TaskPageSerializer = page_serializer("TaskPageSerializer", TaskOutputSerializer)
 
 
 class TaskCompleteInputSerializer(InputSerializer):
     completed = serializers.BooleanField()
 
 
-class TaskPageInputSerializer(InputSerializer):
-    """The page of a list: read by the paginator, validated here so that a malformed value is a 400, not a
-    silent default."""
-
-    page = serializers.IntegerField(required=False, min_value=1, help_text="From 1; past the last is a 404.")
-    page_size = serializers.IntegerField(
-        required=False, min_value=1, help_text=f"Tasks per page, 50 unless given; at most {MAX_PAGE_SIZE}."
-    )
-
-
-class TaskFilterSerializer(TaskPageInputSerializer):
+class TaskFilterSerializer(PageInputSerializer):
     completed = serializers.BooleanField(required=False, allow_null=True, default=None)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     tag = serializers.ListField(

@@ -13,7 +13,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException, NotFound
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +24,7 @@ from workers.dead_letters.services import NotRetryableError, dead_letters_retry_
 from workers.http.authentication import ApiUser, JwtAuthentication
 from workers.http.fields import AwareDateTimeField, TextField
 from workers.http.schema import error_responses, text_schema
+from workers.http.serializers import Pagination, page_serializer
 
 logger = logging.getLogger(__name__)
 
@@ -103,13 +103,7 @@ class DeadLetterOutputSerializer(serializers.ModelSerializer[DeadLetter]):
         read_only_fields = fields
 
 
-class DeadLetterPageSerializer(serializers.Serializer[Any]):
-    """The paginated list, as PageNumberPagination returns it (for the schema)."""
-
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = DeadLetterOutputSerializer(many=True)
+DeadLetterPageSerializer = page_serializer("DeadLetterPageSerializer", DeadLetterOutputSerializer)
 
 
 class DeadLetterFilterSerializer(serializers.Serializer[Any]):
@@ -177,12 +171,6 @@ def _sentence(text: str) -> str:
     return f"{text[:1].upper()}{text[1:]}."
 
 
-class DeadLetterPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-
 class OperatorApi(APIView):
     # JwtAuthentication first: its WWW-Authenticate header turns "no credentials" into a 401.
     authentication_classes = [JwtAuthentication, SessionAuthentication]
@@ -227,7 +215,7 @@ class DeadLetterListApi(OperatorApi):
         )
         serializer.is_valid(raise_exception=True)
         records = dead_letter_list(filters=DeadLetterFilters(**serializer.validated_data))
-        paginator = DeadLetterPagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(records, request, view=self)
         return paginator.get_paginated_response(DeadLetterOutputSerializer(page, many=True).data)
 

@@ -446,11 +446,19 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        /** @description One page of a list, as the paginator returns it. */
         ConversationPage: {
+            /** @description Items that match, on every page. */
             count: number;
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description The next page, or null on the last.
+             */
             next: string | null;
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description The previous page, or null on the first.
+             */
             previous: string | null;
             results: components["schemas"]["ConversationOutput"][];
         };
@@ -480,12 +488,19 @@ export interface components {
             readonly envelope: unknown;
             readonly headers: unknown;
         };
-        /** @description The paginated list, as PageNumberPagination returns it (for the schema). */
+        /** @description One page of a list, as the paginator returns it. */
         DeadLetterPage: {
+            /** @description Items that match, on every page. */
             count: number;
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description The next page, or null on the last.
+             */
             next: string | null;
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description The previous page, or null on the first.
+             */
             previous: string | null;
             results: components["schemas"]["DeadLetterOutput"][];
         };
@@ -626,11 +641,19 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        /** @description One page of a list, as the paginator returns it. */
         MessagePage: {
+            /** @description Items that match, on every page. */
             count: number;
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description The next page, or null on the last.
+             */
             next: string | null;
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description The previous page, or null on the first.
+             */
             previous: string | null;
             results: components["schemas"]["MessageOutput"][];
         };
@@ -785,9 +808,9 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
-        /** @description One page of tasks, as PageNumberPagination returns it (for the schema). */
+        /** @description One page of a list, as the paginator returns it. */
         TaskPage: {
-            /** @description Tasks that match, on every page. */
+            /** @description Items that match, on every page. */
             count: number;
             /**
              * Format: uri
@@ -3405,7 +3428,7 @@ export interface operations {
                 overdue?: boolean | null;
                 /** @description From 1; past the last is a 404. */
                 page?: number;
-                /** @description Tasks per page, 50 unless given; at most 100. */
+                /** @description Items per page, 50 unless given; at most 100. */
                 page_size?: number;
                 /**
                  * @description * `low` - Low
@@ -3845,7 +3868,7 @@ export interface operations {
             query?: {
                 /** @description From 1; past the last is a 404. */
                 page?: number;
-                /** @description Tasks per page, 50 unless given; at most 100. */
+                /** @description Items per page, 50 unless given; at most 100. */
                 page_size?: number;
             };
             header?: never;
