@@ -125,12 +125,12 @@ def _list(command: ListTasks, user: UserProfile, at: datetime) -> Outcome:
     more = len(shown) > LISTED_AT_MOST
     shown = shown[:LISTED_AT_MOST]
     lines = [f"- {replies.task_summary(task, zone=user.timezone, now=at)}" for task in shown]
-    heading = f"The first {LISTED_AT_MOST} tasks that match:" if more else f"{_count(len(shown))} that match:"
+    heading = f"The first {LISTED_AT_MOST} tasks that match:" if more else _matching(len(shown))
     return Outcome("\n".join([heading, *lines]), [action("listed", task) for task in shown])
 
 
-def _count(n: int) -> str:
-    return "One task" if n == 1 else f"{n} tasks"
+def _matching(n: int) -> str:
+    return "One task matches:" if n == 1 else f"{n} tasks match:"
 
 
 def _on_named_task(command: Referring, user: UserProfile, at: datetime) -> Outcome:

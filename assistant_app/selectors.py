@@ -27,9 +27,11 @@ def messages_list(*, conversation: Conversation) -> QuerySet[Message]:
     return Message.objects.filter(conversation=conversation).order_by("-created_at", "-id")
 
 
-def messages_recent(*, conversation: Conversation, limit: int) -> list[Message]:
-    """Its last `limit` messages, oldest first (the context a provider is given)."""
-    return list(reversed(messages_list(conversation=conversation)[:limit]))
+def messages_recent(*, conversation: Conversation, limit: int, but: Message) -> list[Message]:
+    """Its last `limit` messages of the user's and the assistant's but `but`, oldest first: the context a
+    provider is given (the tools' results are not said to anyone)."""
+    recent = messages_list(conversation=conversation).exclude(role=Message.Role.TOOL).exclude(pk=but.pk)
+    return list(reversed(recent[:limit]))
 
 
 def _in_order(tasks: QuerySet[Task]) -> QuerySet[Task]:

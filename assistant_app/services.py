@@ -61,11 +61,8 @@ def chat(*, user: UserProfile, conversation: Conversation | None, message: str, 
             return _reply(spoken, said, _built_in(spoken, user, message, at), at, BUILT_IN)
     with transaction.atomic():
         spoken, said = _spoken_in(user, conversation, message, at)
-    history = [
-        {"role": said.role, "content": said.content}
-        for said in selectors.messages_recent(conversation=spoken, limit=provider.HISTORY_MESSAGES + 1)
-        if said.role != Message.Role.TOOL
-    ][:-1]  # the message just said comes last, on its own
+    earlier = selectors.messages_recent(conversation=spoken, limit=provider.HISTORY_MESSAGES, but=said)
+    history = [{"role": each.role, "content": each.content} for each in earlier]  # then `said`, alone
 
     def record_tool(content: str, actions: list[dict[str, Any]]) -> None:
         Message.objects.create(

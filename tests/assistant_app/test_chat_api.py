@@ -80,7 +80,8 @@ def test_a_list_shows_the_users_open_tasks_that_match(api, user):
     reply = say(api, "list #work")
 
     assert acted(reply) == [("listed", "report")]
-    assert "One task that match" in reply["reply"]["content"]
+    assert reply["reply"]["content"].startswith("One task matches:\n")
+    assert say(api, "list")["reply"]["content"].startswith("2 tasks match:\n")
     assert acted(say(api, "list done tasks")) == [("listed", "old report")]
     assert say(api, "list #nothing")["reply"]["content"] == "No tasks match that."
 

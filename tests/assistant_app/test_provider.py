@@ -233,3 +233,22 @@ def test_the_provider_is_given_the_conversation_so_far(api, user, provider):
         {"role": "assistant", "content": "Hello!"},
         {"role": "user", "content": "what did I say?"},
     ]
+
+
+def test_the_history_window_counts_only_what_the_user_and_the_assistant_said(api, user, provider, monkeypatch):
+    monkeypatch.setattr("assistant_app.provider.HISTORY_MESSAGES", 2)
+    provider.answers = [
+        tool_calls(("create_task", {"title": "milk"}), ("create_task", {"title": "eggs"})),
+        text("Added milk and eggs."),
+        text("Milk and eggs."),
+    ]
+    conversation = say(api, "add milk and eggs")["conversation"]["id"]
+    assert len(tool_results(conversation)) == 2
+
+    say(api, "what did you add?", conversation)
+
+    assert provider.requests[2]["messages"][1:] == [
+        {"role": "user", "content": "add milk and eggs"},
+        {"role": "assistant", "content": "Added milk and eggs."},
+        {"role": "user", "content": "what did you add?"},
+    ]
