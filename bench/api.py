@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jwt
 import psycopg
@@ -569,7 +569,8 @@ def percentile_ms(latencies: list[float], percent: float) -> float:
 # --- scenarios -------------------------------------------------------------------------------------------
 
 
-def create_maker(tokens: dict[str, str]) -> RequestMaker:
+def create_maker(tokens: dict[str, str], **fields: Any) -> RequestMaker:
+    """Creates of a task with a due date, tags and a priority; `fields` replace or add to the random ones."""
     users = list(tokens)
 
     def make(rng: random.Random) -> Request:
@@ -580,6 +581,7 @@ def create_maker(tokens: dict[str, str]) -> RequestMaker:
             "priority": rng.choice(("low", "medium", "high")),
             "tags": rng.sample(TAGS, rng.randrange(1, 3)),
             "due_date": due.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            **fields,
         }
         key = f"bench-{uuid.uuid4().hex}"  # a fresh key per create (never a seeded one: rounds repeat seeds)
         return Request("POST", f"/api/{user_id}/tasks", tokens[user_id], json.dumps(body).encode(), key)

@@ -16,8 +16,6 @@ import argparse
 import json
 import random
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
 
 import api as api_bench
 import psycopg
@@ -65,26 +63,6 @@ def chat_maker(tokens: dict[str, str]) -> RequestMaker:
     return make
 
 
-def create_maker(tokens: dict[str, str]) -> RequestMaker:
-    """The task API's create of a comparable task (a due date, tags, a priority, a reminder)."""
-    users = list(tokens)
-
-    def make(rng: random.Random) -> Request:
-        user_id = rng.choice(users)
-        due = datetime.now(tz=UTC) + timedelta(days=rng.randrange(1, 60), hours=rng.randrange(24))
-        body = {
-            "title": f"{CREATED_TITLE_PREFIX}{rng.randrange(10**9)}",
-            "priority": "high",
-            "tags": ["work"],
-            "due_date": due.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "reminders": [{"before_due": "PT1H"}],
-        }
-        key = f"bench-{uuid.uuid4().hex}"
-        return Request("POST", f"/api/{user_id}/tasks", tokens[user_id], json.dumps(body).encode(), key)
-
-    return make
-
-
 def forget_conversations() -> None:
     """Earlier runs' conversations (the bench database's only ones)."""
     with psycopg.connect(BENCH_DSN, autocommit=True) as conn:
@@ -114,7 +92,15 @@ def main() -> None:
         f"(A: the task API's create, B: a quick add through the assistant)"
     )
     scenarios = {
-        "task API create": Scenario("task API create", create_maker(tokens), SECONDS, 1_000_000),
+        "task API create": Scenario(
+            "task API create",
+            # A comparable task: a due date, a tag, a priority and a reminder.
+            api_bench.create_maker(
+                tokens, priority="high", tags=["work"], reminders=[{"before_due": "PT1H"}]
+            ),
+            SECONDS,
+            1_000_000,
+        ),
         "assistant quick add": Scenario("assistant quick add", chat_maker(tokens), SECONDS, 1_000_000),
     }
     results: dict[str, list[LoadResult]] = {name: [] for name in scenarios}
