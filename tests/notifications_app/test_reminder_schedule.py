@@ -2,10 +2,12 @@
 
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 
 from notifications_app.models import Reminder
-from notifications_app.services import reminder_sync, reminders_enqueue_due, reminders_sync
+from notifications_app.services import SCAN_LOCK_ID, reminder_sync, reminders_enqueue_due, reminders_sync
+from tests.support import processes
 from tests.support.factories import TaskFactory
 from tests.support.reminders import set_reminders
 
@@ -175,3 +177,23 @@ def test_many_tasks_sync_at_once_in_a_few_statements_as_each_would_alone(
         task_id: [r.pk for r in rows] for task_id, rows in active.items()
     }
     assert calls == [soon_at]
+
+
+def test_a_scan_that_finds_another_running_leaves_the_work_to_it(
+    enqueued, django_capture_on_commit_callbacks
+):
+    """Beat starts a scan every second; one that overlaps a slower one must not redo its work (under a flood
+    both worker processes of the queue were recovering the same late tasks, and no event was handled)."""
+    calls, enqueue = enqueued
+    settled = NOW - timedelta(minutes=1)
+    task = TaskFactory(reminder_at=NOW + timedelta(seconds=30), updated_at=settled)
+    with psycopg.connect(processes.test_database_url(), autocommit=True) as other_scan:
+        other_scan.execute("SELECT pg_advisory_lock(%s)", [SCAN_LOCK_ID])
+        with django_capture_on_commit_callbacks(execute=True):
+            assert reminders_enqueue_due(now=NOW, enqueue=enqueue) == 0
+        assert (Reminder.objects.filter(task_id=task.pk).exists(), calls) == (False, [])
+
+    with django_capture_on_commit_callbacks(execute=True):  # the other scan has ended
+        assert reminders_enqueue_due(now=NOW, enqueue=enqueue) == 1
+    assert Reminder.objects.get(task_id=task.pk).status == Reminder.Status.ENQUEUED
+    assert calls == [task.reminder_at]
