@@ -235,7 +235,9 @@ def test_the_provider_is_given_the_conversation_so_far(api, user, provider):
     ]
 
 
-def test_the_history_window_counts_only_what_the_user_and_the_assistant_said(api, user, provider, monkeypatch):
+def test_the_history_window_counts_only_what_the_user_and_the_assistant_said(
+    api, user, provider, monkeypatch
+):
     monkeypatch.setattr("assistant_app.provider.HISTORY_MESSAGES", 2)
     provider.answers = [
         tool_calls(("create_task", {"title": "milk"}), ("create_task", {"title": "eggs"})),
