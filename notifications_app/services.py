@@ -215,18 +215,22 @@ def _scan(*, now: datetime, enqueue: Enqueue, limit: int) -> int:
 
 
 def _schedule_missing(*, now: datetime, settled_before: datetime, enqueue: Enqueue, limit: int) -> int:
-    """Give a schedule row to each task that wants a reminder soon, or already, and has none for it.
+    """Give a schedule row to each task that wants a reminder within `REMINDER_RECOVERY_LEAD_SECONDS`, or
+    already, and has none for it.
 
-    Only tasks unchanged since `settled_before`: a fresher one's event is most likely on its way.
+    Only tasks unchanged since `settled_before`: a fresher one's event is most likely on its way. A reminder
+    further away is left to its event, however late: under a flood of writes the events lag rather than get
+    lost, and recovering their tasks early only did their work twice, with the rows locked against them.
     """
     window = timedelta(seconds=settings.REMINDER_RECOVERY_WINDOW_SECONDS)
+    lead = timedelta(seconds=settings.REMINDER_RECOVERY_LEAD_SECONDS)
     scheduled = Reminder.objects.filter(task_id=OuterRef("pk"), remind_at=OuterRef("reminder_at"))
     missing = list(
         Task.objects.filter(
             reminder_at__isnull=False,
             reminder_sent=False,
             reminder_at__gte=now - window,
-            reminder_at__lte=now + _horizon(),
+            reminder_at__lte=now + min(lead, _horizon()),
             completed=False,
             updated_at__lt=settled_before,
         )
