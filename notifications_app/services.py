@@ -6,13 +6,12 @@ a redelivered, late or duplicated Celery message cannot send a second email or a
 """
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from notifications_app import transitions
@@ -24,8 +23,6 @@ from tasks_app.reminders import pending_instants
 logger = logging.getLogger(__name__)
 
 Enqueue = Callable[[datetime], None]  # a delivery task at this instant (called after commit)
-# Any constant unique to this use: pg_try_advisory_lock(bigint) is a database-wide name space.
-SCAN_LOCK_ID = 7_262_420_002
 
 
 def _horizon() -> timedelta:
@@ -150,37 +147,10 @@ def reminders_enqueue_due(*, now: datetime, enqueue: Enqueue, limit: int = 1000)
       enqueued (the worker holding their delivery task was killed, or the broker lost it) get one delivery
       task now.
 
-    One scan runs at a time: beat starts one every second, and a scan that finds another still running
-    returns 0 at once, leaving the work to it (under a flood of writes, overlapping scans recovered the
-    same late tasks twice and kept every worker process of the queue from the events that would have made
-    the recovery needless). Rows are claimed with FOR UPDATE SKIP LOCKED all the same, and a row that a live
-    sender holds (locked for as long as it sends) is never taken for lost. Returns how many reminders were
-    handed over.
+    Rows are claimed with FOR UPDATE SKIP LOCKED, so scans running at once never enqueue a row twice, and
+    a row that a live sender holds (locked for as long as it sends) is never taken for lost. Returns how
+    many reminders were handed over.
     """
-    with _one_scan_at_a_time() as alone:
-        return _scan(now=now, enqueue=enqueue, limit=limit) if alone else 0
-
-
-@contextmanager
-def _one_scan_at_a_time() -> Iterator[bool]:
-    """Whether no other scan is running, held until the block ends: a session-level advisory lock, which
-    PostgreSQL also releases when the connection ends (a worker killed mid-scan)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SCAN_LOCK_ID])
-        row = cursor.fetchone()
-    alone = bool(row and row[0])
-    try:
-        yield alone
-    finally:
-        if alone:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [SCAN_LOCK_ID])
-            except DatabaseError:  # the connection is gone, and the lock with it
-                logger.warning("the reminder scan's lock could not be released: its connection is gone")
-
-
-def _scan(*, now: datetime, enqueue: Enqueue, limit: int) -> int:
     lost_after = timedelta(seconds=settings.REMINDER_LOST_AFTER_SECONDS)
     recovered = _schedule_missing(now=now, settled_before=now - lost_after, enqueue=enqueue, limit=limit)
     with transaction.atomic():
@@ -215,22 +185,18 @@ def _scan(*, now: datetime, enqueue: Enqueue, limit: int) -> int:
 
 
 def _schedule_missing(*, now: datetime, settled_before: datetime, enqueue: Enqueue, limit: int) -> int:
-    """Give a schedule row to each task that wants a reminder within `REMINDER_RECOVERY_LEAD_SECONDS`, or
-    already, and has none for it.
+    """Give a schedule row to each task that wants a reminder soon, or already, and has none for it.
 
-    Only tasks unchanged since `settled_before`: a fresher one's event is most likely on its way. A reminder
-    further away is left to its event, however late: under a flood of writes the events lag rather than get
-    lost, and recovering their tasks early only did their work twice, with the rows locked against them.
+    Only tasks unchanged since `settled_before`: a fresher one's event is most likely on its way.
     """
     window = timedelta(seconds=settings.REMINDER_RECOVERY_WINDOW_SECONDS)
-    lead = timedelta(seconds=settings.REMINDER_RECOVERY_LEAD_SECONDS)
     scheduled = Reminder.objects.filter(task_id=OuterRef("pk"), remind_at=OuterRef("reminder_at"))
     missing = list(
         Task.objects.filter(
             reminder_at__isnull=False,
             reminder_sent=False,
             reminder_at__gte=now - window,
-            reminder_at__lte=now + min(lead, _horizon()),
+            reminder_at__lte=now + _horizon(),
             completed=False,
             updated_at__lt=settled_before,
         )

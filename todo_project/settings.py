@@ -285,9 +285,6 @@ REMINDER_LOST_AFTER_SECONDS = env.float("REMINDER_LOST_AFTER_SECONDS", default=2
 # How far back the scan looks for tasks whose reminder has no schedule row at all (its event was lost):
 # the scan runs every second, so only a scan stopped longer than this could miss one.
 REMINDER_RECOVERY_WINDOW_SECONDS = env.int("REMINDER_RECOVERY_WINDOW_SECONDS", default=3600)
-# ... and only once the reminder is this close: until then its event (however late) makes the row. The scan
-# runs every second, so a lost event's reminder still gets its delivery task several seconds ahead.
-REMINDER_RECOVERY_LEAD_SECONDS = env.float("REMINDER_RECOVERY_LEAD_SECONDS", default=10.0)
 # A delivery task claims (and records) due reminders this many at a time; a full batch calls in another
 # worker process to share the burst.
 REMINDER_DELIVERY_BATCH = env.int("REMINDER_DELIVERY_BATCH", default=50)
