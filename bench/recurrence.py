@@ -70,6 +70,7 @@ import redis
 from harness import (
     EXITED_BACKENDS,
     CpuSnapshot,
+    CpuUse,
     Process,
     cpu_snapshot,
     cpu_use,
@@ -457,19 +458,24 @@ def bench_burst(pipeline: Pipeline, tasks: list[Task]) -> None:
         f"    every next occurrence existed {end_to_end:.1f} s after the first completion: "
         f"{len(tasks) / end_to_end:,.0f} completions/s end to end"
     )
+    say_throughput(result, sessions, cpu_use(before, after))
+    pipeline.disturbances(marks)
+
+
+def say_throughput(result: Outcome, sessions: int, use: CpuUse) -> None:
+    """What a phase made of its completions: the worker's steady rate, the next occurrences, the PostgreSQL
+    sessions opened and where the CPU went, in all and per completion."""
     first, last = percentile(result.created_at, 0.1), percentile(result.created_at, 0.9)
     steady = 0.8 * len(result.created_at) / (last - first) if last > first else float("nan")
     say(f"    worker's steady rate (created_at, 10th to 90th percentile): {steady:,.1f} next occurrences/s")
     say(
         f"    next occurrences: {result.created:,} created of {result.expected:,} expected, "
         f"{result.duplicates} duplicates; {sessions:,} PostgreSQL sessions opened on the bench db "
-        f"({sessions / len(tasks):.2f} per completion)"
+        f"({sessions / result.expected:.2f} per completion)"
     )
-    use = cpu_use(before, after)
     say(f"    {use.report()}")
-    per = {name: use.by_category.get(name, 0.0) * 1000 / len(tasks) for name in PER_OCCURRENCE}
-    say("    CPU per completion, in ms: " + ", ".join(f"{name} {ms:.1f}" for name, ms in per.items()))
-    pipeline.disturbances(marks)
+    per = {name: use.by_category.get(name, 0.0) * 1000 / result.expected for name in PER_OCCURRENCE}
+    say("    CPU per completion, in ms: " + ", ".join(f"{name} {ms:.2f}" for name, ms in per.items()))
 
 
 def bench_backlog(pipeline: Pipeline, tasks: list[Task]) -> None:
@@ -501,17 +507,7 @@ def bench_backlog(pipeline: Pipeline, tasks: list[Task]) -> None:
         f"{len(tasks) / (finished - started):,.0f} completions/s from the backlog (the bridge's start "
         "included)"
     )
-    first, last = percentile(result.created_at, 0.1), percentile(result.created_at, 0.9)
-    steady = 0.8 * len(result.created_at) / (last - first) if last > first else float("nan")
-    say(f"    worker's steady rate (created_at, 10th to 90th percentile): {steady:,.1f} next occurrences/s")
-    say(
-        f"    next occurrences: {result.created:,} created of {result.expected:,} expected, "
-        f"{result.duplicates} duplicates; {sessions:,} PostgreSQL sessions opened on the bench db"
-    )
-    use = cpu_use(before, after)
-    say(f"    {use.report()}")
-    per = {name: use.by_category.get(name, 0.0) * 1000 / len(tasks) for name in PER_OCCURRENCE}
-    say("    CPU per completion, in ms: " + ", ".join(f"{name} {ms:.2f}" for name, ms in per.items()))
+    say_throughput(result, sessions, cpu_use(before, after))
     pipeline.disturbances(marks)
 
 

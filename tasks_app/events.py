@@ -63,10 +63,6 @@ def _created(task: Task) -> NewEvent:
     )
 
 
-def emit_task_created(*, task: Task, at: datetime) -> None:
-    emit_many([_created(task)], at=at)
-
-
 def emit_tasks_created(*, tasks: list[Task], at: datetime) -> None:
     """`task.created` of each new task, and `reminder.scheduled` of those with a reminder pending, in one
     insert."""

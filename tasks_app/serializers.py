@@ -30,6 +30,7 @@ from workers.http.serializers import InputSerializer, PageInputSerializer, page_
 MAX_TAGS = 20
 MAX_DESCRIPTION_LENGTH = 10_000
 MAX_REMINDER_OFFSET_HOURS = 24 * 366
+
 # C0 and C1 control characters (line breaks, tabs, NUL, DEL, ...) and the Unicode line and paragraph
 # separators. `\A...\Z` becomes `^...$` in the OpenAPI pattern.
 _CONTROL = r"\x00-\x1f\x7f-\x9f\u2028\u2029"

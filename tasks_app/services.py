@@ -141,9 +141,7 @@ def task_create(
         created_at=at,
         updated_at=at,
     )
-    events.emit_task_created(task=task, at=at)
-    if not task.reminder_sent and task.reminder_at is not None:
-        events.emit_reminder_scheduled(task=task, at=at)
+    events.emit_tasks_created(tasks=[task], at=at)
     return task
 
 
