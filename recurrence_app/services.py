@@ -155,13 +155,6 @@ def _next_due(task: Task, root: Task, *, now: datetime) -> datetime | None:
     )
 
 
-def _settle(task: Task, *, next_occurrence: datetime | None) -> None:
-    """Record the outcome on the completed task; from now on no occurrence is owed for it."""
-    task.next_occurrence = next_occurrence
-    task.next_occurrence_owed_since = None
-    task.save(update_fields=["next_occurrence", "next_occurrence_owed_since"])
-
-
 def _give_up_after() -> timedelta:
     """As long as the Celery path would keep retrying (the task-events policy), the sweep does too."""
     return timedelta(seconds=sum(RETRY_POLICIES[TASK_EVENTS].delays) * settings.RETRY_DELAY_SCALE)

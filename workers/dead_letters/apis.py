@@ -24,7 +24,7 @@ from workers.dead_letters.services import NotRetryableError, dead_letters_retry_
 from workers.http.authentication import ApiUser, JwtAuthentication
 from workers.http.fields import AwareDateTimeField, TextField
 from workers.http.schema import error_responses, text_schema
-from workers.http.serializers import Pagination, page_serializer
+from workers.http.serializers import MAX_PAGE_SIZE, PAGE_SIZE, Pagination, page_serializer
 
 logger = logging.getLogger(__name__)
 
@@ -201,7 +201,8 @@ class DeadLetterListApi(OperatorApi):
             OpenApiParameter(
                 "page_size",
                 OpenApiTypes.STR,
-                description="Dead letters per page, at most 100; anything but a positive number means 50.",
+                description=f"Dead letters per page, at most {MAX_PAGE_SIZE}; anything but a positive number "
+                f"means {PAGE_SIZE}.",
             ),
         ],
         responses={
