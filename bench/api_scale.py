@@ -25,10 +25,11 @@ asserts nothing. The goal it measures: list, filtered list and search under 20 m
    Per scenario and round: requests, errors (non-2xx or transport failures), requests/s, p50/p99/max, and
    where the machine's CPU went (harness.cpu_use); then each scenario's range over the rounds.
 4. The SQL each request runs, captured from a real request (Django's test client in this process against
-   the same database, CaptureQueriesContext) of a typical user (the median number of tasks): the page and
-   the paginator's count. With the server stopped, the database's share of a request: both queries timed
-   for 2,000 random users (the user's id put in the captured SQL), p50/p99/max. Then `EXPLAIN (ANALYZE,
-   BUFFERS)` of each, in full for the typical user, the plan's scans and timing for the heaviest one.
+   the same database, CaptureQueriesContext) of a typical user (the median number of tasks): the page, which
+   carries the list's count as a subquery (workers/http/serializers.py, CountingPaginator). With the server
+   stopped, the database's share of a request: its statements timed for 2,000 random users (the user's id
+   put in the captured SQL), p50/p99/max. Then `EXPLAIN (ANALYZE, BUFFERS)` of each, in full for the
+   typical user, the plan's scans and timing for the heaviest one.
 """
 
 import argparse
@@ -371,7 +372,7 @@ def say_plans(label: str, user: tuple[str, int], captured: dict[str, list[str]],
     say(f"\n{label}: {user[0]} ({user[1]:,} tasks)")
     for name, statements in captured.items():
         for sql in (for_user(sql, captured_for, user[0]) for sql in statements):
-            kind = "count" if sql.startswith("SELECT COUNT(*)") else "page"
+            kind = "count" if sql.startswith("SELECT COUNT(*)") else "page and its count"
             plan = explain(sql)
             seq = any("Seq Scan on tasks" in line for line in plan)
             say(f"-- {name}, {kind}{': SEQUENTIAL SCAN' if seq else ''}")
@@ -484,7 +485,7 @@ def main() -> None:
     captured = captured_sql(typical, queries)
     sample = random.Random(SEED).sample(user_ids(), DB_SAMPLE)
     say(
-        f"\ndatabase time per request (its queries on tasks, page + count, run one after the other over one"
+        f"\ndatabase time per request (its statements on tasks, run one after the other over one"
         f" connection with the server stopped) for {DB_SAMPLE:,} random users:"
     )
     for name, statements in captured.items():

@@ -59,6 +59,21 @@ def test_pagination(api, user):
     assert api.get("tasks", page=9).status_code == 404
 
 
+def test_a_page_and_its_count_are_one_statement(api, user, django_assert_num_queries):
+    tasks = TaskFactory.create_batch(7, user=user)
+    api.get("tasks")  # the first request syncs the token's claims
+    with django_assert_num_queries(1):
+        page = api.get("tasks", page_size=3, page=2).json()
+    assert page["count"] == 7
+    assert page["results"] == api.get("tasks").json()["results"][3:6]  # the same rows, no extra field
+    assert page["results"][0].keys() == api.get(f"tasks/{tasks[0].id}").json().keys()
+
+
+def test_an_empty_list_is_one_empty_page(api, user):
+    assert api.get("tasks").json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert api.get("tasks", page=2).status_code == 404
+
+
 def test_page_size_is_capped(api, user):
     TaskFactory.create_batch(101, user=user)
     assert len(api.get("tasks", page_size=500).json()["results"]) == 100
