@@ -31,7 +31,7 @@ class _Count(Subquery):
     output_field = IntegerField()
 
 
-class CountingPaginator(Paginator[Any]):
+class CountingPaginator(Paginator):  # type: ignore[type-arg]  # generic only in django-stubs
     """Django's paginator, but a page of a query counts the whole list in the same statement, as a subquery:
     one round trip and one query to compile instead of two, and the same plans as the two queries apart (the
     count is not a window over the page's rows, which would read every matching row in full). Only an empty
