@@ -6,7 +6,7 @@ a redelivered, late or duplicated Celery message cannot send a second email or a
 """
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -29,16 +29,26 @@ def _horizon() -> timedelta:
     return timedelta(seconds=settings.REMINDER_HORIZON_SECONDS)
 
 
-def _move_to_enqueued(reminder: Reminder, *, task: Task | None, now: datetime) -> None:
-    """Enqueued, with its email rendered now (the delivery checks it is still what the task says)."""
-    message, message_key = None, ""
-    if task is not None and task.user.email:
-        try:
-            message = render_reminder_email(task=task, remind_at=reminder.remind_at)
-            message_key = reminder_email_key(task=task, remind_at=reminder.remind_at)
-        except Exception:  # rendering ahead only saves time: the delivery tries again, and records why
-            logger.exception("reminder of task %s: rendering its email ahead failed", task.pk)
-    transitions.enqueue(reminder, message=message, message_key=message_key, now=now)
+def _enqueue(reminders: Sequence[Reminder], *, tasks: Mapping[int, Task], now: datetime) -> None:
+    """Enqueued, each with its email rendered now (the delivery checks it is still what the task says)."""
+    transitions.enqueue_many(
+        [(reminder, *_rendered_ahead(reminder, tasks.get(reminder.task_id))) for reminder in reminders],
+        now=now,
+    )
+
+
+def _rendered_ahead(reminder: Reminder, task: Task | None) -> tuple[bytes | None, str]:
+    """The reminder's email and its key, or (None, "") when it cannot be rendered now."""
+    if task is None or not task.user.email:
+        return None, ""
+    try:
+        return (
+            render_reminder_email(task=task, remind_at=reminder.remind_at),
+            reminder_email_key(task=task, remind_at=reminder.remind_at),
+        )
+    except Exception:  # rendering ahead only saves time: the delivery tries again, and records why
+        logger.exception("reminder of task %s: rendering its email ahead failed", task.pk)
+        return None, ""
 
 
 def wanted_instants(task: Task | None) -> list[datetime]:
@@ -49,12 +59,18 @@ def wanted_instants(task: Task | None) -> list[datetime]:
 
 
 def _enqueue_within_horizon(
-    reminder: Reminder, *, task: Task | None, now: datetime, enqueue: Enqueue
+    reminders: Sequence[Reminder], *, tasks: Mapping[int, Task], now: datetime, enqueue: Enqueue
 ) -> None:
-    """A scheduled reminder within the horizon is enqueued, its delivery task sent after commit."""
-    if reminder.status == Reminder.Status.SCHEDULED and reminder.remind_at - now <= _horizon():
-        _move_to_enqueued(reminder, task=task, now=now)
-        transaction.on_commit(partial(enqueue, reminder.remind_at))
+    """The scheduled reminders within the horizon are enqueued, a delivery task per instant sent after
+    commit."""
+    within = [
+        reminder
+        for reminder in reminders
+        if reminder.status == Reminder.Status.SCHEDULED and reminder.remind_at - now <= _horizon()
+    ]
+    _enqueue(within, tasks=tasks, now=now)
+    for instant in sorted({reminder.remind_at for reminder in within}):
+        transaction.on_commit(partial(enqueue, instant))
 
 
 def reminder_sync(*, task_id: int, user_id: str, now: datetime, enqueue: Enqueue) -> list[Reminder]:
@@ -97,16 +113,17 @@ def reminders_sync(
             task_id__in={row.task_id for row in missing}, remind_at__in={row.remind_at for row in missing}
         )
         have.update({(row.task_id, row.remind_at): row for row in added.order_by("pk")})
-    active: dict[int, list[Reminder]] = {}
-    for task_id, instants in wanted.items():
-        active[task_id] = [have[(task_id, instant)] for instant in instants]
-        for reminder in active[task_id]:
-            revivable = reminder.status == Reminder.Status.CANCELLED or (
-                reminder.status == Reminder.Status.FAILED and reminder.failure == Reminder.Failure.SMTP
-            )
-            if revivable:  # moved back to an instant used before, or after an SMTP outage
-                transitions.revive(reminder, now=now)
-            _enqueue_within_horizon(reminder, task=current.get(task_id), now=now, enqueue=enqueue)
+    active = {
+        task_id: [have[(task_id, instant)] for instant in instants] for task_id, instants in wanted.items()
+    }
+    pending = [reminder for reminders in active.values() for reminder in reminders]
+    for reminder in pending:
+        revivable = reminder.status == Reminder.Status.CANCELLED or (
+            reminder.status == Reminder.Status.FAILED and reminder.failure == Reminder.Failure.SMTP
+        )
+        if revivable:  # moved back to an instant used before, or after an SMTP outage
+            transitions.revive(reminder, now=now)
+    _enqueue_within_horizon(pending, tasks=current, now=now, enqueue=enqueue)
     return active
 
 
@@ -133,7 +150,7 @@ def reminder_revive(*, reminder_id: int, now: datetime, enqueue: Enqueue) -> Rem
             f"{reminder.remind_at.isoformat()}"
         )
     transitions.revive(reminder, now=now)
-    _enqueue_within_horizon(reminder, task=task, now=now, enqueue=enqueue)
+    _enqueue_within_horizon([reminder], tasks={task.pk: task} if task else {}, now=now, enqueue=enqueue)
     return reminder
 
 
@@ -160,8 +177,7 @@ def reminders_enqueue_due(*, now: datetime, enqueue: Enqueue, limit: int = 1000)
             .order_by("remind_at")[:limit]
         )
         tasks = Task.objects.select_related("user").in_bulk([reminder.task_id for reminder in entering])
-        for reminder in entering:
-            _move_to_enqueued(reminder, task=tasks.get(reminder.task_id), now=now)
+        _enqueue(entering, tasks=tasks, now=now)
         # One delivery task per instant serves all its reminders.
         for instant in sorted({max(reminder.remind_at, now) for reminder in entering}):
             transaction.on_commit(partial(enqueue, instant))

@@ -8,8 +8,9 @@ Each transition bumps `version` and moves only a row in the status it expects; o
 (or claimed) moves only at the version it read. A row found elsewhere is refused with
 `InvalidTransitionError`, which rolls back the caller's transaction: nothing moves. Callers hold the rows
 locked (FOR UPDATE) from reading them to moving them, so a refusal is a bug, never a race. Callers decide
-which transition a row takes, and render its email; the functions here only write. Those of a delivery
-batch's outcomes take the whole batch, one pipelined round trip each (psycopg pipelines `executemany`).
+which transition a row takes, and render its email; the functions here only write. Enqueueing and the
+outcomes of a delivery batch take the whole batch, one pipelined round trip each (psycopg pipelines
+`executemany`).
 """
 
 from collections.abc import Sequence
@@ -74,17 +75,29 @@ def revive(reminder: Reminder, *, now: datetime) -> None:
 
 def enqueue(reminder: Reminder, *, message: bytes | None, message_key: str, now: datetime) -> None:
     """Scheduled -> enqueued (its delivery task is on its way), with its email if rendered ahead."""
-    _move(
-        reminder,
-        expected=(Reminder.Status.SCHEDULED,),
-        transition="enqueue",
-        status=Reminder.Status.ENQUEUED,
-        enqueued_at=now,
-        next_attempt_at=None,
-        message=message,
-        message_key=message_key,
-        updated_at=now,
-    )
+    enqueue_many([(reminder, message, message_key)], now=now)
+
+
+_ENQUEUED = """
+    UPDATE reminders SET status = 'enqueued', version = version + 1, enqueued_at = %s, next_attempt_at = NULL,
+        message = %s, message_key = %s, updated_at = %s
+    WHERE id = %s AND status = 'scheduled' AND version = %s
+"""
+
+
+def enqueue_many(entries: Sequence[tuple[Reminder, bytes | None, str]], *, now: datetime) -> None:
+    """`enqueue` for each (reminder, its email rendered ahead or None, the email's key), in one round trip;
+    the instances follow."""
+    for reminder, _, _ in entries:
+        if reminder.status != Reminder.Status.SCHEDULED:
+            raise InvalidTransitionError(f"enqueue: reminder {reminder.pk} is {reminder.status}")
+    rows = [(now, message, key, now, reminder.pk, reminder.version) for reminder, message, key in entries]
+    _move_rows("enqueue", _ENQUEUED, rows, as_they_were="read")
+    for reminder, message, key in entries:
+        reminder.status = Reminder.Status.ENQUEUED
+        reminder.enqueued_at, reminder.next_attempt_at, reminder.updated_at = now, None, now
+        reminder.message, reminder.message_key = message, key
+        reminder.version += 1
 
 
 def fail_without_email(reminder: Reminder, *, now: datetime) -> None:
@@ -146,8 +159,11 @@ _FAILED = """
 """
 
 
-def _move_claimed(transition: str, statement: str, rows: list[tuple[Any, ...]]) -> None:
-    """One statement per row (the claimed row's id and version last), in one round trip."""
+def _move_rows(
+    transition: str, statement: str, rows: list[tuple[Any, ...]], *, as_they_were: str = "claimed"
+) -> None:
+    """One statement per row (the row's id and the version it was read or claimed at last), in one round
+    trip."""
     if not rows:
         return
     with connection.cursor() as cursor:
@@ -155,12 +171,14 @@ def _move_claimed(transition: str, statement: str, rows: list[tuple[Any, ...]]) 
         moved = cursor.rowcount
     if moved != len(rows):
         ids = sorted(row[-2] for row in rows)
-        raise InvalidTransitionError(f"{transition}: not all of reminders {ids} are as they were claimed")
+        raise InvalidTransitionError(
+            f"{transition}: not all of reminders {ids} are as they were {as_they_were}"
+        )
 
 
 def mark_sent(sent: Sequence[tuple[ClaimedRow, datetime]]) -> None:
     """Enqueued (claimed) -> sent at the instant given, with its lateness."""
-    _move_claimed(
+    _move_rows(
         "mark sent",
         _SENT,
         [
@@ -179,7 +197,7 @@ def mark_sent(sent: Sequence[tuple[ClaimedRow, datetime]]) -> None:
 
 def wait_for_retry(refused: Sequence[tuple[ClaimedRow, datetime, str]], *, now: datetime) -> None:
     """Enqueued (claimed) -> enqueued again: its attempt was refused (the error), the next is due then."""
-    _move_claimed(
+    _move_rows(
         "wait for retry",
         _WAITING,
         [
@@ -191,7 +209,7 @@ def wait_for_retry(refused: Sequence[tuple[ClaimedRow, datetime, str]], *, now: 
 
 def mark_failed(failed: Sequence[tuple[ClaimedRow, Reminder.Failure, str]], *, now: datetime) -> None:
     """Enqueued (claimed) -> failed, for good: why (`failure`) and the last error."""
-    _move_claimed(
+    _move_rows(
         "mark failed",
         _FAILED,
         [(failure, row.attempts, error, now, row.reminder_id, row.version) for row, failure, error in failed],

@@ -69,6 +69,17 @@ def test_enqueueing_keeps_the_email_rendered_ahead():
     assert (bytes(fresh.message), fresh.message_key) == (b"Subject: hi", "k")
 
 
+def test_enqueueing_a_batch_is_one_statement(django_assert_num_queries):
+    rows = [reminder(Status.SCHEDULED) for _ in range(5)]
+
+    with django_assert_num_queries(1):
+        transitions.enqueue_many([(row, b"Subject: hi", f"k{n}") for n, row in enumerate(rows)], now=NOW)
+
+    assert [stored(row) for row in rows] == [(Status.ENQUEUED, 2)] * 5
+    assert [Reminder.objects.get(pk=row.pk).message_key for row in rows] == [f"k{n}" for n in range(5)]
+    assert [(row.status, row.version) for row in rows] == [(Status.ENQUEUED, 2)] * 5  # the instances follow
+
+
 def test_cancelling_moves_every_active_row_given():
     rows = [reminder(Status.SCHEDULED), reminder(Status.ENQUEUED)]
 
@@ -111,6 +122,15 @@ def test_only_a_scheduled_reminder_is_enqueued(status):
     assert stored(row) == (status, 1)
 
 
+def test_a_batch_to_enqueue_with_a_row_changed_since_it_was_read_moves_nothing():
+    fresh, changed = reminder(Status.SCHEDULED), reminder(Status.SCHEDULED)
+    Reminder.objects.filter(pk=changed.pk).update(version=2)
+
+    with pytest.raises(InvalidTransitionError, match="enqueue"), transaction.atomic():  # the caller's
+        transitions.enqueue_many([(fresh, None, ""), (changed, None, "")], now=NOW)
+    assert [stored(row) for row in (fresh, changed)] == [(Status.SCHEDULED, 1), (Status.SCHEDULED, 2)]
+
+
 @pytest.mark.parametrize("status", [Status.SCHEDULED, Status.SENT, Status.CANCELLED, Status.FAILED])
 def test_only_an_enqueued_reminder_fails_for_want_of_an_email_address(status):
     row = reminder(status)
@@ -123,7 +143,7 @@ def test_a_row_changed_since_it_was_read_is_not_moved():
     row = reminder(Status.SCHEDULED)
     Reminder.objects.filter(pk=row.pk).update(version=2)  # another transition happened meanwhile
 
-    with pytest.raises(InvalidTransitionError, match="changed since it was read"):
+    with pytest.raises(InvalidTransitionError, match=r"enqueue: not all of reminders .* as they were read"):
         transitions.enqueue(row, message=None, message_key="", now=NOW)
     assert stored(row) == (Status.SCHEDULED, 2)
 
