@@ -9,8 +9,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models.functions import Now
+from django.db import IntegrityError, connection, transaction
 
 from tasks_app import events, selectors
 from tasks_app import reminders as task_reminders
@@ -85,12 +84,40 @@ def user_sync_from_claims(*, claims: Mapping[str, Any]) -> None:
     if cache.get(cache_key):
         return
     zone = _claim_text(claims, "zoneinfo", 64)  # OIDC's standard claim for the user's time zone
-    user, created = UserProfile.objects.get_or_create(
-        id=user_id, defaults={**known, "timezone": zone if is_valid_timezone(zone) else "UTC"}
-    )
-    if not created and any(getattr(user, name) != value for name, value in known.items()):
-        UserProfile.objects.filter(id=user_id).update(**known, updated_at=Now())
+    _user_upsert(user_id=user_id, known=known, timezone=zone if is_valid_timezone(zone) else "UTC")
     cache.set(cache_key, True, USER_SYNC_CACHE_SECONDS)
+
+
+# Inserts the user when missing; otherwise rewrites the claims the token carries (`has_*`) when they differ
+# from the stored ones. The UPDATE does not see a row the INSERT just made (one snapshot), and moves, so
+# locks, an existing row only when a claim changed.
+_USER_UPSERT = """
+    WITH inserted AS (
+        INSERT INTO users (id, email, name, timezone) VALUES (%(id)s, %(email)s, %(name)s, %(timezone)s)
+        ON CONFLICT (id) DO NOTHING
+    )
+    UPDATE users
+    SET email = CASE WHEN %(has_email)s THEN %(email)s ELSE email END,
+        name = CASE WHEN %(has_name)s THEN %(name)s ELSE name END,
+        updated_at = now()
+    WHERE id = %(id)s
+        AND ((%(has_email)s AND email <> %(email)s) OR (%(has_name)s AND name <> %(name)s))
+"""
+
+
+def _user_upsert(*, user_id: str, known: Mapping[str, str], timezone: str) -> None:
+    """The user's row as the token says, in one statement whatever its state (the ORM would read it first:
+    this runs on each user's first request to each web process)."""
+    params: dict[str, str | bool] = {
+        "id": user_id,
+        "email": known.get("email", ""),
+        "name": known.get("name", ""),
+        "has_email": "email" in known,
+        "has_name": "name" in known,
+        "timezone": timezone,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_USER_UPSERT, params)
 
 
 def user_profile_update(*, user: UserProfile, timezone: str, at: datetime) -> UserProfile:

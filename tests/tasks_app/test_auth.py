@@ -6,8 +6,11 @@ from datetime import timedelta
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from django.core.cache import cache
+from django.db import connection
 
 from tasks_app.models import UserProfile
+from tasks_app.services import user_sync_from_claims
 from tests.support.api import Api
 from tests.support.factories import TaskFactory, UserProfileFactory, make_token
 from tests.support.jwks import JwksServer
@@ -145,6 +148,32 @@ def test_a_token_without_email_or_name_keeps_the_stored_ones(user):
 
     stored = UserProfile.objects.get(pk=user.id)
     assert (stored.email, stored.name) == (user.email, user.name)
+
+
+def row_version(user_id):
+    """The physical place of the user's row: an UPDATE moves it, even within one transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ctid::text FROM users WHERE id = %s", [user_id])
+        return cursor.fetchone()[0]
+
+
+def test_a_sync_is_one_statement_that_writes_only_what_changed(user, django_assert_num_queries):
+    cache.clear()  # each sync below misses the cache (as each user's first request to a process)
+    claims = {"sub": user.id, "email": user.email, "name": user.name}
+    place = row_version(user.id)
+    with django_assert_num_queries(1):
+        user_sync_from_claims(claims=claims)
+    assert row_version(user.id) == place  # unchanged claims: the row is not written
+
+    with django_assert_num_queries(1):
+        user_sync_from_claims(claims={**claims, "name": "Renamed"})
+    assert row_version(user.id) != place
+    assert UserProfile.objects.get(pk=user.id).name == "Renamed"
+
+    with django_assert_num_queries(1):
+        user_sync_from_claims(claims={"sub": "new-user-2", "zoneinfo": "Asia/Tokyo"})
+    created = UserProfile.objects.get(pk="new-user-2")
+    assert (created.email, created.name, created.timezone) == ("", "", "Asia/Tokyo")
 
 
 def test_unchanged_claims_do_not_touch_the_users_table(api, user, django_assert_num_queries):
