@@ -31,7 +31,7 @@ def _horizon() -> timedelta:
 
 def _enqueue(reminders: Sequence[Reminder], *, tasks: Mapping[int, Task], now: datetime) -> None:
     """Enqueued, each with its email rendered now (the delivery checks it is still what the task says)."""
-    transitions.enqueue_many(
+    transitions.enqueue(
         [(reminder, *_rendered_ahead(reminder, tasks.get(reminder.task_id))) for reminder in reminders],
         now=now,
     )

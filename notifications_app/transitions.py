@@ -73,11 +73,6 @@ def revive(reminder: Reminder, *, now: datetime) -> None:
     )
 
 
-def enqueue(reminder: Reminder, *, message: bytes | None, message_key: str, now: datetime) -> None:
-    """Scheduled -> enqueued (its delivery task is on its way), with its email if rendered ahead."""
-    enqueue_many([(reminder, message, message_key)], now=now)
-
-
 _ENQUEUED = """
     UPDATE reminders SET status = 'enqueued', version = version + 1, enqueued_at = %s, next_attempt_at = NULL,
         message = %s, message_key = %s, updated_at = %s
@@ -85,9 +80,9 @@ _ENQUEUED = """
 """
 
 
-def enqueue_many(entries: Sequence[tuple[Reminder, bytes | None, str]], *, now: datetime) -> None:
-    """`enqueue` for each (reminder, its email rendered ahead or None, the email's key), in one round trip;
-    the instances follow."""
+def enqueue(entries: Sequence[tuple[Reminder, bytes | None, str]], *, now: datetime) -> None:
+    """Scheduled -> enqueued (its delivery task is on its way), each of these (reminder, its email if rendered
+    ahead or None, the email's key), in one round trip; the instances follow."""
     for reminder, _, _ in entries:
         if reminder.status != Reminder.Status.SCHEDULED:
             raise InvalidTransitionError(f"enqueue: reminder {reminder.pk} is {reminder.status}")

@@ -61,7 +61,7 @@ def test_a_cancelled_or_failed_reminder_is_revived_with_its_attempts_and_failure
 def test_enqueueing_keeps_the_email_rendered_ahead():
     row = reminder(Status.SCHEDULED)
 
-    transitions.enqueue(row, message=b"Subject: hi", message_key="k", now=NOW)
+    transitions.enqueue([(row, b"Subject: hi", "k")], now=NOW)
 
     fresh = Reminder.objects.get(pk=row.pk)
     assert (fresh.status, fresh.version, fresh.enqueued_at) == (Status.ENQUEUED, 2, NOW)
@@ -73,7 +73,7 @@ def test_enqueueing_a_batch_is_one_statement(django_assert_num_queries):
     rows = [reminder(Status.SCHEDULED) for _ in range(5)]
 
     with django_assert_num_queries(1):
-        transitions.enqueue_many([(row, b"Subject: hi", f"k{n}") for n, row in enumerate(rows)], now=NOW)
+        transitions.enqueue([(row, b"Subject: hi", f"k{n}") for n, row in enumerate(rows)], now=NOW)
 
     assert [stored(row) for row in rows] == [(Status.ENQUEUED, 2)] * 5
     assert [Reminder.objects.get(pk=row.pk).message_key for row in rows] == [f"k{n}" for n in range(5)]
@@ -118,7 +118,7 @@ def test_only_a_cancelled_or_failed_reminder_is_revived(status):
 def test_only_a_scheduled_reminder_is_enqueued(status):
     row = reminder(status)
     with pytest.raises(InvalidTransitionError, match="enqueue"):
-        transitions.enqueue(row, message=None, message_key="", now=NOW)
+        transitions.enqueue([(row, None, "")], now=NOW)
     assert stored(row) == (status, 1)
 
 
@@ -127,7 +127,7 @@ def test_a_batch_to_enqueue_with_a_row_changed_since_it_was_read_moves_nothing()
     Reminder.objects.filter(pk=changed.pk).update(version=2)
 
     with pytest.raises(InvalidTransitionError, match="enqueue"), transaction.atomic():  # the caller's
-        transitions.enqueue_many([(fresh, None, ""), (changed, None, "")], now=NOW)
+        transitions.enqueue([(fresh, None, ""), (changed, None, "")], now=NOW)
     assert [stored(row) for row in (fresh, changed)] == [(Status.SCHEDULED, 1), (Status.SCHEDULED, 2)]
 
 
@@ -144,7 +144,7 @@ def test_a_row_changed_since_it_was_read_is_not_moved():
     Reminder.objects.filter(pk=row.pk).update(version=2)  # another transition happened meanwhile
 
     with pytest.raises(InvalidTransitionError, match=r"enqueue: not all of reminders .* as they were read"):
-        transitions.enqueue(row, message=None, message_key="", now=NOW)
+        transitions.enqueue([(row, None, "")], now=NOW)
     assert stored(row) == (Status.SCHEDULED, 2)
 
 
