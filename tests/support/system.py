@@ -33,6 +33,16 @@ def procfile() -> dict[str, str]:
     return entries
 
 
+def procfile_command(name: str) -> list[str]:
+    """The Procfile's command for `name`, without its metrics port: a `make run` on this machine may hold
+    the port, and the tests that run one process alone need none."""
+    args = shlex.split(procfile()[name])
+    if "--metrics-port" in args:
+        at = args.index("--metrics-port")
+        del args[at : at + 2]
+    return args
+
+
 def answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own servers

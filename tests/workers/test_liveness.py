@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.paths import ROOT
 from tests.support.processes import ManagedProcess, celery_worker, process_env
-from tests.support.system import procfile
+from tests.support.system import procfile_command
 from tests.support.waiting import wait_for
 from workers.liveness import DEFAULT_MAX_AGE_SECONDS, TOUCH_EVERY_SECONDS, Heartbeat
 
@@ -72,25 +72,16 @@ def test_the_probe_passes_a_fresh_file_and_fails_an_old_or_missing_one(tmp_path:
     assert "LIVENESS_FILE" in result.stderr
 
 
-def _procfile_command(name: str) -> list[str]:
-    """The Procfile's command for `name`, without its metrics port (free ports are not needed here)."""
-    args = procfile()[name].split()
-    if "--metrics-port" in args:
-        at = args.index("--metrics-port")
-        del args[at : at + 2]
-    return [sys.executable if arg == ".venv/bin/python" else arg for arg in args]
-
-
 @pytest.mark.processes
 def test_every_process_without_http_keeps_its_file_fresh_until_its_loop_stops(
     tmp_path: Path, kafka_topics: str
 ):
     files = {name: tmp_path / f"{name}.alive" for name in ("relay", "bridge", "worker", "beat")}
     processes = {
-        "relay": ManagedProcess("liveness-relay", command=_procfile_command("relay")),
-        "bridge": ManagedProcess("liveness-bridge", command=_procfile_command("bridge-recurrence")),
+        "relay": ManagedProcess("liveness-relay", command=procfile_command("relay")),
+        "bridge": ManagedProcess("liveness-bridge", command=procfile_command("bridge-recurrence")),
         "worker": celery_worker("liveness-worker", queues="liveness-test"),
-        "beat": ManagedProcess("liveness-beat", command=_procfile_command("beat")),
+        "beat": ManagedProcess("liveness-beat", command=procfile_command("beat")),
     }
     for name, process in processes.items():
         process.env = process_env(**{**process.env, "LIVENESS_FILE": str(files[name])})

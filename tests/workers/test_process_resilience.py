@@ -12,7 +12,6 @@ next to `make run`, a benchmark or another run of the suite, which would lose th
 """
 
 import re
-import shlex
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -25,7 +24,7 @@ from tests.support.processes import ManagedProcess, process_env, wait_for_log
 from tests.support.reminders import enqueued_task
 from tests.support.smtp import SmtpSink
 from tests.support.stack import Stack
-from tests.support.system import procfile
+from tests.support.system import procfile_command
 from tests.support.waiting import wait_for
 from workers.events.models import OutboxEvent
 
@@ -46,15 +45,6 @@ RECURRING = {
     "due_date": "2031-05-05T07:00:00Z",
     "recurring_pattern": "FREQ=DAILY",
 }
-
-
-def procfile_command(name: str) -> list[str]:
-    args = shlex.split(procfile()[name])
-    # A `make run` on this machine may hold the metrics port; the port is no part of the test.
-    if "--metrics-port" in args:
-        at = args.index("--metrics-port")
-        del args[at : at + 2]
-    return args
 
 
 class System:
@@ -95,7 +85,8 @@ def system(django_db_setup, smtp) -> Iterator[System]:
     finally:
         codes = running.stop()
     # SIGTERM still stops each of them cleanly after the outage (no SIGKILL needed).
-    assert all(code in (0, -15) for code in codes.values()), codes
+    unclean = {name: code for name, code in codes.items() if code not in (0, -15)}
+    assert not unclean, f"exit codes {unclean}; see {[str(running.processes[n].log_path) for n in unclean]}"
 
 
 def outage(stack: Stack, service: str, seconds: float) -> None:
