@@ -181,7 +181,9 @@ def reminders_enqueue_due(*, now: datetime, enqueue: Enqueue, limit: int = 1000)
         )
         tasks = Task.objects.select_related("user").in_bulk([reminder.task_id for reminder in entering])
         _enqueue(entering, tasks=tasks, now=now)
-        # One delivery task per instant serves all its reminders.
+        # One delivery task per instant, not per reminder as a sync sends: the scan also takes up what fell
+        # due while no scan ran (an outage, a beat restart), and those all share the instant `now`; one task
+        # claims them in batches and calls in other workers while its batches are full.
         for instant in sorted({max(reminder.remind_at, now) for reminder in entering}):
             transaction.on_commit(partial(enqueue, instant))
         lost = list(
