@@ -7,6 +7,7 @@ handler, on the connection the interrupted query still held: beat hung until it 
 the resilience tests once met it by chance).
 """
 
+import os
 import signal
 import time
 
@@ -43,7 +44,7 @@ def test_sigterm_between_ticks_stops_beat_at_once_and_saves_the_schedule():
     try:
         wait_for_log(beat, "beat: Starting...", timeout=60)
         wait_for(lambda: broker.llen("sweeps") > 0, timeout=30, message="a sweep sent by beat")
-        beat._signal_group(signal.SIGTERM)
+        os.killpg(beat.pid, signal.SIGTERM)
         code = beat.process.wait(STOP_TIMEOUT) if beat.process else None
         assert code == 0, beat.log()[-2000:]
         # The sweeps ran since the schedule was last saved: the save on the way out wrote when.
@@ -65,7 +66,7 @@ def test_sigterm_while_beat_waits_on_a_query_stops_it_cleanly():
                     timeout=15,
                     message="beat's tick waiting on the locked table",
                 )
-            beat._signal_group(signal.SIGTERM)
+            os.killpg(beat.pid, signal.SIGTERM)
             time.sleep(1.0)  # the signal is handled while the query still waits
             assert beat.running, "beat left in the middle of its query"
         # The lock is gone with the transaction: the query returns, the tick ends, beat saves and stops.
