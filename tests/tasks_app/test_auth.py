@@ -150,7 +150,7 @@ def test_a_token_without_email_or_name_keeps_the_stored_ones(user):
     assert (stored.email, stored.name) == (user.email, user.name)
 
 
-def row_version(user_id):
+def row_place(user_id):
     """The physical place of the user's row: an UPDATE moves it, even within one transaction."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT ctid::text FROM users WHERE id = %s", [user_id])
@@ -160,14 +160,14 @@ def row_version(user_id):
 def test_a_sync_is_one_statement_that_writes_only_what_changed(user, django_assert_num_queries):
     cache.clear()  # each sync below misses the cache (as each user's first request to a process)
     claims = {"sub": user.id, "email": user.email, "name": user.name}
-    place = row_version(user.id)
+    place = row_place(user.id)
     with django_assert_num_queries(1):
         user_sync_from_claims(claims=claims)
-    assert row_version(user.id) == place  # unchanged claims: the row is not written
+    assert row_place(user.id) == place  # unchanged claims: the row is not written
 
     with django_assert_num_queries(1):
         user_sync_from_claims(claims={**claims, "name": "Renamed"})
-    assert row_version(user.id) != place
+    assert row_place(user.id) != place
     assert UserProfile.objects.get(pk=user.id).name == "Renamed"
 
     with django_assert_num_queries(1):
