@@ -74,6 +74,14 @@ def test_an_empty_list_is_one_empty_page(api, user):
     assert api.get("tasks", page=2).status_code == 404
 
 
+def test_a_page_number_past_any_offset_is_a_404(api, user):
+    """Found by the contract test: a page whose offset exceeds PostgreSQL's bigint was a 500."""
+    TaskFactory.create_batch(2, user=user)
+    for page in (2**62, 10**27):
+        response = api.get("tasks", page=page, page_size=50)
+        assert response.status_code == 404, response.json()
+
+
 def test_page_size_is_capped(api, user):
     TaskFactory.create_batch(101, user=user)
     assert len(api.get("tasks", page_size=500).json()["results"]) == 100

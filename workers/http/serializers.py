@@ -38,6 +38,7 @@ class CountingPaginator(Paginator):  # type: ignore[type-arg]  # generic only in
     page (an empty list, or a number past the last) asks for the count apart."""
 
     TOTAL = "page_list_total"  # the annotation that carries the count; removed from the rows
+    MAX_OFFSET = 2**62  # far below PostgreSQL's bigint OFFSET (a larger number is an error, not a 404)
 
     def page(self, number: Any) -> Page[Any]:
         rows = self.object_list
@@ -45,6 +46,8 @@ class CountingPaginator(Paginator):  # type: ignore[type-arg]  # generic only in
             return super().page(number)
         number = self._positive(number)
         bottom = (number - 1) * self.per_page
+        if bottom > self.MAX_OFFSET:  # past any last page, and past what OFFSET takes: 404 after a count
+            return super().page(number)
         counted = rows.annotate(**{self.TOTAL: _Count(rows.order_by().values("pk"))})
         page = list(counted[bottom : bottom + self.per_page])
         if page:
