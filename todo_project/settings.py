@@ -100,6 +100,8 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Django's PostgreSQL backend, with timestamps parsed in C (workers/postgresql/base.py says why).
+DATABASES["default"]["ENGINE"] = "workers.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Per-process cache (token claims already synced to the users table); large enough for every active user.

@@ -1,0 +1,60 @@
+"""Django's PostgreSQL backend, with every `timestamptz` a query returns parsed by psycopg's optimised
+(C) loader instead of its pure-Python one.
+
+Django registers its own `timestamptz` loader on each connection, so that a timestamp comes back in the
+connection's time zone. It derives from psycopg's Python loader, because psycopg's C loader cannot be
+subclassed (it is final): each timestamp is then parsed by a regular expression in Python, about 2.6 µs
+where the C loader takes 0.2 µs. A list of 50 tasks reads about 150 of them, a tenth of its CPU (Django
+ticket #36960; psycopg/psycopg#1273). Here Django's loader keeps its class, its `timezone` (which Django's
+cursors compare to the connection's) and its result; only the parsing is delegated to the C loader, found
+through psycopg's public adapters map. Without psycopg's C extension that map gives the Python loader, and
+the result is the same.
+"""
+
+from datetime import datetime, tzinfo
+from functools import cache
+from typing import Any
+
+import psycopg
+from django.db.backends.postgresql import base
+from django.db.backends.postgresql.psycopg_any import BaseTzLoader  # type: ignore[import-untyped]
+from psycopg.abc import Loader
+from psycopg.adapt import AdaptersMap
+from psycopg.pq import Format
+
+TIMESTAMPTZ_OID = psycopg.adapters.types["timestamptz"].oid
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def get_connection_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = super().get_connection_params()
+        params["context"] = adapters_with_fast_timestamps(params["context"], self.timezone)
+        return params
+
+
+@cache
+def adapters_with_fast_timestamps(template: AdaptersMap, timezone: tzinfo | None) -> AdaptersMap:
+    """Django's adapters for a connection (`template`, one per time zone), with the loader below; one map
+    per template, as Django keeps one template per time zone."""
+    context = AdaptersMap(template)
+    context.register_loader("timestamptz", fast_tz_loader(timezone))
+    return context
+
+
+def fast_tz_loader(timezone: tzinfo | None) -> type[Loader]:
+    """Django's loader for `timezone` (what `psycopg_any.register_tzloader` registers), parsing in C."""
+    found = psycopg.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+    assert found is not None  # psycopg registers one for every built-in type
+    optimised: type[Loader] = found
+
+    class FastTzLoader(BaseTzLoader):  # type: ignore[misc]  # untyped in Django
+        def __init__(self, oid: int, context: Any = None) -> None:
+            super().__init__(oid, context)
+            self._parse = optimised(oid, context).load
+
+        def load(self, data: Any) -> datetime:
+            parsed: datetime = self._parse(data)
+            return parsed.replace(tzinfo=self.timezone)
+
+    FastTzLoader.timezone = timezone
+    return FastTzLoader
