@@ -41,7 +41,11 @@ TASK_OUTPUT_FIELDS = (
 
 def _instant(value: datetime | None) -> str | None:
     """As AwareDateTimeField shows it: ISO 8601 in UTC with a `Z`, microseconds when there are any."""
-    return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:  # what the database returns is in UTC already
+        value = value.astimezone(UTC)
+    return value.isoformat()[:-6] + "Z"  # in place of its "+00:00"
 
 
 def task_row_output(row: Mapping[str, Any]) -> dict[str, Any]:
