@@ -27,12 +27,13 @@ TIMESTAMPS = (
 SELECT_TIMESTAMPS = "SELECT v::timestamptz FROM unnest(%s::text[]) WITH ORDINALITY AS t(v, n) ORDER BY n"
 
 
-def read_with_djangos_loader() -> list[datetime | None]:
-    """The same values through a cursor with Django's own loader for the connection's time zone."""
+def read_with_djangos_loader(query: str, params: list[object]) -> list[datetime | None]:
+    """The first column of a query, read through a cursor with Django's own loader for the connection's
+    time zone."""
     with connection.connection.cursor() as cursor:
         register_tzloader(connection.timezone, cursor)
-        cursor.execute(SELECT_TIMESTAMPS, [list(TIMESTAMPS)])
-        return [value for (value,) in cursor.fetchall()]
+        cursor.execute(query, params)
+        return [value for (value, *_) in cursor.fetchall()]
 
 
 def test_timestamps_read_as_with_djangos_own_loader():
@@ -40,7 +41,7 @@ def test_timestamps_read_as_with_djangos_own_loader():
         cursor.execute(SELECT_TIMESTAMPS, [list(TIMESTAMPS)])
         ours = [value for (value,) in cursor.fetchall()]
 
-    theirs = read_with_djangos_loader()
+    theirs = read_with_djangos_loader(SELECT_TIMESTAMPS, [list(TIMESTAMPS)])
     assert ours == theirs
     assert [value and (value.isoformat(), value.tzinfo) for value in ours] == [
         value and (value.isoformat(), value.tzinfo) for value in theirs
@@ -53,10 +54,8 @@ def test_a_timestamp_python_cannot_hold_is_a_data_error_as_with_djangos_loader()
         with pytest.raises(DataError), connection.cursor() as cursor:
             cursor.execute("SELECT %s::timestamptz", [value])
             cursor.fetchone()
-        with pytest.raises(psycopg.DataError), connection.connection.cursor() as cursor:
-            register_tzloader(connection.timezone, cursor)
-            cursor.execute("SELECT %s::timestamptz", [value])
-            cursor.fetchone()
+        with pytest.raises(psycopg.DataError):
+            read_with_djangos_loader("SELECT %s::timestamptz", [value])
 
 
 def test_connections_parse_timestamps_with_psycopgs_optimised_loader():
