@@ -20,6 +20,8 @@ from tasks_app.models import Task, UserProfile
 from tasks_app.outputs import TASK_OUTPUT_FIELDS, task_output, task_rows_output
 from tasks_app.serializers import (
     TaskCompleteInputSerializer,
+    TaskCursorFilterSerializer,
+    TaskCursorPageSerializer,
     TaskFilterSerializer,
     TaskInputSerializer,
     TaskOutputSerializer,
@@ -30,6 +32,7 @@ from tasks_app.serializers import (
     task_filters,
     task_input,
 )
+from workers.http.cursors import CursorPagination
 from workers.http.schema import error_responses
 from workers.http.serializers import PageInputSerializer, Pagination
 
@@ -69,10 +72,12 @@ def _input(
     )
 
 
-def _filters(request: Request) -> selectors.TaskFilters:
+def _filters(
+    request: Request, form: type[TaskFilterSerializer] = TaskFilterSerializer
+) -> selectors.TaskFilters:
     params: dict[str, Any] = {key: request.query_params.get(key) for key in request.query_params}
     params["tag"] = request.query_params.getlist("tag")
-    return task_filters(params)
+    return task_filters(params, form=form)
 
 
 def respond_once(request: Request, user_id: str, operation: Callable[[], tuple[int, Any]]) -> Response:
@@ -143,6 +148,28 @@ class TaskListCreateApi(UserApi):
             return status.HTTP_201_CREATED, task_output(task)
 
         return respond_once(request, user_id, create)
+
+
+class TaskCursorListApi(UserApi):
+    @extend_schema(
+        operation_id="tasks_list_by_cursor",
+        description="The task list with the same filters and sort, a page at a time by cursor: each page "
+        "starts right after the last one, whatever was added or removed meanwhile, costs the same however "
+        "far into the list, and carries no count. Follow `next` until it is null.",
+        parameters=[TaskCursorFilterSerializer],
+        responses={
+            200: TaskCursorPageSerializer,
+            **error_responses(
+                400, 401, 403, described={400: "Invalid filters, or not a cursor of this sort."}
+            ),
+        },
+    )
+    def get(self, request: Request, user_id: str) -> Response:
+        filters = _filters(request, TaskCursorFilterSerializer)
+        tasks = selectors.task_list(user_id=user_id, filters=filters, now=timezone.now())
+        paginator = CursorPagination()
+        page = paginator.paginate_queryset(tasks.values(*TASK_OUTPUT_FIELDS), request)
+        return paginator.get_paginated_response(task_rows_output(page))
 
 
 UPDATE_ERRORS = error_responses(

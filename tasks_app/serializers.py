@@ -25,7 +25,12 @@ from tasks_app.reminders import (
 from tasks_app.selectors import SORT_FIELDS, TaskFilters
 from tasks_app.timezones import known_timezones
 from workers.http.fields import NO_NUL, AwareDateTimeField, TextField
-from workers.http.serializers import InputSerializer, PageInputSerializer, page_serializer
+from workers.http.serializers import (
+    InputSerializer,
+    PageInputSerializer,
+    cursor_page_serializer,
+    page_serializer,
+)
 
 MAX_TAGS = 20
 MAX_DESCRIPTION_LENGTH = 10_000
@@ -397,6 +402,7 @@ def task_input(
 
 
 TaskPageSerializer = page_serializer("TaskPageSerializer", TaskOutputSerializer)
+TaskCursorPageSerializer = cursor_page_serializer("TaskCursorPageSerializer", TaskOutputSerializer)
 
 
 class TaskCompleteInputSerializer(InputSerializer):
@@ -422,10 +428,23 @@ class TaskFilterSerializer(PageInputSerializer):
     )
 
 
-def task_filters(params: Mapping[str, Any]) -> TaskFilters:
-    """The filters and sort of a task list (TaskFilterSerializer's fields), validated: the list API's query
-    and the assistant provider's `list_tasks` read them here. Raises ValidationError with the field errors."""
-    serializer = TaskFilterSerializer(data=params)
+class TaskCursorFilterSerializer(TaskFilterSerializer):
+    page = None  # type: ignore[assignment]  # a page is found by its cursor, not by its number
+    cursor = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The `next` or `previous` link of a page carries it; without it, the first page. "
+        "A cursor holds the sort it was made for: with another `sort` it is a 400.",
+    )
+
+
+def task_filters(
+    params: Mapping[str, Any], *, form: type[TaskFilterSerializer] = TaskFilterSerializer
+) -> TaskFilters:
+    """The filters and sort of a task list (TaskFilterSerializer's fields, or `form`'s), validated: the list
+    APIs' query and the assistant provider's `list_tasks` read them here. Raises ValidationError with the
+    field errors."""
+    serializer = form(data=params)
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
     return TaskFilters(

@@ -44,7 +44,8 @@ class ContractUserToken:
 # addresses (docs/webhooks.md); an imported document's tasks must refer to one another consistently (unique
 # ids, a series naming an earlier task: docs/export.md), and its integers must fit in 64 bits (the streaming
 # parser's limit, which RFC 8259 section 6 allows), even in keys the import ignores; a reminder names `at` or
-# `before_due`, needs a due date for `before_due`, and falls at an instant of its own.
+# `before_due`, needs a due date for `before_due`, and falls at an instant of its own; a cursor is one that a
+# page's link carried (signed: any other text is a 400).
 RULES_BEYOND_THE_SCHEMA = frozenset(
     {
         "document",
@@ -56,6 +57,7 @@ RULES_BEYOND_THE_SCHEMA = frozenset(
         "Idempotency-Key",
         "url",
         "tasks",
+        "cursor",
     }
 )
 

@@ -97,9 +97,30 @@ def page_serializer(
 ) -> type[serializers.Serializer[Any]]:
     """The serializer (for the schema) of one page of `results`' items, as `Pagination` returns it; `name` is
     its class name, e.g. "TaskPageSerializer", whose schema component is "TaskPage"."""
+    count = serializers.IntegerField(help_text="Items that match, on every page.")
+    return _page_shape(name, results, count=count, doc="One page of a list, as the paginator returns it.")
+
+
+def cursor_page_serializer(
+    name: str, results: type[serializers.BaseSerializer[Any]]
+) -> type[serializers.Serializer[Any]]:
+    """The serializer (for the schema) of one page of `results`' items, as `CursorPagination` (cursors.py)
+    returns it: no count."""
+    return _page_shape(
+        name, results, doc="One page of a list read by cursor: its neighbours' links, no count."
+    )
+
+
+def _page_shape(
+    name: str,
+    results: type[serializers.BaseSerializer[Any]],
+    *,
+    doc: str,
+    **leading: serializers.Field[Any, Any, Any, Any],
+) -> type[serializers.Serializer[Any]]:
     fields: dict[str, Any] = {
-        "__doc__": "One page of a list, as the paginator returns it.",
-        "count": serializers.IntegerField(help_text="Items that match, on every page."),
+        "__doc__": doc,
+        **leading,
         "next": serializers.URLField(allow_null=True, help_text="The next page, or null on the last."),
         "previous": serializers.URLField(
             allow_null=True, help_text="The previous page, or null on the first."

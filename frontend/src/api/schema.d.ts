@@ -258,6 +258,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/{user_id}/tasks/cursor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The task list with the same filters and sort, a page at a time by cursor: each page starts right after the last one, whatever was added or removed meanwhile, costs the same however far into the list, and carries no count. Follow `next` until it is null. */
+        get: operations["tasks_list_by_cursor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{user_id}/webhooks": {
         parameters: {
             query?: never;
@@ -733,6 +750,20 @@ export interface components {
         StatusEnum: "new" | "retried" | "discarded" | "resolved";
         TaskCompleteInput: {
             completed: boolean;
+        };
+        /** @description One page of a list read by cursor: its neighbours' links, no count. */
+        TaskCursorPage: {
+            /**
+             * Format: uri
+             * @description The next page, or null on the last.
+             */
+            next: string | null;
+            /**
+             * Format: uri
+             * @description The previous page, or null on the first.
+             */
+            previous: string | null;
+            results: components["schemas"]["TaskOutput"][];
         };
         /**
          * @description Create (all fields), replace (PUT: all fields) or patch (PATCH: `partial=True`).
@@ -3975,6 +4006,84 @@ export interface operations {
             };
             /** @description The task does not recur, or is completed already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tasks_list_by_cursor: {
+        parameters: {
+            query?: {
+                completed?: boolean | null;
+                /** @description The `next` or `previous` link of a page carries it; without it, the first page. A cursor holds the sort it was made for: with another `sort` it is a 400. */
+                cursor?: string;
+                due_after?: string;
+                due_before?: string;
+                overdue?: boolean | null;
+                /** @description Items per page, 50 unless given; at most 100. */
+                page_size?: number;
+                /**
+                 * @description * `low` - Low
+                 *     * `medium` - Medium
+                 *     * `high` - High
+                 */
+                priority?: "low" | "medium" | "high";
+                search?: string;
+                /**
+                 * @description * `due_date` - due_date
+                 *     * `priority` - priority
+                 *     * `created_at` - created_at
+                 *     * `updated_at` - updated_at
+                 *     * `title` - title
+                 *     * `-due_date` - -due_date
+                 *     * `-priority` - -priority
+                 *     * `-created_at` - -created_at
+                 *     * `-updated_at` - -updated_at
+                 *     * `-title` - -title
+                 */
+                sort?: "due_date" | "priority" | "created_at" | "updated_at" | "title" | "-due_date" | "-priority" | "-created_at" | "-updated_at" | "-title";
+                tag?: (string)[];
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskCursorPage"];
+                };
+            };
+            /** @description Invalid filters, or not a cursor of this sort. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or the token is malformed, expired or not signed by a trusted key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
