@@ -589,12 +589,12 @@ def create_maker(tokens: dict[str, str], **fields: Any) -> RequestMaker:
     return make
 
 
-def list_maker(tokens: dict[str, str], query: str) -> RequestMaker:
+def list_maker(tokens: dict[str, str], query: str, route: str = "tasks") -> RequestMaker:
     users = list(tokens)
 
     def make(rng: random.Random) -> Request:
         user_id = rng.choice(users)
-        return Request("GET", f"/api/{user_id}/tasks?{query}", tokens[user_id])
+        return Request("GET", f"/api/{user_id}/{route}?{query}", tokens[user_id])
 
     return make
 

@@ -21,7 +21,8 @@ asserts nothing. The goal it measures: list, filtered list and search under 20 m
      the count, an empty page); the bound measured in the same run;
    - list: `GET /tasks` (50 per page, newest first: the default sort);
    - filtered: `?tag=work&priority=high&completed=false` (default sort);
-   - search: `?search=invoice` (a word in about 3% of the tasks).
+   - search: `?search=invoice` (a word in about 3% of the tasks);
+   - search by cursor: `/tasks/cursor?search=invoice`, its first page (no count).
    Per scenario and round: requests, errors (non-2xx or transport failures), requests/s, p50/p99/max, and
    where the machine's CPU went (harness.cpu_use); then each scenario's range over the rounds.
 4. The SQL each request runs, captured from a real request (Django's test client in this process against
@@ -30,6 +31,9 @@ asserts nothing. The goal it measures: list, filtered list and search under 20 m
    stopped, the database's share of a request: its statements timed for 2,000 random users (the user's id
    put in the captured SQL), p50/p99/max. Then `EXPLAIN (ANALYZE, BUFFERS)` of each, in full for the
    typical user, the plan's scans and timing for the heaviest one.
+5. A deep page: the heaviest user's default list after its first 2,000 rows, asked by its number (OFFSET
+   and the count) and by cursor (the `next` links followed there), each timed 2,000 times on the database
+   alone, with its plan.
 """
 
 import argparse
@@ -108,6 +112,8 @@ MAX_REQUESTS = 1_000_000  # per scenario and round: the time ends it
 GOAL_P99_MS = 20.0
 PAGE_SIZE = 50
 DB_SAMPLE = 2_000  # users whose queries are timed on the database alone
+PAGE_COUNT = "page_list_total"  # the column of a page's count (CountingPaginator.TOTAL): the page form
+DEEP_ROWS = 2_000  # a deep page starts after this many of the heaviest user's rows
 
 
 # --- the seed ---------------------------------------------------------------------------------------------
@@ -300,6 +306,12 @@ def scenarios(tokens: dict[str, str], seconds: float) -> list[api.Scenario]:
             seconds,
             MAX_REQUESTS,
         ),
+        api.Scenario(
+            "cursor   search, /tasks/cursor",
+            api.list_maker(users, f"search={SEARCH_WORD}", route="tasks/cursor"),
+            seconds,
+            MAX_REQUESTS,
+        ),
     ]
 
 
@@ -335,9 +347,11 @@ def summary_row(name: str, runs: list[tuple[api.LoadResult, CpuUse]]) -> str:
 # --- the plans --------------------------------------------------------------------------------------------
 
 
-def captured_sql(user_id: str, queries: dict[str, str]) -> dict[str, list[str]]:
-    """The SQL on `tasks` that one request of each scenario runs for `user_id`, through the whole Django
-    stack (middleware, JWT, view, paginator) in this process, against the bench database."""
+@contextmanager
+def in_process_client(user_id: str) -> Iterator[Any]:
+    """A function GETting a path (`tasks?...`, relative to `/api/{user_id}/`, or a link a page gave) through
+    the whole Django stack (middleware, JWT, view, paginator) in this process, against the bench database;
+    it returns the response's JSON and the SQL on `tasks` the request ran."""
     import django
 
     django.setup()
@@ -348,17 +362,41 @@ def captured_sql(user_id: str, queries: dict[str, str]) -> dict[str, list[str]]:
     client = Client()
     token = api.mint_tokens([user_id])[user_id]
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}", "HTTP_HOST": "127.0.0.1"}
-    found: dict[str, list[str]] = {}
-    for name, query in queries.items():
-        path = f"/api/{user_id}/tasks?{query}"
-        client.get(path, **headers)  # type: ignore[arg-type]  # the first syncs the user from the token
+    client.get(f"/api/{user_id}/profile", **headers)  # type: ignore[arg-type]  # syncs the user
+
+    def get(path: str) -> tuple[Any, list[str]]:
+        if not path.startswith("http"):
+            path = f"/api/{user_id}/{path}"
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path, **headers)  # type: ignore[arg-type]
         if response.status_code != 200:
             raise RuntimeError(f"{path}: {response.status_code} {response.content[:200]!r}")
-        found[name] = [query["sql"] for query in captured.captured_queries if 'FROM "tasks"' in query["sql"]]
-    connection.close()
-    return found
+        return response.json(), [
+            sql["sql"] for sql in captured.captured_queries if 'FROM "tasks"' in sql["sql"]
+        ]
+
+    try:
+        yield get
+    finally:
+        connection.close()
+
+
+def captured_sql(user_id: str, queries: dict[str, str]) -> dict[str, list[str]]:
+    """The SQL on `tasks` that one request of each scenario (a path relative to `/api/{user_id}/`) runs."""
+    with in_process_client(user_id) as get:
+        return {name: get(path)[1] for name, path in queries.items()}
+
+
+def deep_page_sql(user_id: str, rows_before: int) -> dict[str, list[str]]:
+    """The SQL of the default list's page after its first `rows_before` rows, in the page form (its number)
+    and by cursor (the `next` links followed there, 100 rows a page, then a page of 50)."""
+    with in_process_client(user_id) as get:
+        by_number = get(f"tasks?page={rows_before // PAGE_SIZE + 1}")[1]
+        page, _ = get("tasks/cursor?page_size=100")
+        for _ in range(rows_before // 100 - 1):
+            page, _ = get(page["next"])
+        by_cursor = get(page["next"].replace("page_size=100", f"page_size={PAGE_SIZE}"))[1]
+    return {f"list, page {rows_before // PAGE_SIZE + 1}": by_number, "list by cursor, same rows": by_cursor}
 
 
 def explain(sql: str) -> list[str]:
@@ -372,7 +410,7 @@ def say_plans(label: str, user: tuple[str, int], captured: dict[str, list[str]],
     say(f"\n{label}: {user[0]} ({user[1]:,} tasks)")
     for name, statements in captured.items():
         for sql in (for_user(sql, captured_for, user[0]) for sql in statements):
-            kind = "count" if sql.startswith("SELECT COUNT(*)") else "page and its count"
+            kind = "page and its count" if PAGE_COUNT in sql else "page, no count"
             plan = explain(sql)
             seq = any("Seq Scan on tasks" in line for line in plan)
             say(f"-- {name}, {kind}{': SEQUENTIAL SCAN' if seq else ''}")
@@ -384,10 +422,11 @@ def say_plans(label: str, user: tuple[str, int], captured: dict[str, list[str]],
 
 
 def for_user(sql: str, captured_for: str, user_id: str) -> str:
-    """The captured SQL of one user as another user's request would run it (the page's LIMIT is the
-    paginator's min(50, count): 50 stands for it, a LIMIT past the rows changes nothing)."""
+    """The captured SQL of one user as another user's request would run it (the page form's LIMIT is the
+    paginator's min(50, count): 50 stands for it, a LIMIT past the rows changes nothing; by cursor it is
+    always 51, the page and whether there is more)."""
     sql = sql.replace(f"'{captured_for}'", f"'{user_id}'")
-    return re.sub(r"LIMIT \d+$", f"LIMIT {PAGE_SIZE}", sql) if not sql.startswith("SELECT COUNT") else sql
+    return re.sub(r"LIMIT \d+$", f"LIMIT {PAGE_SIZE}", sql) if PAGE_COUNT in sql else sql
 
 
 def database_times(statements: list[str], captured_for: str, users: list[str]) -> list[float]:
@@ -480,7 +519,12 @@ def main() -> None:
         )
     say(f"server log: {len(problems)} error lines" + (f"; first: {problems[0]}" if problems else ""))
 
-    queries = {"list": "", "filtered": FILTER_QUERY, "search": f"search={SEARCH_WORD}"}
+    queries = {
+        "list": "tasks",
+        "filtered": f"tasks?{FILTER_QUERY}",
+        "search": f"tasks?search={SEARCH_WORD}",
+        "search by cursor": f"tasks/cursor?search={SEARCH_WORD}",
+    }
     typical = found.typical[0]
     captured = captured_sql(typical, queries)
     sample = random.Random(SEED).sample(user_ids(), DB_SAMPLE)
@@ -496,6 +540,13 @@ def main() -> None:
         )
     say_plans("plans, typical user", found.typical, captured, typical, full=True)
     say_plans("plans, heaviest user (scans and time)", found.heaviest, captured, typical, full=False)
+    heaviest = found.heaviest[0]
+    deep = deep_page_sql(heaviest, DEEP_ROWS)
+    say(f"\ndatabase time of a deep page, the heaviest user, {DB_SAMPLE:,} times:")
+    for name, statements in deep.items():
+        times = database_times(statements, heaviest, [heaviest] * DB_SAMPLE)
+        say(f"  {name:<26} p50 {percentile(times, 0.5):.2f}, p99 {percentile(times, 0.99):.2f} ms")
+    say_plans("plans, a deep page of the heaviest user", found.heaviest, deep, heaviest, full=True)
     say(f"\ntotal run time: {time.perf_counter() - started:.0f} s")
 
 

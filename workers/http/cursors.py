@@ -32,7 +32,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from workers.http.serializers import MAX_PAGE_SIZE, PAGE_SIZE
+from workers.http.serializers import MAX_PAGE_SIZE, PAGE_SIZE, pop_annotation
 
 CURSOR_PARAM = "cursor"
 PAGE_SIZE_PARAM = "page_size"
@@ -91,7 +91,7 @@ class CursorPagination:
         rows = rows[:size]
         if cursor.backwards:
             rows.reverse()
-        edges = [tuple(_pop(row, _KEY.format(i)) for i in range(len(keys))) for row in rows]
+        edges = [tuple(pop_annotation(row, _KEY.format(i)) for i in range(len(keys))) for row in rows]
         self.next, self.previous = _neighbours(
             cursor, edges[0] if edges else None, edges[-1] if edges else None, more
         )
@@ -220,7 +220,3 @@ def _past(key: _Key, value: Any, *, backwards: bool, or_equal: bool = False) -> 
 
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-def _pop(row: Any, name: str) -> Any:
-    return row.pop(name) if isinstance(row, dict) else row.__dict__.pop(name)

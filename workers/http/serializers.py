@@ -1,5 +1,6 @@
 """Serializers every API shares: input serializers that are cheap to make, and the page-number page of a list
-(its query, its paginator and its shape in the OpenAPI schema)."""
+(its query, its paginator and its shape in the OpenAPI schema); the cursor page's shape (its paginator is in
+cursors.py)."""
 
 import copy
 from typing import Any
@@ -51,9 +52,10 @@ class CountingPaginator(Paginator):  # type: ignore[type-arg]  # generic only in
         counted = rows.annotate(**{self.TOTAL: _Count(rows.order_by().values("pk"))})
         page = list(counted[bottom : bottom + self.per_page])
         if page:
-            self.count = _pop(page[0], self.TOTAL)  # Paginator.count is a cached property: this is its value
+            # Paginator.count is a cached property: this is its value.
+            self.count = pop_annotation(page[0], self.TOTAL)
             for row in page[1:]:
-                _pop(row, self.TOTAL)
+                pop_annotation(row, self.TOTAL)
         return Page(page, self.validate_number(number), self)  # past the last: EmptyPage
 
     def _positive(self, number: Any) -> int:
@@ -69,7 +71,8 @@ class CountingPaginator(Paginator):  # type: ignore[type-arg]  # generic only in
         return value
 
 
-def _pop(row: Any, name: str) -> Any:
+def pop_annotation(row: Any, name: str) -> Any:
+    """Takes an annotation that a paginator added off a row (a `values()` dict or a model instance)."""
     return row.pop(name) if isinstance(row, dict) else row.__dict__.pop(name)
 
 
