@@ -1,8 +1,9 @@
 """The task list at scale: 1,000,000 tasks of 10,000 users, 4 concurrent clients (issue 17, "API at scale").
 
-Run from the repository root: `.venv/bin/python bench/api_scale.py [--rounds N --seconds N]` (about 4
-minutes with the defaults once seeded; seeding takes about 1 to 2 minutes more). It prints figures and
-asserts nothing. The goal it measures: list, filtered list and search under 20 ms p99.
+Run from the repository root: `.venv/bin/python bench/api_scale.py [--rounds N --seconds N --server S]`
+(about 4 minutes with the defaults once seeded; seeding takes about 1 to 2 minutes more; `--server` another
+gunicorn set-up of bench/api.py's). It prints figures and asserts nothing. The goal it measures: list,
+filtered list and search under 20 ms p99.
 
 1. Its own database `todo_bench_scale` (created when missing and migrated, harness.ensure_database). When
    it does not hold exactly the seed, it is emptied and seeded through COPY (deterministic): 10,000 users
@@ -232,15 +233,16 @@ def subjects() -> Subjects:
 
 
 @contextmanager
-def running_server() -> Iterator[api.Server]:
-    """The Procfile's `web` (gthread, 2 workers x 4 threads) on a free port; stopped whatever happens."""
+def running_server(config: api.ServerConfig) -> Iterator[api.Server]:
+    """gunicorn as the Procfile's `web` (gthread, 2 workers x 4 threads, unless `--server` says another
+    set-up) on a free port; stopped whatever happens."""
     port = free_port()
     command = [
         str(api.BIN / "gunicorn"),
         "todo_project.wsgi",
         "--bind",
         f"127.0.0.1:{port}",
-        *api.PREFERRED_SERVER.args,
+        *config.args,
         "--timeout",
         "30",
         "--graceful-timeout",
@@ -459,6 +461,12 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rounds", type=int, default=3, help="rounds of all the scenarios (default 3)")
     parser.add_argument("--seconds", type=float, default=12.0, help="each scenario, each round (default 12)")
+    parser.add_argument(
+        "--server",
+        choices=[config.label for config in api.SERVER_CONFIGS],
+        default=api.PREFERRED_SERVER.label,
+        help="the gunicorn worker set-up (default: the Procfile's)",
+    )
     return parser.parse_args()
 
 
@@ -485,13 +493,14 @@ def main() -> None:
     say("sizes: " + ", ".join(index_sizes()))
     tokens = api.mint_tokens([*user_ids(), EMPTY_USER])
     plan = scenarios(tokens, args.seconds)
+    config = next(config for config in api.SERVER_CONFIGS if config.label == args.server)
     results: dict[str, list[tuple[api.LoadResult, CpuUse]]] = {scenario.name: [] for scenario in plan}
+    origin = " (the Procfile's)" if config == api.PREFERRED_SERVER else ""
     say(
-        f"server: gunicorn todo_project.wsgi {' '.join(api.PREFERRED_SERVER.args)} (the Procfile's),"
-        " DEBUG off;"
+        f"server: gunicorn todo_project.wsgi {' '.join(config.args)}{origin}, DEBUG off;"
         f" load: {CLIENTS} closed-loop clients, {args.seconds:g} s per scenario and round"
     )
-    with running_server() as server:
+    with running_server(config) as server:
         api.warm_up(server, tokens, 3.0)
         for number in range(1, args.rounds + 1):
             say(f"\nround {number}\n{api.HEADER}")
