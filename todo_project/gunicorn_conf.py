@@ -2,6 +2,8 @@
 
 The access log never shows a calendar feed's secret token: a feed URL (`/ical/<token>.ics`) is its only
 credential, so its request line is logged as `/ical/<redacted>.ics`.
+
+Idle keep-alive connections stay open longer than any client of ours keeps one (see KEEPALIVE_SECONDS).
 """
 
 import re
@@ -29,3 +31,12 @@ class AccessLogger(Logger):  # type: ignore[misc]
 
 
 logger_class = AccessLogger
+
+# How long an idle keep-alive connection stays open. It must outlast the idle timeout of whoever reuses the
+# connection, so that the client, never the server, closes it: the UI's forwarder (Node's fetch keeps an idle
+# connection 4 s) and a sidecar or load balancer in front (60 s is common). gunicorn's default, 2 s, closed
+# connections that Node was about to reuse, and a busy UI server then sent its request on a closed socket
+# ("other side closed"), which the browser saw as "the API cannot be reached". An idle connection costs a
+# gthread worker a socket in its poller, not a thread.
+KEEPALIVE_SECONDS = 75
+keepalive = KEEPALIVE_SECONDS

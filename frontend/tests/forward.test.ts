@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
 import { forward, upstreamUrl } from "@/lib/forward";
 
 describe("upstreamUrl", () => {
@@ -99,5 +101,63 @@ describe("forward", () => {
     expect(request.url).toBe("http://127.0.0.1:3500/api/ada/tasks");
     expect(request.headers.get("dapr-app-id")).toBe("todo-web");
     expect(request.headers.get("authorization")).toBe("Bearer t");
+  });
+});
+
+describe("forward, when the API's connection fails before it answers", () => {
+  // A real HTTP server and Node's own fetch: the server drops the connection of the requests it is told to, the
+  // way a kept-alive connection closed by the server just as the forwarder reuses it fails ("other side closed").
+  let server: Server | null = null;
+  afterEach(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())));
+
+  async function api(drop: (n: number) => boolean): Promise<{ origin: string; seen: string[] }> {
+    const seen: string[] = [];
+    server = createServer((request: IncomingMessage, response) => {
+      seen.push(`${request.method} ${request.headers["idempotency-key"] ?? "-"}`);
+      if (drop(seen.length)) {
+        request.socket.destroy();
+        return;
+      }
+      response.writeHead(request.method === "POST" ? 201 : 200, { "content-type": "application/json" });
+      response.end('{"ok":true}');
+    });
+    await new Promise<void>((listening) => server!.listen(0, "127.0.0.1", listening));
+    return { origin: `http://127.0.0.1:${(server!.address() as AddressInfo).port}`, seen };
+  }
+
+  it("sends a GET once more, on another connection, and answers with the API's answer", async () => {
+    const { origin, seen } = await api((n) => n === 1);
+    const response = await forward(new Request("http://localhost:3000/api/ada/tasks"), origin);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true });
+    expect(seen).toEqual(["GET -", "GET -"]);
+  });
+
+  it("sends a POST with an Idempotency-Key once more (the API answers a repeat with the first answer)", async () => {
+    const { origin, seen } = await api((n) => n === 1);
+    const request = new Request("http://localhost:3000/api/ada/tasks", {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": "k1" },
+      body: '{"title":"x"}',
+    });
+    const response = await forward(request, origin);
+    expect(response.status).toBe(201);
+    expect(seen).toEqual(["POST k1", "POST k1"]);
+  });
+
+  it("never sends a POST without an Idempotency-Key twice: the API may have acted on it", async () => {
+    const { origin, seen } = await api((n) => n === 1);
+    const request = new Request("http://localhost:3000/api/ada/tasks", { method: "POST", body: '{"title":"x"}' });
+    const response = await forward(request, origin);
+    expect(response.status).toBe(502);
+    expect(seen).toEqual(["POST -"]);
+  });
+
+  it("tries once more only: a connection that fails again is a 502", async () => {
+    const { origin, seen } = await api(() => true);
+    const response = await forward(new Request("http://localhost:3000/api/ada/tasks"), origin);
+    expect(response.status).toBe(502);
+    expect((await response.json()).error.code).toBe("api_unavailable");
+    expect(seen).toEqual(["GET -", "GET -"]);
   });
 });

@@ -26,12 +26,15 @@ Full-page screenshots of each page, and screenshots and traces of failures, land
 The UI must be built first (`make test` does it; else `cd frontend && npm run build`).
 """
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,6 +51,8 @@ pytestmark = [
 ARTIFACTS = LOGS / "ui"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PLAYWRIGHT_TIMEOUT = 300  # seconds for the whole browser run (about two minutes on two shared cores)
+REPORT = ARTIFACTS / "report.json"  # Playwright's JSON report, beside the list reporter's lines
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @pytest.fixture
@@ -81,6 +86,7 @@ def playwright_env(system: System, maildir: Path) -> dict[str, str]:
         "E2E_MAILDIR": str(maildir),
         "E2E_ARTIFACTS": str(ARTIFACTS),
         "CHROMIUM_PATH": CHROMIUM,
+        "PLAYWRIGHT_JSON_OUTPUT_FILE": str(REPORT),
         "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
         "CI": "1",  # no interactive HTML report server
     }
@@ -95,7 +101,7 @@ def test_the_ui_end_to_end(system: System, maildir: Path) -> None:
     built = build_id()
     started = time.monotonic()
     result = subprocess.run(
-        ["npx", "--no-install", "playwright", "test"],
+        ["npx", "--no-install", "playwright", "test", "--reporter=list,json"],
         cwd=FRONTEND,
         env=playwright_env(system, maildir),
         capture_output=True,
@@ -110,5 +116,33 @@ def test_the_ui_end_to_end(system: System, maildir: Path) -> None:
     assert build_id() == built, "frontend/.next was rebuilt during the run: run the test again"
     assert not system.unexpected_exits, f"processes exited during the run: {system.unexpected_exits}"
     assert result.returncode == 0, (
-        f"Playwright failed (screenshots and traces in {ARTIFACTS}):\n{output[-4000:]}"
+        f"Playwright failed (screenshots and traces in {ARTIFACTS}):\n{failures(REPORT) or output[-4000:]}"
     )
+
+
+def failures(report: Path, lines_each: int = 25) -> str:
+    """Each failed attempt's title and the head of its error, from Playwright's JSON report: what the list
+    reporter's tail (attachments, the summary) leaves out."""
+    if not report.exists():
+        return ""
+    found: list[str] = []
+
+    def walk(suite: dict[str, Any]) -> None:
+        for spec in suite.get("specs", []):
+            for test in spec.get("tests", []):
+                for attempt in test.get("results", []):
+                    if attempt.get("status") in ("passed", "skipped"):
+                        continue
+                    errors = [ANSI.sub("", error.get("message", "")) for error in attempt.get("errors", [])]
+                    head = "\n".join("\n".join(errors).splitlines()[:lines_each])
+                    where = f"{spec['file']}:{spec['line']} {spec['title']}"
+                    found.append(
+                        f"{where} (attempt {attempt.get('retry', 0) + 1}, {attempt.get('status')} after "
+                        f"{attempt.get('duration', 0) / 1000:.1f} s):\n{head}"
+                    )
+        for child in suite.get("suites", []):
+            walk(child)
+
+    for suite in json.loads(report.read_text()).get("suites", []):
+        walk(suite)
+    return "\n\n".join(found)

@@ -1,13 +1,16 @@
-"""gunicorn's access log, as the Procfile's `web` writes it, never shows a calendar feed's secret token."""
+"""gunicorn as the Procfile's `web` runs it: its access log never shows a calendar feed's secret token, and
+an idle keep-alive connection outlasts the idle timeout of the UI's forwarder (Node's fetch: 4 s)."""
 
+import http.client
 import secrets
+import time
 
 import pytest
 
 from tests.support.processes import process_env
 from tests.support.waiting import wait_for
 from tests.support.web import get, gunicorn
-from todo_project.gunicorn_conf import redact
+from todo_project.gunicorn_conf import KEEPALIVE_SECONDS, redact
 
 pytestmark = pytest.mark.processes
 
@@ -31,3 +34,28 @@ def test_the_access_log_shows_feed_requests_without_their_token():
     assert status == 404
     assert '"GET /ical/<redacted>.ics HTTP/1.1" 404' in text
     assert token not in text
+
+
+NODE_FETCH_IDLE_SECONDS = 4  # undici's keepAliveTimeout: how long the UI's forwarder keeps an idle connection
+
+
+@pytest.mark.django_db
+def test_an_idle_connection_stays_open_longer_than_the_ui_keeps_it():
+    """The connection the UI's forwarder would reuse after 4 idle seconds still answers: the server must
+    never be the side that closes it (gunicorn's default, 2 s, did; the UI's request met a closed socket)."""
+    assert KEEPALIVE_SECONDS > NODE_FETCH_IDLE_SECONDS
+    with gunicorn(process_env(), name="gunicorn-keepalive") as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request("GET", "/health/live")
+            first = connection.getresponse()
+            first.read()
+            sock = connection.sock
+            time.sleep(NODE_FETCH_IDLE_SECONDS + 0.5)
+            connection.request("GET", "/health/live")  # http.client would reconnect only on a closed socket
+            second = connection.getresponse()
+            second.read()
+            assert connection.sock is sock, "the server closed the idle connection"
+        finally:
+            connection.close()
+    assert (first.status, second.status) == (200, 200)

@@ -2,7 +2,7 @@
  * Forwarding of the browser's /api/* requests (all but /api/auth/*) to the Django API, as the UI's route handler
  * does it: only the headers the API needs go out (never the browser's cookies: Better Auth's session stays with the
  * UI), only the response headers the browser needs come back, and an unreachable API answers in the API's error
- * shape.
+ * shape. A request that may be sent twice is sent once more when its connection fails before any answer.
  */
 
 import type { Upstream } from "@/auth/config";
@@ -34,6 +34,15 @@ export const FORWARDED_RESPONSE_HEADERS = [
 ] as const;
 
 export const FORWARD_TIMEOUT_MS = 30_000;
+
+/** Safe methods (RFC 9110): sending one twice changes nothing. So may a request with an Idempotency-Key (the API
+ * answers its repeat with the first answer). */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Whether a request may be sent again after its connection failed (the API may or may not have seen it). */
+export function resendable(method: string, headers: Headers): boolean {
+  return SAFE_METHODS.has(method.toUpperCase()) || headers.has("idempotency-key");
+}
 
 /** The API's URL for a request to the UI's origin: same path and query, on `apiOrigin`. Only the API's paths
  * (/api/*, but Better Auth's /api/auth/*) and calendar feeds (/ical/<token>.ics) go there. */
@@ -83,25 +92,39 @@ export async function forward(
   for (const [name, value] of Object.entries(upstream.headers)) headers.set(name, value);
   const forwardedFor = request.headers.get("x-forwarded-for");
   if (forwardedFor) headers.set("x-forwarded-for", forwardedFor);
-  const hasBody = !["GET", "HEAD", "OPTIONS"].includes(request.method);
+  const body = SAFE_METHODS.has(request.method) ? undefined : await request.arrayBuffer();
+  const signal = AbortSignal.timeout(timeoutMs);
+  const send = () => fetchImpl(url, { method: request.method, headers, body, redirect: "manual", cache: "no-store", signal });
   let answer: Response;
   try {
-    answer = await fetchImpl(url, {
-      method: request.method,
-      headers,
-      body: hasBody ? await request.arrayBuffer() : undefined,
-      redirect: "manual",
-      cache: "no-store",
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    try {
+      answer = await send();
+    } catch (error) {
+      // A kept-alive connection the other side closed just as this request went out ("other side closed"):
+      // another connection is tried once, within the same time limit, if sending twice is harmless.
+      if (timedOut(error) || !resendable(request.method, headers)) throw error;
+      answer = await send();
+    }
   } catch (error) {
-    const timedOut = error instanceof DOMException && error.name === "TimeoutError";
-    return timedOut
+    // The method and the cause only: a path can carry a secret (a calendar feed's token).
+    console.warn(`The API did not answer a ${request.method}: ${causeOf(error)}`);
+    return timedOut(error)
       ? errorResponse(504, "api_timeout", "The API did not answer in time. Try again.")
       : errorResponse(502, "api_unavailable", "The API cannot be reached right now. Try again in a moment.");
   }
   const responseHeaders = pickHeaders(answer.headers, FORWARDED_RESPONSE_HEADERS);
   // Bodyless statuses must not carry a body.
-  const body = answer.status === 204 || answer.status === 304 || request.method === "HEAD" ? null : answer.body;
-  return new Response(body, { status: answer.status, statusText: answer.statusText, headers: responseHeaders });
+  const answerBody = answer.status === 204 || answer.status === 304 || request.method === "HEAD" ? null : answer.body;
+  return new Response(answerBody, { status: answer.status, statusText: answer.statusText, headers: responseHeaders });
+}
+
+function timedOut(error: unknown): boolean {
+  return error instanceof DOMException && error.name === "TimeoutError";
+}
+
+/** Why a fetch failed, as undici says it (e.g. UND_ERR_SOCKET, ECONNREFUSED), without its URL. */
+function causeOf(error: unknown): string {
+  if (timedOut(error)) return "timed out";
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  return typeof cause?.code === "string" ? cause.code : error instanceof Error ? error.name : "unknown error";
 }
