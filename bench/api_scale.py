@@ -14,8 +14,8 @@ filtered list and search under 20 ms p99.
    ~20% without a due date and the others spread around their creation. Then VACUUM ANALYZE. A re-run
    finds the seed and skips it; the benchmark itself writes nothing.
 2. Starts gunicorn `todo_project.wsgi` with the Procfile's settings (gthread, 2 workers x 4 threads; DEBUG
-   off, without the access log) on a free port and always stops it (harness.Process). Its log:
-   .cache/logs/bench-api-scale-gunicorn.log.
+   off, without the access log) on a free port and always stops it (harness.Process); the same for
+   bench/api_floor.py. Their logs: .cache/logs/bench-api-scale-gunicorn-{ours,floor}.log.
 3. Rounds (3 by default): each round runs every scenario for `--seconds` with 4 closed-loop clients
    (keep-alive connections, bench/api.py's client; a random one of the 10,000 users per request):
    - floor: the list of the user with no tasks, the same path without the work the goal is about (JWT,
@@ -23,7 +23,10 @@ filtered list and search under 20 ms p99.
    - list: `GET /tasks` (50 per page, newest first: the default sort);
    - filtered: `?tag=work&priority=high&completed=false` (default sort);
    - search: `?search=invoice` (a word in about 3% of the tasks);
-   - search by cursor: `/tasks/cursor?search=invoice`, its first page (no count).
+   - search by cursor: `/tasks/cursor?search=invoice`, its first page (no count);
+   - bare: the list scenario served by bench/api_floor.py (no Django: the same JWT check, user sync, SQL
+     and JSON bytes) under the same gunicorn set-up, a second server started beside the first: what the
+     route costs on these cores without a framework, the bound of the goal.
    Per scenario and round: requests, errors (non-2xx or transport failures), requests/s, p50/p99/max, and
    where the machine's CPU went (harness.cpu_use); then each scenario's range over the rounds.
 4. The SQL each request runs, captured from a real request (Django's test client in this process against
@@ -233,13 +236,13 @@ def subjects() -> Subjects:
 
 
 @contextmanager
-def running_server(config: api.ServerConfig) -> Iterator[api.Server]:
+def running_server(config: api.ServerConfig, target: api.Target = api.OURS) -> Iterator[api.Server]:
     """gunicorn as the Procfile's `web` (gthread, 2 workers x 4 threads, unless `--server` says another
-    set-up) on a free port; stopped whatever happens."""
+    set-up) serving `target` on a free port; stopped whatever happens."""
     port = free_port()
     command = [
         str(api.BIN / "gunicorn"),
-        "todo_project.wsgi",
+        *target.app_args,
         "--bind",
         f"127.0.0.1:{port}",
         *config.args,
@@ -250,7 +253,7 @@ def running_server(config: api.ServerConfig) -> Iterator[api.Server]:
         "--log-level",
         "warning",
     ]
-    process = Process("bench-api-scale-gunicorn", command, logs=LOGS)
+    process = Process(f"bench-api-scale-gunicorn-{target.label}", command, logs=LOGS)
     try:
         process.wait_until(lambda: api.live(port), "/health/live answering", timeout=HEALTH_DEADLINE_SECONDS)
         yield api.Server(process, port)
@@ -315,6 +318,14 @@ def scenarios(tokens: dict[str, str], seconds: float) -> list[api.Scenario]:
             MAX_REQUESTS,
         ),
     ]
+
+
+def bare_scenario(tokens: dict[str, str], seconds: float) -> api.Scenario:
+    """The list scenario, for the same list without Django (bench/api_floor.py: the same JWT check, user
+    sync, SQL and JSON bytes) under the same gunicorn set-up and clients: what the route costs on this
+    machine without a framework, the bound of the goal."""
+    users = {user: token for user, token in tokens.items() if user != EMPTY_USER}
+    return api.Scenario("bare     GET /tasks, no framework", api.list_maker(users, ""), seconds, MAX_REQUESTS)
 
 
 def cpu_per_request(result: api.LoadResult, cpu: CpuUse) -> tuple[float, float]:
@@ -497,15 +508,19 @@ def main() -> None:
     results: dict[str, list[tuple[api.LoadResult, CpuUse]]] = {scenario.name: [] for scenario in plan}
     origin = " (the Procfile's)" if config == api.PREFERRED_SERVER else ""
     say(
-        f"server: gunicorn todo_project.wsgi {' '.join(config.args)}{origin}, DEBUG off;"
-        f" load: {CLIENTS} closed-loop clients, {args.seconds:g} s per scenario and round"
+        f"server: gunicorn todo_project.wsgi {' '.join(config.args)}{origin}, DEBUG off (and beside it,"
+        f" alike, bench/api_floor.py for the bare scenario); load: {CLIENTS} closed-loop clients,"
+        f" {args.seconds:g} s per scenario and round"
     )
-    with running_server(config) as server:
+    bare = bare_scenario(tokens, args.seconds)
+    results[bare.name] = []
+    with running_server(config) as server, running_server(config, api.FLOOR) as bare_server:
         api.warm_up(server, tokens, 3.0)
+        api.warm_up(bare_server, tokens, 3.0)
         for number in range(1, args.rounds + 1):
             say(f"\nround {number}\n{api.HEADER}")
-            for scenario in plan:
-                result, cpu = run_load(server, scenario, number)
+            for target, scenario in [*((server, scenario) for scenario in plan), (bare_server, bare)]:
+                result, cpu = run_load(target, scenario, number)
                 results[scenario.name].append((result, cpu))
                 say(api.row(scenario.name, result))
                 if result.errors:
@@ -513,20 +528,24 @@ def main() -> None:
                 server_ms, postgres_ms = cpu_per_request(result, cpu)
                 say(f"    {cpu.report()}")
                 say(f"    CPU per request: gunicorn {server_ms:.1f} ms, db backends {postgres_ms:.2f} ms")
-        problems = server.problems()
+        problems = server.problems() + bare_server.problems()
     say(f"\nover {args.rounds} rounds (min-max of the rounds' figures; CPU per request):")
     say(SUMMARY_HEADER)
     for name, runs in results.items():
         say(summary_row(name, runs))
-    floor = max(api.percentile_ms(result.latencies, 99) for result, _ in results[plan[0].name])
+
+    def worst_p99(name: str) -> float:
+        return max(api.percentile_ms(result.latencies, 99) for result, _ in results[name])
+
+    floor, bare_p99 = worst_p99(plan[0].name), worst_p99(bare.name)
     for scenario in plan[1:]:
-        worst = max(api.percentile_ms(result.latencies, 99) for result, _ in results[scenario.name])
+        worst = worst_p99(scenario.name)
         verdict = "met in every round" if worst < GOAL_P99_MS else "NOT met"
         say(
             f"goal p99 < {GOAL_P99_MS:g} ms, {scenario.name.split()[0]}: {verdict} (worst round's p99"
-            f" {worst:.1f} ms; the floor's {floor:.1f} ms)"
+            f" {worst:.1f} ms; the floor's {floor:.1f} ms; the list without a framework {bare_p99:.1f} ms)"
         )
-    say(f"server log: {len(problems)} error lines" + (f"; first: {problems[0]}" if problems else ""))
+    say(f"server logs: {len(problems)} error lines" + (f"; first: {problems[0]}" if problems else ""))
 
     queries = {
         "list": "tasks",

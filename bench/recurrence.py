@@ -40,9 +40,10 @@ For each worker concurrency (`-c 2`, then `-c 1`), after a warm-up of a few comp
    process in /proc, including the CPU of exited PostgreSQL backends, which the postmaster reaps).
 3. With `-c 2`, the event path's own capacity: a backlog of completions committed (and published to Kafka by
    the relay) while the bridge is stopped; then the bridge starts, and the time until every next occurrence
-   exists gives the rate at which bridge, Celery and handler drain it, with their CPU per completion. The
-   burst's rate is bounded by how fast the load generator's threads commit completions through the ORM;
-   this one is not.
+   exists gives the rate at which bridge, Celery and handler drain it, with their CPU per completion; the
+   bridge's start-up (until the first next occurrence) and the drain after it (first to last next
+   occurrence, by `created_at`) are also shown apart. The burst's rate is bounded by how fast the load
+   generator's threads commit completions through the ORM; this one is not.
 
 The stack is shared: a phase says so when Redis restarted under it or a process logged warnings or errors,
 and stops waiting for next occurrences once none has appeared for 20 s.
@@ -507,6 +508,14 @@ def bench_backlog(pipeline: Pipeline, tasks: list[Task]) -> None:
         f"{len(tasks) / (finished - started):,.0f} completions/s from the backlog (the bridge's start "
         "included)"
     )
+    if result.created_at:
+        first, last = result.created_at[0], result.created_at[-1]
+        drain = f"{(len(result.created_at) - 1) / (last - first):,.0f}/s" if last > first else "at once"
+        say(
+            f"    of which the bridge's start (Python, Django, joining the consumer group) until the first "
+            f"next occurrence: {first - started:.1f} s; the drain, first to last next occurrence: "
+            f"{last - first:.1f} s, {drain}"
+        )
     say_throughput(result, sessions, cpu_use(before, after))
     pipeline.disturbances(marks)
 
