@@ -265,4 +265,4 @@ class Hub:
                 delay = min(delay * 2, RECONNECT_DELAY_MAX)
             finally:
                 with contextlib.suppress(redis.RedisError, OSError):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()
