@@ -285,6 +285,12 @@ def complete_task(
     completed = body.get("completed")
     if not isinstance(completed, bool):
         raise HttpError("400 Bad Request", "invalid", "The request has invalid fields.")
+    return "200 OK", complete(conn, user_id, task_id, completed=completed)
+
+
+def complete(conn: psycopg.Connection[Any], user_id: str, task_id: int, *, completed: bool) -> dict[str, Any]:
+    """The SQL of `task_complete()`: the task read, then locked, updated and its events written in one
+    transaction; returns the task as the API shows it (bench/recurrence.py completes tasks with it too)."""
     prefixed = ", ".join(f"tasks.{name}" for name in NAMES)
     found = conn.execute(
         f"SELECT {prefixed}, tasks.next_occurrence_owed_since, users.id, users.email, users.name, "  # noqa: S608
@@ -329,7 +335,7 @@ def complete_task(
                 emit(conn, "task-events", "task.completed", task, payload, at)
             changed = {"task_id": task_id, "changed": ["completed", "completed_at"], "task": shot}
             emit(conn, "task-updates", "task.updated", task, changed, at)
-    return "200 OK", task
+    return task
 
 
 def application(environ: dict[str, Any], start_response: Start) -> Iterable[bytes]:

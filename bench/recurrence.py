@@ -33,12 +33,23 @@ For each worker concurrency (`-c 2`, then `-c 1`), after a warm-up of a few comp
    the new task's `task.created` event published (after that commit and the broker's acknowledgement). One
    machine, so one clock for all of them. The relay's share is shown apart (commit -> its `task.completed`
    event marked published).
-2. Maximum sustained rate: a burst of completions offered as fast as four threads commit them; the time
-   until every next occurrence exists gives the end-to-end rate, printed with the offered rate (to show the
-   offer was not the bound), the worker's steady creation rate (`created_at`, 10th to 90th percentile), the
-   backlog of each stage when the offer ended, the PostgreSQL sessions opened, and where the CPU went (every
-   process in /proc, including the CPU of exited PostgreSQL backends, which the postmaster reaps).
-3. With `-c 2`, the event path's own capacity: a backlog of completions committed (and published to Kafka by
+2. With `-c 2`, the whole pipeline at 1,000 completions/s offered for 10 s at an even pace from four threads,
+   one transaction each as the API's are. They are committed with bench/api_floor.py's `complete` (the same
+   SQL and outbox rows as `task_complete()`, through psycopg without Django): the cheapest producer of the
+   API's writes (through the ORM four threads commit about 250/s, the burst below). Printed: the offered
+   rate and how far behind the pace it fell, the backlog of each stage when the offer ended, how long after
+   the last completion the last next occurrence came, the latency of each completion as in 1., where the
+   CPU went, and the producer's own CPU per completion (this process and its PostgreSQL backends, counted
+   apart): the most completions/s the cores could take from it with nothing else running. The pipeline
+   keeps up when the rate end to end is the offered one and the last next occurrence follows the last
+   completion within about a second.
+3. Maximum rate of the ORM's completions: a burst of completions offered as fast as four threads commit them;
+   the time until every next occurrence exists gives the end-to-end rate, printed with the offered rate (to
+   show the offer was not the bound), the worker's steady creation rate (`created_at`, 10th to 90th
+   percentile), the backlog of each stage when the offer ended, the PostgreSQL sessions opened, and where the
+   CPU went (every process in /proc, including the CPU of exited PostgreSQL backends, which the postmaster
+   reaps).
+4. With `-c 2`, the event path's own capacity: a backlog of completions committed (and published to Kafka by
    the relay) while the bridge is stopped; then the bridge starts, and the time until every next occurrence
    exists gives the rate at which bridge, Celery and handler drain it, with their CPU per completion; the
    bridge's start-up (until the first next occurrence) and the drain after it (first to last next
@@ -63,6 +74,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import api_floor  # bench/api_floor.py: a completion's SQL without Django
 import psycopg
 import psycopg.sql
 import redis
@@ -104,10 +116,12 @@ class Plan:
     rates: tuple[tuple[int, int], ...]  # paced latency phases: (completions/s, seconds)
     burst: int
     backlog: int = 0  # completions made while the bridge is stopped, handled once it starts again
+    sustained: tuple[int, int] | None = None  # (completions/s, seconds) offered by the floor's SQL
 
     @property
     def tasks(self) -> int:
-        return WARMUP + sum(rate * seconds for rate, seconds in self.rates) + self.burst + self.backlog
+        paced = sum(rate * seconds for rate, seconds in (*self.rates, *filter(None, [self.sustained])))
+        return WARMUP + paced + self.burst + self.backlog
 
 
 USERS = 200
@@ -117,9 +131,10 @@ WARMUP = 20
 # a longer queue, so -c 1 gets the below-capacity phase and a smaller burst, which keeps the run near 3 min.
 # The backlog measures the event path alone (bridge, Celery, handler, PostgreSQL): since the set-based handler
 # the burst's offer, not the path, is what bounds its rate.
-PLANS = (Plan(2, ((10, 10), (100, 20)), 2_000, 5_000), Plan(1, ((10, 10),), 1_000))
+PLANS = (Plan(2, ((10, 10), (100, 20)), 2_000, 5_000, (1_000, 10)), Plan(1, ((10, 10),), 1_000))
 LATENCY_THREADS = 2
 BURST_THREADS = 4
+SUSTAINED_THREADS = 4  # each waits on PostgreSQL most of a completion: four keep a pace of 1,000/s
 SEED_THREADS = 2
 STARTUP_SECONDS = 60.0
 STOP_GRACE_SECONDS = 20.0
@@ -188,6 +203,8 @@ def start_worker(concurrency: int) -> Process:
     return worker
 
 
+LOAD_GENERATOR = "bench (load generator)"
+PRODUCER_BACKENDS = "postgres (the sustained producer's backends)"
 PER_OCCURRENCE = (
     "worker (pool)",
     "worker",
@@ -305,12 +322,42 @@ class Offer:
         return len(self.commits) / self.seconds
 
 
-def offer(tasks: list[Task], *, rate: float | None, threads: int) -> Offer:
-    """Complete every task, one transaction each, from `threads` threads; paced at `rate`/s when given."""
+Completer = Callable[[int, Task], None]  # completes a task, on behalf of the offer's thread (its number)
+
+
+def orm_complete(thread: int, task: Task) -> None:
+    """A completion as the API commits it: `task_complete()`, through the ORM (each thread has its own
+    Django connection)."""
+    task_complete(task=task, completed=True, at=timezone.now())
+
+
+def floor_completer(connections: list[psycopg.Connection[Any]]) -> Completer:
+    """The same writes without Django (bench/api_floor.py's `complete`: psycopg, one transaction, the same
+    outbox rows), each thread on its own connection: a producer cheap enough for 1,000 completions/s."""
+
+    def complete(thread: int, task: Task) -> None:
+        api_floor.complete(connections[thread], task.user_id, task.pk, completed=True)
+
+    return complete
+
+
+def producer_connection() -> psycopg.Connection[Any]:
+    """A connection for floor_completer, as the floor's: client-side binding (as Django's backend), UTC."""
+    conn = connect(autocommit=True, application_name="bench-recurrence-producer")
+    conn.cursor_factory = psycopg.ClientCursor
+    conn.execute("SET TIME ZONE 'UTC'")
+    return conn
+
+
+def offer(
+    tasks: list[Task], *, rate: float | None, threads: int, complete: Completer = orm_complete
+) -> Offer:
+    """Complete every task with `complete`, one transaction each, from `threads` threads; paced at `rate`/s
+    when given."""
     commits: dict[int, float] = {}
     started_wall, started = time.time(), time.perf_counter()
 
-    def complete(first: int) -> float:
+    def complete_share(first: int) -> float:
         worst = 0.0
         for n in range(first, len(tasks), threads):
             if rate is not None:
@@ -320,11 +367,13 @@ def offer(tasks: list[Task], *, rate: float | None, threads: int) -> Offer:
                 else:
                     worst = max(worst, -wait)
             with tracer.start_as_current_span("complete"):
-                task_complete(task=tasks[n], completed=True, at=timezone.now())
+                complete(first, tasks[n])
             commits[tasks[n].pk] = time.time()
         return worst
 
-    worst = max(future.result() for future in [POOL.submit(complete, first) for first in range(threads)])
+    worst = max(
+        future.result() for future in [POOL.submit(complete_share, first) for first in range(threads)]
+    )
     return Offer(commits, started_wall, time.perf_counter() - started, worst)
 
 
@@ -435,6 +484,61 @@ def bench_latency(pipeline: Pipeline, tasks: list[Task], rate: int, seconds: int
     say(f"    completion commit -> new task.created marked published (upper): {spread(result.upper, P90)}")
     say(f"    of which the relay, commit -> task.completed marked published:  {spread(result.relay, P90)}")
     say(f"    {cpu_use(before, after).report()}")
+    pipeline.disturbances(marks)
+
+
+def bench_sustained(pipeline: Pipeline, tasks: list[Task], rate: int, seconds: int) -> None:
+    """The whole pipeline (relay, bridge, Celery, worker) under a steady offer it must keep up with; the
+    completions come from the floor's SQL, so that the producer's own cost does not set the rate."""
+    say(
+        f"  sustained: {rate:,} completions/s for {seconds} s, committed without Django (bench/api_floor.py's"
+        f" SQL; {SUSTAINED_THREADS} threads, paced)"
+    )
+    connections = [producer_connection() for _ in range(SUSTAINED_THREADS)]
+    backends = {int(conn.info.backend_pid): PRODUCER_BACKENDS for conn in connections}
+    pipeline.roles.update(backends)
+    try:
+        baseline, sessions, marks = max_task_id(pipeline.probe), pipeline.sessions(), pipeline.marks()
+        before = pipeline.cpu()
+        done = offer(tasks, rate=rate, threads=SUSTAINED_THREADS, complete=floor_completer(connections))
+        so_far, pending = count_after(pipeline.probe, baseline), outbox_pending(pipeline.probe)
+        waiting, unacked = broker_backlog(pipeline.broker)
+        finished = wait_for_occurrences(pipeline.probe, baseline, len(tasks))
+        after = pipeline.cpu()
+    finally:
+        for conn in connections:
+            conn.close()
+        for pid in backends:
+            del pipeline.roles[pid]
+    sessions = pipeline.sessions() - sessions
+    result = outcome(pipeline.probe, done)
+    end_to_end = finished - done.started
+    say(
+        f"    offered {done.rate:,.0f} completions/s ({len(tasks):,} in {done.seconds:.1f} s; schedule "
+        f"missed by {done.worst_lateness * 1000:.0f} ms at worst)"
+    )
+    say(
+        f"    when the offer ended: {so_far:,} next occurrences existed; backlog: {pending:,} outbox rows "
+        f"unpublished, {waiting:,} Celery messages queued, {unacked} delivered to the worker unacknowledged"
+    )
+    say(
+        f"    every next occurrence existed {end_to_end:.1f} s after the first completion: "
+        f"{len(tasks) / end_to_end:,.0f} completions/s end to end; the last came "
+        f"{finished - (done.started + done.seconds):.1f} s after the last completion"
+    )
+    say(
+        f"    completion commit -> worker's created_at (lower bound):         {spread(result.latencies, P90)}"
+    )
+    say(f"    of which the relay, commit -> task.completed marked published:  {spread(result.relay, P90)}")
+    use = cpu_use(before, after)
+    say_throughput(result, sessions, use)
+    producer = sum(use.by_category.get(name, 0.0) for name in (LOAD_GENERATOR, PRODUCER_BACKENDS))
+    producer_ms, cores = producer * 1000 / result.expected, os.cpu_count() or 1
+    say(
+        f"    the producer alone (this process and its PostgreSQL backends): {producer_ms:.2f} ms of CPU per "
+        f"completion, so at most {cores * 1000 / producer_ms:,.0f} completions/s on {cores} cores with "
+        "nothing else running; the rest of the pipeline shares them"
+    )
     pipeline.disturbances(marks)
 
 
@@ -549,7 +653,7 @@ def main() -> None:
             processes.append(relay)
             bridge = start_bridge()
             processes.append(bridge)
-            roles = {os.getpid(): "bench (load generator)", relay.pid: "relay", bridge.pid: "bridge"}
+            roles = {os.getpid(): LOAD_GENERATOR, relay.pid: "relay", bridge.pid: "bridge"}
             pipeline = Pipeline(probe, broker, roles, processes)
 
             seed_started = time.perf_counter()
@@ -573,6 +677,10 @@ def main() -> None:
                     share = share[WARMUP:]
                     for rate, seconds in plan.rates:
                         bench_latency(pipeline, share[: rate * seconds], rate, seconds)
+                        share = share[rate * seconds :]
+                    if plan.sustained:
+                        rate, seconds = plan.sustained
+                        bench_sustained(pipeline, share[: rate * seconds], rate, seconds)
                         share = share[rate * seconds :]
                     bench_burst(pipeline, share[: plan.burst])
                     if plan.backlog:
