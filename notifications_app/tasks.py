@@ -66,7 +66,7 @@ def _sync_reminders(envelope: Envelope) -> None:
 def handle_reminder_events(
     self: Task[Any, Any], events: list[Any], traces: list[dict[str, str]] | None = None
 ) -> None:
-    """Consecutive reminder events of a partition, in order; each failed one is retried alone."""
+    """Reminder events of one fetch (each partition's in its order); each failed one is retried alone."""
     handle_batch_with_policy(
         self,
         consumer=CONSUMER,

@@ -35,8 +35,8 @@ def handle_task_completed(self: Task[Any, Any], event: dict[str, Any]) -> None:
 def handle_task_completed_batch(
     self: Task[Any, Any], events: list[Any], traces: list[dict[str, str]] | None = None
 ) -> None:
-    """Consecutive `task.completed` events of a partition: together in a few statements, or (when that
-    fails) each alone, in order; each failed one is retried alone."""
+    """`task.completed` events of one fetch (each partition's in its order): together in a few statements,
+    or (when that fails) each alone, in order; each failed one is retried alone."""
     handle_batch_with_policy(
         self,
         consumer=CONSUMER,

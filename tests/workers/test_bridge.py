@@ -179,7 +179,9 @@ def test_consecutive_records_of_a_partition_go_to_celery_together_in_order(start
     assert all(len(batch.args[0]) <= BATCH_MAX for batch in batches)
 
 
-def test_a_skipped_or_poison_record_splits_the_batch_and_keeps_the_order(start_bridge):
+def test_a_skipped_record_rides_with_the_batch_and_a_poison_record_splits_it(start_bridge):
+    """A record this consumer does not want adds nothing to the batch, and the batch goes on past it; one to
+    dead-letter sends the batch before it first, so that offsets still move in log order."""
     user = f"u-{uuid.uuid4().hex[:8]}"
     first, second, third = (event(user_id=user, task_id=n, recurring_pattern="DAILY") for n in (1, 2, 3))
     producer = make_producer()
@@ -196,5 +198,72 @@ def test_a_skipped_or_poison_record_splits_the_batch_and_keeps_the_order(start_b
 
     wait_for(lambda: len(handed_over("recurrence")) == 3, timeout=30, message="the three recurring ones")
     assert handed_over("recurrence") == [first, second, third]
-    assert [batch.args[0] for batch in queued("recurrence")] == [[first], [second], [third]]
+    assert [batch.args[0] for batch in queued("recurrence")] == [[first, second], [third]]
     assert DeadLetter.objects.filter(key=user).count() == 1
+
+
+def test_a_batch_holds_the_records_of_every_partition_each_in_its_order(start_bridge):
+    """What one fetch brings from several partitions goes in one Celery message: fewer messages than
+    partitions, yet each user's events (one partition each, by key) in their log order, every event once."""
+    users = [f"u-{uuid.uuid4().hex[:8]}" for _ in range(8)]
+    events = {
+        user: [event(user_id=user, task_id=n, recurring_pattern="DAILY") for n in range(5)] for user in users
+    }
+    producer = make_producer()
+    partitions: set[int] = set()
+
+    def delivered(error, message) -> None:
+        assert error is None
+        partitions.add(message.partition())
+
+    for n in range(5):
+        for user in users:
+            value = json.dumps(events[user][n]).encode()
+            producer.produce(physical_topic(TASK_EVENTS), key=user, value=value, on_delivery=delivered)
+    assert producer.flush(10) == 0
+    assert len(partitions) >= 3  # eight keys over the topic's partitions
+    start_bridge("recurrence")
+
+    every = [each for series in events.values() for each in series]
+    wait_for(lambda: len(handed_over("recurrence")) == len(every), timeout=30, message="every event")
+    got = handed_over("recurrence")
+    assert sorted(e["event_id"] for e in got) == sorted(e["event_id"] for e in every)
+    for user in users:
+        assert [e for e in got if e["user_id"] == user] == events[user]
+    batches = queued("recurrence")
+    assert len(batches) < len(partitions)
+    assert max(len({e["user_id"] for e in batch.args[0]}) for batch in batches) > 1
+
+
+@pytest.mark.processes
+def test_celery_broker_down_rewinds_every_partition_of_a_batch_and_nothing_is_lost(start_bridge, stack):
+    """A batch Redis refused pauses each of its partitions at its first record in the batch; all of it is
+    handed over once Redis is back, each partition's events in order."""
+    users = [f"u-{uuid.uuid4().hex[:8]}" for _ in range(6)]
+    running = start_bridge("recurrence")
+    wait_for(lambda: bool(running.target.assigned), timeout=30, message="partitions assigned")
+    stack.run("redis", "down")
+    try:
+        events = {
+            user: [event(user_id=user, task_id=n, recurring_pattern="DAILY") for n in range(3)]
+            for user in users
+        }
+        producer = make_producer()
+        for n in range(3):
+            for user in users:
+                producer.produce(
+                    physical_topic(TASK_EVENTS), key=user, value=json.dumps(events[user][n]).encode()
+                )
+        assert producer.flush(10) == 0
+        wait_for(lambda: len(running.target.paused) > 1, timeout=20, message="several partitions paused")
+    finally:
+        stack.run("redis", "up")
+
+    every = [each for series in events.values() for each in series]
+    wait_for(
+        lambda: len(handed_over("recurrence")) >= len(every), timeout=60, message="all after Redis is back"
+    )
+    got = handed_over("recurrence")
+    assert sorted(e["event_id"] for e in got) == sorted(e["event_id"] for e in every)
+    for user in users:
+        assert [e for e in got if e["user_id"] == user] == events[user]

@@ -3,12 +3,12 @@
 (A consumer may instead name a handler that the bridge calls itself, live updates' Redis write: the record
 is then done once the handler returns.)
 
-`route()` is the pure decision for one record (hand off, skip, or dead-letter); `Bridge` is the generic
-loop around it: poll, decide, act, store the offset. A consumer with a batch task gets the consecutive
-hand-offs of a partition in one Celery message (`hand_off_batch`), and its offset moves past them once
-Redis has it. When Celery's broker (or the database, for a dead letter) cannot take a record or a batch,
-its partition is paused and rewound to it, and retried with a backoff: the consumer keeps polling (so it
-stays in its group) and nothing is skipped.
+`route()` is the pure decision for one record (hand off, skip, or dead-letter); `Bridge` is the generic loop
+around it: poll, decide, act, store the offset. A consumer with a batch task gets the hand-offs of what one
+fetch brought, from every partition, in one Celery message (`hand_off_batch`), and each partition's offset
+moves past them once Redis has it. When Celery's broker (or the database, for a dead letter) cannot take a
+record or a batch, its partition is paused and rewound to it, and retried with a backoff: the consumer keeps
+polling (so it stays in its group) and nothing is skipped.
 """
 
 import json
@@ -225,9 +225,12 @@ class Bridge:
             return False
 
     def _handle_all(self, consumer: Consumer, messages: list[Message]) -> None:
-        """Each record in order. With a batch task, the consecutive hand-offs of a partition go together (up
-        to BATCH_MAX); a record skipped or dead-lettered first sends the batch before it."""
-        batches: dict[tuple[str, int], list[tuple[Message, Envelope]]] = {}
+        """Each record in order. With a batch task, the hand-offs of what one fetch brought go together, from
+        every partition (up to BATCH_MAX), each partition's in its log order; a skipped record rides along
+        (its offset moves with the batch's), and one to dead-letter first sends the batch before it."""
+        batching = self.spec.batch_task_name is not None
+        batch: list[tuple[Message, Envelope | None]] = []  # None: a skipped record
+        handed = 0
         for message in messages:
             error = message.error()
             if error is not None:
@@ -240,18 +243,27 @@ class Bridge:
             if where in self.paused:
                 continue  # fetched before the pause; it is read again after the resume
             decision = route(self.spec, message.value())
-            if self.spec.batch_task_name is not None and isinstance(decision, HandOff):
-                batch = batches.setdefault(where, [])
+            if batching and isinstance(decision, HandOff):
                 batch.append((message, decision.envelope))
-                if len(batch) == BATCH_MAX:
-                    self._hand_off_batch(consumer, batches.pop(where))
+                handed += 1
+                if handed == BATCH_MAX:
+                    self._hand_off_batch(consumer, batch)
+                    batch, handed = [], 0
                 continue
-            if where in batches:
-                self._hand_off_batch(consumer, batches.pop(where))
+            if batch and isinstance(decision, Skip):
+                with _consume_span(self.spec, message):
+                    logger.debug(
+                        "bridge %s skipped offset %s: %s", self.spec.name, message.offset(), decision.reason
+                    )
+                batch.append((message, None))
+                continue
+            if batch:
+                self._hand_off_batch(consumer, batch)
+                batch, handed = [], 0
                 if where in self.paused:
                     continue  # the batch before it was not taken: this record is read again after it
             self._handle(consumer, message, decision)
-        for batch in batches.values():
+        if batch:
             self._hand_off_batch(consumer, batch)
 
     def _handle(self, consumer: Consumer, message: Message, decision: Decision) -> None:
@@ -259,18 +271,20 @@ class Bridge:
             with _consume_span(self.spec, message):
                 self._act(decision, message)
         except Exception as failure:  # the broker or database could not take it: keep it, retry later
-            self._pause(consumer, message, failure)
+            self._pause(consumer, [message], failure)
             return
         self._store_offset(consumer, message)
 
-    def _hand_off_batch(self, consumer: Consumer, batch: list[tuple[Message, Envelope]]) -> None:
-        """One Celery message for consecutive records of one partition; the offset after the last is
-        stored once the broker has it. Each record gets its span, which its event's handling continues."""
-        spans = [_start_consume_span(self.spec, message) for message, _ in batch]
+    def _hand_off_batch(self, consumer: Consumer, batch: list[tuple[Message, Envelope | None]]) -> None:
+        """One Celery message for the batch's hand-offs; once the broker has it, the offset after each
+        partition's last record (a skipped one too) is stored. Each hand-off gets its span, which its
+        event's handling continues."""
+        handed = [(message, envelope) for message, envelope in batch if envelope is not None]
+        spans = [_start_consume_span(self.spec, message) for message, _ in handed]
         try:
             hand_off_batch(
                 self.spec,
-                [envelope for _, envelope in batch],
+                [envelope for _, envelope in handed],
                 traces=[tracing.span_headers(span) if span is not None else {} for span in spans],
             )
         except Exception as failure:  # the broker could not take it: the whole batch is read again
@@ -278,14 +292,21 @@ class Bridge:
                 if span is not None:
                     span.record_exception(failure)
                     span.end()
-            self._pause(consumer, batch[0][0], failure)
+            firsts: dict[tuple[str, int], Message] = {}
+            for message, _ in batch:
+                firsts.setdefault((message.topic() or "", message.partition() or 0), message)
+            self._pause(consumer, list(firsts.values()), failure)
             return
         for span in spans:
             if span is not None:
                 span.end()
-        RECORDS.labels(consumer=self.spec.name, outcome="handed_off").inc(len(batch))
-        BATCH_SIZE.labels(consumer=self.spec.name).observe(len(batch))
-        self._store_offset(consumer, batch[-1][0])
+        RECORDS.labels(consumer=self.spec.name, outcome="handed_off").inc(len(handed))
+        if len(handed) < len(batch):
+            RECORDS.labels(consumer=self.spec.name, outcome="skipped").inc(len(batch) - len(handed))
+        BATCH_SIZE.labels(consumer=self.spec.name).observe(len(handed))
+        lasts = {(message.topic() or "", message.partition() or 0): message for message, _ in batch}
+        for message in lasts.values():
+            self._store_offset(consumer, message)
 
     def _store_offset(self, consumer: Consumer, message: Message) -> None:
         """The record and those before it on its partition are done: committed with the next commit."""
@@ -317,22 +338,25 @@ class Bridge:
             logger.warning("bridge %s dead-lettered %s: %s", self.spec.name, record.event_id, decision.error)
             RECORDS.labels(consumer=self.spec.name, outcome="dead_lettered").inc()
 
-    def _pause(self, consumer: Consumer, message: Message, failure: Exception) -> None:
+    def _pause(self, consumer: Consumer, messages: list[Message], failure: Exception) -> None:
+        """Pause the partitions of `messages` (one each), to read them again from those records after a
+        backoff."""
         close_old_connections()  # a database failure may have broken the connection: the retry opens anew
-        topic, partition, offset = message.topic() or "", message.partition() or 0, message.offset() or 0
-        consumer.pause([TopicPartition(topic, partition)])
-        self.paused[(topic, partition)] = offset
-        RECORDS.labels(consumer=self.spec.name, outcome="paused").inc()
+        for message in messages:
+            topic, partition, offset = message.topic() or "", message.partition() or 0, message.offset() or 0
+            consumer.pause([TopicPartition(topic, partition)])
+            self.paused[(topic, partition)] = offset
+            RECORDS.labels(consumer=self.spec.name, outcome="paused").inc()
+            logger.warning(
+                "bridge %s paused %s[%d] at offset %d for %.1fs: %s",
+                self.spec.name,
+                topic,
+                partition,
+                offset,
+                self.pause_delay,
+                failure,
+            )
         self.resume_at = time.monotonic() + self.pause_delay
-        logger.warning(
-            "bridge %s paused %s[%d] at offset %d for %.1fs: %s",
-            self.spec.name,
-            topic,
-            partition,
-            offset,
-            self.pause_delay,
-            failure,
-        )
         self.pause_delay = min(self.pause_delay * 2, PAUSE_MAX)
 
     def _maybe_resume(self, consumer: Consumer) -> None:
