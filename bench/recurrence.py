@@ -134,7 +134,7 @@ WARMUP = 20
 PLANS = (Plan(2, ((10, 10), (100, 20)), 2_000, 5_000, (1_000, 10)), Plan(1, ((10, 10),), 1_000))
 LATENCY_THREADS = 2
 BURST_THREADS = 4
-SUSTAINED_THREADS = 4  # each waits on PostgreSQL most of a completion: four keep a pace of 1,000/s
+SUSTAINED_THREADS = 4  # each waits on PostgreSQL for much of a completion: four overlap those waits
 SEED_THREADS = 2
 STARTUP_SECONDS = 60.0
 STOP_GRACE_SECONDS = 20.0
@@ -333,7 +333,7 @@ def orm_complete(thread: int, task: Task) -> None:
 
 def floor_completer(connections: list[psycopg.Connection[Any]]) -> Completer:
     """The same writes without Django (bench/api_floor.py's `complete`: psycopg, one transaction, the same
-    outbox rows), each thread on its own connection: a producer cheap enough for 1,000 completions/s."""
+    outbox rows), each thread on its own connection: the cheapest producer of the API's writes."""
 
     def complete(thread: int, task: Task) -> None:
         api_floor.complete(connections[thread], task.user_id, task.pk, completed=True)
@@ -489,7 +489,8 @@ def bench_latency(pipeline: Pipeline, tasks: list[Task], rate: int, seconds: int
 
 def bench_sustained(pipeline: Pipeline, tasks: list[Task], rate: int, seconds: int) -> None:
     """The whole pipeline (relay, bridge, Celery, worker) under a steady offer it must keep up with; the
-    completions come from the floor's SQL, so that the producer's own cost does not set the rate."""
+    completions come from the floor's SQL, the cheapest producer there is, whose own CPU is counted apart:
+    on two cores it, not the pipeline, bounds the rate."""
     say(
         f"  sustained: {rate:,} completions/s for {seconds} s, committed without Django (bench/api_floor.py's"
         f" SQL; {SUSTAINED_THREADS} threads, paced)"
