@@ -487,6 +487,42 @@ def bench_latency(pipeline: Pipeline, tasks: list[Task], rate: int, seconds: int
     pipeline.disturbances(marks)
 
 
+@dataclass
+class Flood:
+    result: Outcome
+    use: CpuUse
+    sessions: int  # PostgreSQL sessions opened on the bench db meanwhile
+    marks: tuple[str, dict[str, int]]
+
+
+def flood(
+    pipeline: Pipeline, tasks: list[Task], *, rate: float | None, threads: int, complete: Completer
+) -> Flood:
+    """Offer every completion (paced at `rate`/s when given), say what each stage held when the offer ended,
+    and wait for every next occurrence: the rate end to end."""
+    baseline, sessions, marks = max_task_id(pipeline.probe), pipeline.sessions(), pipeline.marks()
+    before = pipeline.cpu()
+    done = offer(tasks, rate=rate, threads=threads, complete=complete)
+    so_far, pending = count_after(pipeline.probe, baseline), outbox_pending(pipeline.probe)
+    waiting, unacked = broker_backlog(pipeline.broker)
+    finished = wait_for_occurrences(pipeline.probe, baseline, len(tasks))
+    after = pipeline.cpu()
+    sessions = pipeline.sessions() - sessions
+    end_to_end = finished - done.started
+    missed = f"; schedule missed by {done.worst_lateness * 1000:.0f} ms at worst" if rate else ""
+    say(f"    offered {done.rate:,.0f} completions/s ({len(tasks):,} in {done.seconds:.1f} s{missed})")
+    say(
+        f"    when the offer ended: {so_far:,} next occurrences existed; backlog: {pending:,} outbox rows "
+        f"unpublished, {waiting:,} Celery messages queued, {unacked} delivered to the worker unacknowledged"
+    )
+    behind = f"; the last came {finished - (done.started + done.seconds):.1f} s after the last completion"
+    say(
+        f"    every next occurrence existed {end_to_end:.1f} s after the first completion: "
+        f"{len(tasks) / end_to_end:,.0f} completions/s end to end{behind if rate else ''}"
+    )
+    return Flood(outcome(pipeline.probe, done), cpu_use(before, after), sessions, marks)
+
+
 def bench_sustained(pipeline: Pipeline, tasks: list[Task], rate: int, seconds: int) -> None:
     """The whole pipeline (relay, bridge, Celery, worker) under a steady offer it must keep up with; the
     completions come from the floor's SQL, the cheapest producer there is, whose own CPU is counted apart:
@@ -499,73 +535,35 @@ def bench_sustained(pipeline: Pipeline, tasks: list[Task], rate: int, seconds: i
     backends = {int(conn.info.backend_pid): PRODUCER_BACKENDS for conn in connections}
     pipeline.roles.update(backends)
     try:
-        baseline, sessions, marks = max_task_id(pipeline.probe), pipeline.sessions(), pipeline.marks()
-        before = pipeline.cpu()
-        done = offer(tasks, rate=rate, threads=SUSTAINED_THREADS, complete=floor_completer(connections))
-        so_far, pending = count_after(pipeline.probe, baseline), outbox_pending(pipeline.probe)
-        waiting, unacked = broker_backlog(pipeline.broker)
-        finished = wait_for_occurrences(pipeline.probe, baseline, len(tasks))
-        after = pipeline.cpu()
+        done = flood(
+            pipeline, tasks, rate=rate, threads=SUSTAINED_THREADS, complete=floor_completer(connections)
+        )
     finally:
         for conn in connections:
             conn.close()
         for pid in backends:
             del pipeline.roles[pid]
-    sessions = pipeline.sessions() - sessions
-    result = outcome(pipeline.probe, done)
-    end_to_end = finished - done.started
-    say(
-        f"    offered {done.rate:,.0f} completions/s ({len(tasks):,} in {done.seconds:.1f} s; schedule "
-        f"missed by {done.worst_lateness * 1000:.0f} ms at worst)"
-    )
-    say(
-        f"    when the offer ended: {so_far:,} next occurrences existed; backlog: {pending:,} outbox rows "
-        f"unpublished, {waiting:,} Celery messages queued, {unacked} delivered to the worker unacknowledged"
-    )
-    say(
-        f"    every next occurrence existed {end_to_end:.1f} s after the first completion: "
-        f"{len(tasks) / end_to_end:,.0f} completions/s end to end; the last came "
-        f"{finished - (done.started + done.seconds):.1f} s after the last completion"
-    )
+    result = done.result
     say(
         f"    completion commit -> worker's created_at (lower bound):         {spread(result.latencies, P90)}"
     )
     say(f"    of which the relay, commit -> task.completed marked published:  {spread(result.relay, P90)}")
-    use = cpu_use(before, after)
-    say_throughput(result, sessions, use)
-    producer = sum(use.by_category.get(name, 0.0) for name in (LOAD_GENERATOR, PRODUCER_BACKENDS))
+    say_throughput(result, done.sessions, done.use)
+    producer = sum(done.use.by_category.get(name, 0.0) for name in (LOAD_GENERATOR, PRODUCER_BACKENDS))
     producer_ms, cores = producer * 1000 / result.expected, os.cpu_count() or 1
     say(
         f"    the producer alone (this process and its PostgreSQL backends): {producer_ms:.2f} ms of CPU per "
         f"completion, so at most {cores * 1000 / producer_ms:,.0f} completions/s on {cores} cores with "
         "nothing else running; the rest of the pipeline shares them"
     )
-    pipeline.disturbances(marks)
+    pipeline.disturbances(done.marks)
 
 
 def bench_burst(pipeline: Pipeline, tasks: list[Task]) -> None:
     say(f"  burst: {len(tasks):,} completions as fast as {BURST_THREADS} threads commit them")
-    baseline, sessions, marks = max_task_id(pipeline.probe), pipeline.sessions(), pipeline.marks()
-    before = pipeline.cpu()
-    done = offer(tasks, rate=None, threads=BURST_THREADS)
-    so_far, pending = count_after(pipeline.probe, baseline), outbox_pending(pipeline.probe)
-    waiting, unacked = broker_backlog(pipeline.broker)
-    finished = wait_for_occurrences(pipeline.probe, baseline, len(tasks))
-    after = pipeline.cpu()
-    sessions = pipeline.sessions() - sessions
-    result = outcome(pipeline.probe, done)
-    end_to_end = finished - done.started
-    say(f"    offered {done.rate:,.0f} completions/s ({len(tasks):,} in {done.seconds:.1f} s)")
-    say(
-        f"    when the offer ended: {so_far:,} next occurrences existed; backlog: {pending:,} outbox rows "
-        f"unpublished, {waiting:,} Celery messages queued, {unacked} delivered to the worker unacknowledged"
-    )
-    say(
-        f"    every next occurrence existed {end_to_end:.1f} s after the first completion: "
-        f"{len(tasks) / end_to_end:,.0f} completions/s end to end"
-    )
-    say_throughput(result, sessions, cpu_use(before, after))
-    pipeline.disturbances(marks)
+    done = flood(pipeline, tasks, rate=None, threads=BURST_THREADS, complete=orm_complete)
+    say_throughput(done.result, done.sessions, done.use)
+    pipeline.disturbances(done.marks)
 
 
 def say_throughput(result: Outcome, sessions: int, use: CpuUse) -> None:

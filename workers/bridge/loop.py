@@ -239,7 +239,7 @@ class Bridge:
                 if error.code() != KafkaError._PARTITION_EOF:
                     logger.warning("bridge %s: consumer error %s", self.spec.name, error)
                 continue
-            where = (message.topic() or "", message.partition() or 0)
+            where = _partition_of(message)
             if where in self.paused:
                 continue  # fetched before the pause; it is read again after the resume
             decision = route(self.spec, message.value())
@@ -252,9 +252,7 @@ class Bridge:
                 continue
             if batch and isinstance(decision, Skip):
                 with _consume_span(self.spec, message):
-                    logger.debug(
-                        "bridge %s skipped offset %s: %s", self.spec.name, message.offset(), decision.reason
-                    )
+                    self._act(decision, message)  # logs and counts it; its offset moves with the batch's
                 batch.append((message, None))
                 continue
             if batch:
@@ -294,17 +292,15 @@ class Bridge:
                     span.end()
             firsts: dict[tuple[str, int], Message] = {}
             for message, _ in batch:
-                firsts.setdefault((message.topic() or "", message.partition() or 0), message)
+                firsts.setdefault(_partition_of(message), message)
             self._pause(consumer, list(firsts.values()), failure)
             return
         for span in spans:
             if span is not None:
                 span.end()
         RECORDS.labels(consumer=self.spec.name, outcome="handed_off").inc(len(handed))
-        if len(handed) < len(batch):
-            RECORDS.labels(consumer=self.spec.name, outcome="skipped").inc(len(batch) - len(handed))
         BATCH_SIZE.labels(consumer=self.spec.name).observe(len(handed))
-        lasts = {(message.topic() or "", message.partition() or 0): message for message, _ in batch}
+        lasts = {_partition_of(message): message for message, _ in batch}
         for message in lasts.values():
             self._store_offset(consumer, message)
 
@@ -343,7 +339,7 @@ class Bridge:
         backoff."""
         close_old_connections()  # a database failure may have broken the connection: the retry opens anew
         for message in messages:
-            topic, partition, offset = message.topic() or "", message.partition() or 0, message.offset() or 0
+            (topic, partition), offset = _partition_of(message), message.offset() or 0
             consumer.pause([TopicPartition(topic, partition)])
             self.paused[(topic, partition)] = offset
             RECORDS.labels(consumer=self.spec.name, outcome="paused").inc()
@@ -401,6 +397,11 @@ class Bridge:
         for partition in partitions:
             LAG.remove(self.spec.group_id, self.spec.topic, str(partition))
         self.assigned -= partitions
+
+
+def _partition_of(message: Message) -> tuple[str, int]:
+    """The (topic, partition) a record came from: what pauses, rewinds and offsets are kept by."""
+    return message.topic() or "", message.partition() or 0
 
 
 def _consume_span(spec: ConsumerSpec, message: Message) -> AbstractContextManager[object]:
