@@ -112,7 +112,7 @@ def _list(command: ListTasks, user: UserProfile, at: datetime) -> Outcome:
     filters = task_selectors.TaskFilters(
         completed=False if command.completed is None else command.completed,  # open ones unless said
         priority=command.priority,
-        tags=list(command.tags),
+        tags=tuple(command.tags),
         due_before=command.due_before,
         due_after=None if command.due_from is None else command.due_from - JUST_BEFORE,
         overdue=True if command.overdue else None,

@@ -119,10 +119,17 @@ class TaskListCreateApi(UserApi):
         },
     )
     def get(self, request: Request, user_id: str) -> Response:
-        tasks = selectors.task_list(user_id=user_id, filters=_filters(request), now=timezone.now())
+        tasks = selectors.task_list_prepared(
+            user_id=user_id, filters=_filters(request), now=timezone.now(), fields=TASK_OUTPUT_FIELDS
+        )
         paginator = Pagination()
         # Rows, not model instances: a page is only ever shown (TaskOutputSerializer's shape, outputs.py).
-        page = paginator.paginate_queryset(tasks.values(*TASK_OUTPUT_FIELDS), request, view=self)
+        # A prepared list, not a queryset: the paginator runs it as a statement compiled once for its shape.
+        page: list[dict[str, Any]] | None = paginator.paginate_queryset(
+            tasks,  # type: ignore[arg-type]
+            request,
+            view=self,
+        )
         return paginator.get_paginated_response(task_rows_output(page or []))
 
     @extend_schema(

@@ -1,13 +1,16 @@
 """Reads: tasks of one user, filtered and sorted; every query is scoped to the caller."""
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Lower
 
 from tasks_app.models import Priority, Task, UserProfile
+from workers.postgresql.statements import Prepared
 
 SORT_FIELDS = ("due_date", "priority", "created_at", "updated_at", "title")
 DEFAULT_SORT = "-created_at"
@@ -18,7 +21,7 @@ NULLABLE_SORT_FIELDS = {field.name for field in Task._meta.concrete_fields if fi
 class TaskFilters:
     completed: bool | None = None
     priority: str | None = None
-    tags: list[str] = field(default_factory=list)
+    tags: tuple[str, ...] = ()
     search: str = ""
     due_before: datetime | None = None
     due_after: datetime | None = None
@@ -49,7 +52,9 @@ def _ordering(sort: str) -> list[OrderBy]:
     return [primary, tiebreak]
 
 
-def task_list(*, user_id: str, filters: TaskFilters, now: datetime) -> QuerySet[Task]:
+def task_list(*, user_id: Any, filters: TaskFilters, now: Any) -> QuerySet[Task]:
+    """The user's tasks that pass the filters, in the filters' sort. `user_id` and `now` are the values or,
+    for a statement compiled once (task_list_prepared), their placeholders."""
     tasks = Task.objects.filter(user_id=user_id)
     if filters.completed is not None:
         tasks = tasks.filter(completed=filters.completed)
@@ -67,6 +72,23 @@ def task_list(*, user_id: str, filters: TaskFilters, now: datetime) -> QuerySet[
         overdue = Q(completed=False, due_date__lt=now)
         tasks = tasks.filter(overdue) if filters.overdue else tasks.exclude(overdue)
     return tasks.order_by(*_ordering(filters.sort))
+
+
+def task_list_prepared(
+    *, user_id: str, filters: TaskFilters, now: datetime, fields: Sequence[str]
+) -> Prepared:
+    """task_list's `values(*fields)`, for a paginator to run as a statement compiled once for these filters
+    and fields, whoever the user is and whatever the time (workers/postgresql/statements.py)."""
+    fields = tuple(fields)
+    return Prepared(
+        key=("tasks_app.task_list", filters, fields),
+        build=lambda user_id, now: task_list(user_id=user_id, filters=filters, now=now).values(*fields),
+        values={"user_id": user_id, "now": now},
+        fields={
+            "user_id": Task._meta.get_field("user").target_field,
+            "now": Task._meta.get_field("due_date"),
+        },
+    )
 
 
 def task_get(*, user_id: str, task_id: int) -> Task:

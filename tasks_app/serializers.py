@@ -450,7 +450,7 @@ def task_filters(
     return TaskFilters(
         completed=data["completed"],
         priority=data.get("priority"),
-        tags=data["tag"],
+        tags=tuple(data["tag"]),
         search=data["search"],
         due_before=data.get("due_before"),
         due_after=data.get("due_after"),

@@ -37,7 +37,7 @@ def plan(filters: TaskFilters, user_id: str, *, without: tuple[str, ...]) -> str
         (TaskFilters(), "tasks_user_created_idx", ()),
         (TaskFilters(sort="created_at"), "tasks_user_created_idx", ()),  # the same index, read backwards
         (
-            TaskFilters(completed=False, priority="high", tags=["work"]),
+            TaskFilters(completed=False, priority="high", tags=("work",)),
             "tasks_user_open_priority_idx",
             ("tasks_user_created_idx",),
         ),

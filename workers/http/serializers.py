@@ -10,6 +10,8 @@ from django.db.models import IntegerField, QuerySet, Subquery
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 
+from workers.postgresql.statements import Prepared, statement
+
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 
@@ -36,21 +38,50 @@ class CountingPaginator(Paginator):  # type: ignore[type-arg]  # generic only in
     """Django's paginator, but a page of a query counts the whole list in the same statement, as a subquery:
     one round trip and one query to compile instead of two, and the same plans as the two queries apart (the
     count is not a window over the page's rows, which would read every matching row in full). Only an empty
-    page (an empty list, or a number past the last) asks for the count apart."""
+    page (an empty list, or a number past the last) asks for the count apart.
+
+    Given a `Prepared` list (workers/postgresql/statements.py) instead of a query, it runs the page and its
+    count as a statement compiled once for the list's shape and the page's window, bound to this request's
+    values."""
 
     TOTAL = "page_list_total"  # the annotation that carries the count; removed from the rows
     MAX_OFFSET = 2**62  # far below PostgreSQL's bigint OFFSET (a larger number is an error, not a 404)
 
     def page(self, number: Any) -> Page[Any]:
         rows = self.object_list
+        if isinstance(rows, Prepared):
+            return self._prepared_page(rows, number)
         if not isinstance(rows, QuerySet) or rows.query.distinct or rows.query.combinator:
             return super().page(number)
         number = self._positive(number)
         bottom = (number - 1) * self.per_page
         if bottom > self.MAX_OFFSET:  # past any last page, and past what OFFSET takes: 404 after a count
             return super().page(number)
+        return self._counted_page(list(self._window(rows, bottom)), number)
+
+    def _prepared_page(self, prepared: Prepared, number: Any) -> Page[Any]:
+        """A page of a prepared list: its window and count run as a statement compiled once for the list's
+        shape and this window (workers/postgresql/statements.py). An empty page is counted by the ORM."""
+        number = self._positive(number)
+        bottom = (number - 1) * self.per_page
+        if bottom <= self.MAX_OFFSET:
+            window = statement(
+                (prepared.key, bottom, self.per_page),
+                lambda: self._window(prepared.build(**prepared.placeholders()), bottom),
+            )
+            page = window.rows(prepared.values)
+            if page:
+                return self._counted_page(page, number)
+        self.object_list = prepared.queryset()
+        return super().page(number)
+
+    def _window(self, rows: QuerySet[Any, Any], bottom: int) -> QuerySet[Any, Any]:
+        """The rows of the page from `bottom`, each with the count of the whole list."""
         counted = rows.annotate(**{self.TOTAL: _Count(rows.order_by().values("pk"))})
-        page = list(counted[bottom : bottom + self.per_page])
+        window: QuerySet[Any, Any] = counted[bottom : bottom + self.per_page]
+        return window
+
+    def _counted_page(self, page: list[Any], number: int) -> Page[Any]:
         if page:
             # Paginator.count is a cached property: this is its value.
             self.count = pop_annotation(page[0], self.TOTAL)
