@@ -11,9 +11,10 @@ ORM's own, so plans and results stay as they were, and a value that is bound is 
 cached: one user's statement serves another only with the other's id bound.
 """
 
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from threading import Lock
 from typing import Any
 
 from django.db import connections
@@ -111,18 +112,35 @@ class Statement:
             yield row
 
 
-@dataclass(frozen=True)
-class _Shape:
-    key: Hashable
-    build: Callable[[], QuerySet[Any, dict[str, Any]]] = field(compare=False, hash=False)
+class _Cache:
+    """The statements of one process, least recently used first; a key holds nothing but what the caller put
+    in it (no value of the run that compiled it)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.compiled = 0  # how many statements were compiled (a test's measure of reuse)
+        self._statements: OrderedDict[Hashable, Statement] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: Hashable, build: Callable[[], QuerySet[Any, dict[str, Any]]]) -> Statement:
+        with self._lock:
+            found = self._statements.get(key)
+            if found is not None:
+                self._statements.move_to_end(key)
+                return found
+        compiled = Statement.compile(build())  # outside the lock: two threads may both compile a new shape
+        with self._lock:
+            self.compiled += 1
+            self._statements[key] = compiled
+            while len(self._statements) > self.size:
+                self._statements.popitem(last=False)
+        return compiled
 
 
-@lru_cache(maxsize=STATEMENTS_CACHED)
-def _compiled(shape: _Shape) -> Statement:
-    return Statement.compile(shape.build())
+_cache = _Cache(STATEMENTS_CACHED)
 
 
 def statement(key: Hashable, build: Callable[[], QuerySet[Any, dict[str, Any]]]) -> Statement:
     """The statement of `build()`'s query: compiled on the first call with `key`, then kept (LRU, per
     process)."""
-    return _compiled(_Shape(key, build))
+    return _cache.get(key, build)
