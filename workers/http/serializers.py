@@ -64,16 +64,17 @@ class CountingPaginator(Paginator):  # type: ignore[type-arg]  # generic only in
         shape and this window (workers/postgresql/statements.py). An empty page is counted by the ORM."""
         number = self._positive(number)
         bottom = (number - 1) * self.per_page
-        if bottom <= self.MAX_OFFSET:
-            window = statement(
-                (prepared.key, bottom, self.per_page),
-                lambda: self._window(prepared.build(**prepared.placeholders()), bottom),
-            )
-            page = window.rows(prepared.values)
-            if page:
-                return self._counted_page(page, number)
-        self.object_list = prepared.queryset()
-        return super().page(number)
+        if bottom > self.MAX_OFFSET:
+            self.object_list = prepared.queryset()
+            return super().page(number)
+        window = statement(
+            (prepared.key, bottom, self.per_page),
+            lambda: self._window(prepared.build(**prepared.placeholders()), bottom),
+        )
+        page = window.rows(prepared.values)
+        if not page:
+            self.object_list = prepared.queryset()  # what counts an empty page (Paginator.count)
+        return self._counted_page(page, number)
 
     def _window(self, rows: QuerySet[Any, Any], bottom: int) -> QuerySet[Any, Any]:
         """The rows of the page from `bottom`, each with the count of the whole list."""
