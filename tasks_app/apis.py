@@ -196,7 +196,7 @@ class TaskDetailApi(UserApi):
 
     def _update(self, request: Request, user_id: str, task_id: int, *, partial: bool) -> Response:
         task = self.get_task(user_id, task_id)
-        changes = _input(task.user, request.data, instance=task, partial=partial)
+        changes = _input(selectors.user_get(user_id=user_id), request.data, instance=task, partial=partial)
         if not partial:
             changes.setdefault("timezone", task.timezone)
         try:

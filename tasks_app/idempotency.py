@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from prometheus_client import Counter
 
 from tasks_app.models import IdempotencyKey
+from workers.postgresql import statements
+from workers.postgresql.statements import Prepared
 
 MAX_KEY_LENGTH = 255
 
@@ -36,6 +38,21 @@ def request_fingerprint(*, method: str, path: str, body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _stored(*, user_id: str, key: str) -> IdempotencyKey | None:
+    """The response stored under the user's key, if any (every keyed create asks: a statement compiled
+    once)."""
+    found = Prepared(
+        key="tasks_app.idempotency_key",
+        build=lambda user_id, key: IdempotencyKey.objects.filter(user_id=user_id, key=key),
+        values={"user_id": user_id, "key": key},
+        fields={
+            "user_id": IdempotencyKey._meta.get_field("user").target_field,
+            "key": IdempotencyKey._meta.get_field("key"),
+        },
+    ).results()
+    return found[0] if found else None
+
+
 def _replay(stored: IdempotencyKey, fingerprint: str) -> Outcome:
     if stored.request_fingerprint != fingerprint:
         raise IdempotencyKeyReusedError
@@ -51,21 +68,22 @@ def run_once(
     Two concurrent requests with one key: the second insert of the key fails, its whole transaction
     (task and events included) rolls back, and it replays what the first one stored.
     """
-    stored = IdempotencyKey.objects.filter(user_id=user_id, key=key).first()
+    stored = _stored(user_id=user_id, key=key)
     if stored is not None:
         return _replay(stored, fingerprint)
     try:
         with transaction.atomic():
             status, body = operation()
-            IdempotencyKey.objects.create(
+            record = IdempotencyKey(
                 user_id=user_id,
                 key=key,
                 request_fingerprint=fingerprint,
                 response_status=status,
                 response_body=body,
             )
+            statements.insert(record)  # IdempotencyKey.objects.create's INSERT, compiled once
     except IntegrityError:
-        stored = IdempotencyKey.objects.filter(user_id=user_id, key=key).first()
+        stored = _stored(user_id=user_id, key=key)
         if stored is None:
             raise
         return _replay(stored, fingerprint)

@@ -15,6 +15,8 @@ from workers.postgresql.statements import Prepared
 SORT_FIELDS = ("due_date", "priority", "created_at", "updated_at", "title")
 DEFAULT_SORT = "-created_at"
 NULLABLE_SORT_FIELDS = {field.name for field in Task._meta.concrete_fields if field.null} & set(SORT_FIELDS)
+_USER_ID = Task._meta.get_field("user").target_field  # the column a user id is bound as
+_TASK_ID = Task._meta.pk
 
 
 @dataclass(frozen=True)
@@ -84,16 +86,39 @@ def task_list_prepared(
         key=("tasks_app.task_list", filters, fields),
         build=lambda user_id, now: task_list(user_id=user_id, filters=filters, now=now).values(*fields),
         values={"user_id": user_id, "now": now},
-        fields={
-            "user_id": Task._meta.get_field("user").target_field,
-            "now": Task._meta.get_field("due_date"),
-        },
+        fields={"user_id": _USER_ID, "now": Task._meta.get_field("due_date")},
     )
 
 
 def task_get(*, user_id: str, task_id: int) -> Task:
-    """The caller's task; another user's task is as missing as one that never existed."""
-    return Task.objects.select_related("user").get(user_id=user_id, pk=task_id)
+    """The caller's task, without its user; another user's task is as missing as one that never existed.
+
+    Every request about one task reads it: a statement compiled once (workers/postgresql/statements.py)."""
+    found = Prepared(
+        key="tasks_app.task_get",
+        build=lambda user_id, task_id: Task.objects.filter(user_id=user_id, pk=task_id),
+        values={"user_id": user_id, "task_id": task_id},
+        fields={"user_id": _USER_ID, "task_id": _TASK_ID},
+    ).results()
+    if not found:
+        raise Task.DoesNotExist("No such task of this user.")
+    task: Task = found[0]
+    return task
+
+
+def task_locked(*, task_id: int) -> Task:
+    """The task's current row, locked until the transaction ends (concurrent writes of it queue up): what
+    every write of a task starts with, so a statement compiled once."""
+    found = Prepared(
+        key="tasks_app.task_locked",
+        build=lambda task_id: Task.objects.select_for_update().filter(pk=task_id),
+        values={"task_id": task_id},
+        fields={"task_id": _TASK_ID},
+    ).results()
+    if not found:
+        raise Task.DoesNotExist("No such task.")
+    task: Task = found[0]
+    return task
 
 
 def task_find(*, user_id: str, task_id: int) -> Task | None:
@@ -120,4 +145,14 @@ def occurrence_due_exists(*, parent_task_id: int, due_date: datetime, exclude_ta
 
 
 def user_get(*, user_id: str) -> UserProfile:
-    return UserProfile.objects.get(pk=user_id)
+    """The user (their time zone reads every input): a statement compiled once."""
+    found = Prepared(
+        key="tasks_app.user_get",
+        build=lambda user_id: UserProfile.objects.filter(pk=user_id),
+        values={"user_id": user_id},
+        fields={"user_id": UserProfile._meta.pk},
+    ).results()
+    if not found:
+        raise UserProfile.DoesNotExist("No such user.")
+    user: UserProfile = found[0]
+    return user

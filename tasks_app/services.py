@@ -16,6 +16,7 @@ from tasks_app import reminders as task_reminders
 from tasks_app.models import Priority, RecurrenceAnchor, Task, UserProfile
 from tasks_app.reminders import ReminderSpec
 from tasks_app.timezones import is_valid_timezone
+from workers.postgresql import statements
 
 # The unique (parent_task, due_date) constraint of tasks: a series has one occurrence per due date.
 ONE_OCCURRENCE_PER_DUE_DATE = "tasks_one_occurrence_per_due_date"
@@ -150,7 +151,7 @@ def task_create(
     A reminder falling at an instant in `reminders_done` is done already (sent, or passed).
     """
     stored = task_reminders.store(reminders, due_date=due_date, done=reminders_done)
-    task = Task.objects.create(
+    task = Task(
         user=user,
         title=title,
         description=description,
@@ -168,6 +169,7 @@ def task_create(
         created_at=at,
         updated_at=at,
     )
+    statements.insert(task)  # Task.objects.create's INSERT, compiled once
     events.emit_tasks_created(tasks=[task], at=at)
     return task
 
@@ -220,11 +222,6 @@ def occurrences_create(*, occurrences: Sequence[NextOccurrence], at: datetime) -
     return tasks
 
 
-def _locked(task: Task) -> Task:
-    """The task's current row, locked until the transaction ends: concurrent writes queue up."""
-    return Task.objects.select_for_update().get(pk=task.pk)
-
-
 @transaction.atomic
 def task_update(*, task: Task, changes: Mapping[str, Any], at: datetime) -> Task:
     """Apply changes to writable fields; emit `task.updated` and reminder events for what really changed.
@@ -234,7 +231,7 @@ def task_update(*, task: Task, changes: Mapping[str, Any], at: datetime) -> Task
     unknown = set(changes) - set(WRITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not writable: {', '.join(sorted(unknown))}")
-    task = _locked(task)
+    task = selectors.task_locked(task_id=task.pk)
     changed = [
         name
         for name in WRITABLE_FIELDS
@@ -285,7 +282,7 @@ def task_update(*, task: Task, changes: Mapping[str, Any], at: datetime) -> Task
     task.updated_at = at
     update_fields.append("updated_at")
     try:
-        task.save(update_fields=update_fields)
+        statements.update(task, fields=update_fields)  # task.save(update_fields=...)'s UPDATE, compiled once
     except IntegrityError as error:
         # The check above cannot see a sibling moved there by a transaction still in flight.
         if _violates(error, ONE_OCCURRENCE_PER_DUE_DATE):
@@ -305,7 +302,7 @@ def task_update(*, task: Task, changes: Mapping[str, Any], at: datetime) -> Task
 @transaction.atomic
 def task_complete(*, task: Task, completed: bool, at: datetime) -> Task:
     """Complete (`task.completed` + `task.updated`) or reopen (`task.updated`); a no-op when unchanged."""
-    task = _locked(task)
+    task = selectors.task_locked(task_id=task.pk)
     if task.completed == completed:
         return task
     _record_completion(task, completed=completed, skipped=False, at=at)
@@ -319,7 +316,7 @@ def task_skip(*, task: Task, at: datetime) -> Task:
 
     Raises NotSkippableError for a task that does not recur, or was completed (done) already.
     """
-    task = _locked(task)
+    task = selectors.task_locked(task_id=task.pk)
     if task.skipped:
         return task
     if not task.recurring_pattern:
@@ -340,7 +337,7 @@ def _record_completion(task: Task, *, completed: bool, skipped: bool, at: dateti
     # created it; reopening cancels the debt.
     task.next_occurrence_owed_since = at if completed and task.recurring_pattern else None
     task.updated_at = at
-    task.save(update_fields=[*changed, "next_occurrence_owed_since", "updated_at"])
+    statements.update(task, fields=[*changed, "next_occurrence_owed_since", "updated_at"])
     if completed:
         events.emit_task_completed(task=task, at=at)
     events.emit_task_updated(task=task, changed=changed, at=at)
@@ -387,7 +384,7 @@ def tasks_mark_reminded(*, reminders: Iterable[tuple[int, datetime]], at: dateti
 @transaction.atomic
 def task_delete(*, task: Task, at: datetime) -> None:
     """Delete a task; emit `task.deleted`, and `reminder.cancelled` when a reminder was still pending."""
-    task = _locked(task)
+    task = selectors.task_locked(task_id=task.pk)
     events.emit_task_deleted(task=task, at=at)
     if task.reminder_at is not None and not task.reminder_sent:  # reminder_at: the first pending one
         events.emit_reminder_cancelled(task=task, reminder_at=task.reminder_at, at=at)

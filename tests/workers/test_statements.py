@@ -1,14 +1,25 @@
-"""Statements compiled once and bound per run (workers/postgresql/statements.py), on the task list: a page run
-through one gives what the ORM's query gives, for every filter and sort, for each user and each time, and the
-cached statement holds none of the values it is run with."""
+"""Statements compiled once and bound per run (workers/postgresql/statements.py).
 
+On the task list: a page run through one gives what the ORM's query gives, for every filter and sort, for
+each user and each time, and the cached statement holds none of the values it is run with. On the lookups of
+one task or user: the same model instances as the ORM's, scoped to the caller, and a task locked as the ORM
+locks it. On the writes of one row: the same rows and instances as the ORM's create() and save(update_fields).
+"""
+
+import threading
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.core.paginator import EmptyPage
+from django.db import DatabaseError, IntegrityError, OperationalError, connections, transaction
+from django.db.models.functions import Now
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 
 from tasks_app import selectors
+from tasks_app.models import IdempotencyKey, Task, UserProfile
 from tasks_app.outputs import TASK_OUTPUT_FIELDS
 from tests.support.factories import TaskFactory, UserProfileFactory
 from workers.http.serializers import CountingPaginator
@@ -155,3 +166,187 @@ def test_the_least_recently_used_statement_goes_first_when_the_cache_is_full(two
     prepared = selectors.task_list_prepared(user_id=first.id, filters=shapes[1], now=NOW, fields=("id",))
     page(prepared, 1, 50)
     assert statements._cache.compiled == 4
+
+
+def fields_of(instance: Any) -> dict[str, Any]:
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def test_a_task_through_its_statement_is_the_orms_task(two_users):
+    for user in two_users:
+        for expected in Task.objects.filter(user=user):
+            task = selectors.task_get(user_id=user.id, task_id=expected.pk)
+            assert type(task) is Task
+            assert fields_of(task) == fields_of(expected)  # the JSON column as Python data, instants aware
+            assert (task._state.adding, task._state.db) == (False, "default")  # saved: a save updates
+    user = UserProfile.objects.get(pk=two_users[0].id)
+    assert fields_of(selectors.user_get(user_id=user.id)) == fields_of(user)
+
+
+def test_another_users_task_or_an_id_out_of_range_is_missing(two_users):
+    first, second = two_users
+    theirs = Task.objects.filter(user=second).first()
+    assert theirs is not None
+    with pytest.raises(Task.DoesNotExist):
+        selectors.task_get(user_id=first.id, task_id=theirs.pk)
+    with pytest.raises(UserProfile.DoesNotExist):
+        selectors.user_get(user_id="nobody")
+    # Past bigint: nothing to find, and nothing asked (the database would compare numerics, not by index).
+    with CaptureQueriesContext(connections["default"]) as queries:
+        for task_id in (2**63, -(2**63) - 1):
+            with pytest.raises(Task.DoesNotExist):
+                selectors.task_get(user_id=first.id, task_id=task_id)
+    assert len(queries) == 0
+
+
+def test_an_id_out_of_range_in_the_path_is_a_404(api):
+    for path in ("tasks/99999999999999999999", "tasks/99999999999999999999/complete"):
+        response = api.get(path) if not path.endswith("complete") else api.patch(path, {"completed": True})
+        assert response.status_code == 404, path
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_query_of_related_models_is_not_a_statement():
+    with pytest.raises(ValueError, match="one model's own fields"):
+        statements.Statement.compile(Task.objects.select_related("user"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_is_locked_as_the_orm_locks_it_and_only_inside_a_transaction():
+    task = TaskFactory()
+    with pytest.raises(TransactionManagementError):
+        selectors.task_locked(task_id=task.pk)  # as the ORM's select_for_update() outside a transaction
+    refused: list[BaseException] = []
+
+    def lock_elsewhere() -> None:
+        """Another connection asks for the same row's lock without waiting for it."""
+        try:
+            with transaction.atomic():
+                list(Task.objects.select_for_update(nowait=True).filter(pk=task.pk))
+        except OperationalError as error:
+            refused.append(error)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic(), CaptureQueriesContext(connections["default"]) as queries:
+        locked = selectors.task_locked(task_id=task.pk)
+        other = threading.Thread(target=lock_elsewhere)
+        other.start()
+        other.join()
+        orm_sql, _ = Task.objects.select_for_update().filter(pk=task.pk).query.sql_with_params()  # not run
+    assert fields_of(locked) == fields_of(task)
+    assert len(refused) == 1  # the row was locked until our transaction ended
+    statement = statements.statement("tasks_app.task_locked", lambda: pytest.fail("not kept"))
+    assert statement.sql.replace("= (%s)", "= %s") == orm_sql  # the ORM's parentheses aside
+    assert len(queries) == 1
+
+
+def row_of(task_id: int) -> Mapping[str, object]:
+    """The task's row as the database holds it (read by the ORM, not by a statement)."""
+    return Task.objects.filter(pk=task_id).values().get()
+
+
+def test_an_insert_is_the_orms_create(two_users):
+    user = two_users[0]
+    given = {
+        "user": user,
+        "title": "Water the plants",
+        "priority": "high",
+        "tags": ["home", "weekly"],
+        "due_date": NOW + timedelta(days=1),
+        "timezone": "Europe/Paris",
+        "recurring_pattern": "FREQ=WEEKLY",
+        "reminders": [{"before_due": 3600, "done": False}],
+        "reminder_at": NOW + timedelta(hours=23),
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    created = Task.objects.create(**given)
+    inserted = Task(**given)
+    statements.insert(inserted)
+    assert inserted.pk not in (None, created.pk)
+    assert (inserted._state.adding, inserted._state.db) == (False, "default")
+    assert {**fields_of(inserted), "id": None} == {**fields_of(created), "id": None}
+    assert {**row_of(inserted.pk), "id": None} == {**row_of(created.pk), "id": None}
+
+
+def key_row(record: IdempotencyKey) -> Mapping[str, object]:
+    return IdempotencyKey.objects.filter(pk=record.pk).values().get()
+
+
+def test_what_an_insert_leaves_out_the_database_fills_and_returns_as_in_create(two_users):
+    user = two_users[0]
+    given = {"user": user, "request_fingerprint": "f", "response_status": 201, "response_body": {"id": 7}}
+    created = IdempotencyKey.objects.create(key="by the ORM", **given)
+    inserted = IdempotencyKey(key="by a statement", **given)
+    statements.insert(inserted)
+    assert isinstance(inserted.created_at, datetime)  # created_at: the database's now(), returned
+    assert inserted.created_at.tzinfo is not None
+    ignored = {"id": None, "key": None, "created_at": None}
+    assert {**key_row(inserted), **ignored} == {**key_row(created), **ignored}
+    assert key_row(inserted)["created_at"] == inserted.created_at
+
+
+def test_an_insert_compiles_once_for_each_set_of_database_defaults(two_users):
+    user = two_users[0]
+    given = {"user": user, "request_fingerprint": "f", "response_status": 201, "response_body": {}}
+    compiled_before = statements._cache.compiled
+    for number in range(3):
+        statements.insert(IdempotencyKey(key=f"dated {number}", created_at=NOW, **given))
+    for number in range(3):
+        statements.insert(IdempotencyKey(key=f"undated {number}", **given))  # created_at: the default
+    assert statements._cache.compiled - compiled_before <= 2  # none if an earlier test made them
+    keys = IdempotencyKey.objects.filter(user=user)
+    assert keys.filter(key__startswith="dated", created_at=NOW).count() == 3
+    assert keys.filter(key__startswith="undated").exclude(created_at=NOW).count() == 3
+
+
+def test_an_insert_that_breaks_a_constraint_rolls_its_transaction_back(two_users):
+    user = two_users[0]
+    first = IdempotencyKey(user=user, key="k", request_fingerprint="f", response_status=201, response_body={})
+    statements.insert(first)
+    assert first.created_at is not None  # the database's default, returned
+    with pytest.raises(IntegrityError), transaction.atomic():
+        statements.insert(Task(user=user, title="made, then undone"))
+        again = IdempotencyKey(
+            user=user, key="k", request_fingerprint="g", response_status=201, response_body={}
+        )
+        statements.insert(again)
+    assert not Task.objects.filter(title="made, then undone").exists()
+
+
+def test_an_insert_refuses_what_it_cannot_bind(two_users):
+    saved = Task.objects.filter(user=two_users[0]).first()
+    with pytest.raises(ValueError, match="new instance"):
+        statements.insert(saved)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="expression"):
+        statements.insert(Task(user=two_users[0], title="Now", created_at=Now(), updated_at=NOW))
+
+
+def test_an_update_writes_the_fields_named_as_save_update_fields_does(two_users):
+    task = Task.objects.filter(user=two_users[0], completed=False).first()
+    assert task is not None
+    before = row_of(task.pk)
+    task.completed, task.completed_at, task.due_date = True, NOW, None  # due_date: changed, not named
+    task.tags = ["changed"]
+    task.reminders = [{"before_due": 60, "done": True}]
+    statements.update(task, fields=["completed", "completed_at", "tags", "reminders"])
+    after = row_of(task.pk)
+    assert after == {
+        **before,
+        "completed": True,
+        "completed_at": NOW,
+        "tags": ["changed"],
+        "reminders": [{"before_due": 60, "done": True}],
+    }
+    task.completed_at = None  # a NULL written, as the ORM writes it
+    statements.update(task, fields=["completed_at"])
+    assert row_of(task.pk)["completed_at"] is None
+
+
+def test_an_update_of_a_row_that_is_gone_fails_as_save_does(two_users):
+    task = Task.objects.filter(user=two_users[0]).first()
+    assert task is not None
+    Task.objects.filter(pk=task.pk).delete()
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        statements.update(task, fields=["title"])

@@ -71,7 +71,7 @@ class CountingPaginator(Paginator):  # type: ignore[type-arg]  # generic only in
             (prepared.key, bottom, self.per_page),
             lambda: self._window(prepared.build(**prepared.placeholders()), bottom),
         )
-        page = window.rows(prepared.values)
+        page = window.results(prepared.values)
         if not page:
             self.object_list = prepared.queryset()  # what counts an empty page (Paginator.count)
         return self._counted_page(page, number)
