@@ -44,8 +44,7 @@ INSTANTS |= {"created_at", "updated_at"}
 ORDER = {"-created_at": "created_at DESC, id DESC", "-due_date": "due_date DESC NULLS LAST, id DESC"}
 OUTBOX_INSERT = (
     "INSERT INTO outbox_events (topic, key, event_id, event_type, payload, headers, origin) "
-    "VALUES (%s, %s, %s, %s, %s, %s, 'emitted') ON CONFLICT (event_id) WHERE origin = 'emitted' DO NOTHING "
-    "RETURNING id"
+    "VALUES {rows} ON CONFLICT (event_id) WHERE origin = 'emitted' DO NOTHING RETURNING event_id"
 )
 ROUTE = re.compile(r"^/api/([^/]+)/tasks(?:/(\d+)/complete)?$")
 
@@ -172,28 +171,28 @@ def list_tasks(conn: psycopg.Connection[Any], environ: dict[str, Any], user_id: 
 
 def emit(
     conn: psycopg.Connection[Any],
-    topic: str,
-    event_type: str,
+    events: list[tuple[str, str, dict[str, Any]]],
     task: dict[str, Any],
-    payload: dict[str, Any],
     at: datetime,
 ) -> None:
+    """The outbox rows of `events` (topic, type, payload) about one task, in one insert (as emit_many())."""
     millis = int(at.timestamp() * 1000)
-    event_id = f"{event_type}-{task['id']}-{millis}"
-    envelope = {
-        "event_id": event_id,
-        "event_type": event_type,
-        "event_version": "1.0",
-        "task_id": task["id"],
-        "user_id": task["user_id"],
-        "timestamp": iso_millis(datetime.fromtimestamp(millis / 1000, tz=UTC)),
-        "payload": payload,
-    }
-    headers = {"event_id": event_id, "event_type": event_type}
-    conn.execute(
-        OUTBOX_INSERT,
-        [topic, task["user_id"], event_id, event_type, json.dumps(envelope), json.dumps(headers)],
-    )
+    values: list[Any] = []
+    for topic, event_type, payload in events:
+        event_id = f"{event_type}-{task['id']}-{millis}"
+        envelope = {
+            "event_id": event_id,
+            "event_type": event_type,
+            "event_version": "1.0",
+            "task_id": task["id"],
+            "user_id": task["user_id"],
+            "timestamp": iso_millis(datetime.fromtimestamp(millis / 1000, tz=UTC)),
+            "payload": payload,
+        }
+        headers = {"event_id": event_id, "event_type": event_type}
+        values += [topic, task["user_id"], event_id, event_type, json.dumps(envelope), json.dumps(headers)]
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, 'emitted')"] * len(events))
+    conn.execute(OUTBOX_INSERT.format(rows=rows), values)  # the placeholders are ours, the values parameters
 
 
 def snapshot(task: dict[str, Any]) -> dict[str, Any]:
@@ -221,8 +220,8 @@ def create_task(conn: psycopg.Connection[Any], environ: dict[str, Any], user_id:
     if key:
         stored = conn.execute(
             "SELECT id, user_id, key, request_fingerprint, response_status, response_body, created_at "
-            "FROM idempotency_keys WHERE key = %s AND user_id = %s ORDER BY id ASC LIMIT 1",
-            [key, user_id],
+            "FROM idempotency_keys WHERE (user_id = %s AND key = %s)",
+            [user_id, key],
         ).fetchone()
         if stored is not None and stored[3] != fingerprint:
             raise HttpError("400 Bad Request", "invalid", "The request has invalid fields.")
@@ -231,7 +230,7 @@ def create_task(conn: psycopg.Connection[Any], environ: dict[str, Any], user_id:
     at = datetime.now(tz=UTC)
     with conn.transaction():
         zone = conn.execute(
-            "SELECT id, email, name, timezone, created_at, updated_at FROM users WHERE id = %s LIMIT 21",
+            "SELECT id, email, name, timezone, created_at, updated_at FROM users WHERE id = %s",
             [user_id],
         ).fetchone()[3]  # type: ignore[index]
         with conn.transaction():
@@ -268,7 +267,7 @@ def create_task(conn: psycopg.Connection[Any], environ: dict[str, Any], user_id:
                 "updated_at": instant(at),
             }
             payload = {"task_id": task["id"], "task": snapshot(task)}
-            emit(conn, "task-updates", "task.created", task, payload, at)
+            emit(conn, [("task-updates", "task.created", payload)], task, at)
         if key:
             conn.execute(
                 "INSERT INTO idempotency_keys (user_id, key, request_fingerprint, response_status, "
@@ -289,22 +288,20 @@ def complete_task(
 
 
 def complete(conn: psycopg.Connection[Any], user_id: str, task_id: int, *, completed: bool) -> dict[str, Any]:
-    """The SQL of `task_complete()`: the task read, then locked, updated and its events written in one
-    transaction; returns the task as the API shows it (bench/recurrence.py completes tasks with it too)."""
+    """The SQL of `task_complete()`: the task read, then locked, updated and its events written (one insert)
+    in one transaction; returns the task as the API shows it (bench/recurrence.py completes with it too)."""
     prefixed = ", ".join(f"tasks.{name}" for name in NAMES)
     found = conn.execute(
-        f"SELECT {prefixed}, tasks.next_occurrence_owed_since, users.id, users.email, users.name, "  # noqa: S608
-        "users.timezone, users.created_at, users.updated_at FROM tasks INNER JOIN users "
-        "ON (tasks.user_id = users.id) "
-        "WHERE (tasks.id = %s AND tasks.user_id = %s) LIMIT 21",
-        [task_id, user_id],
+        f"SELECT {prefixed}, tasks.next_occurrence_owed_since FROM tasks "  # noqa: S608
+        "WHERE (tasks.user_id = %s AND tasks.id = %s)",
+        [user_id, task_id],
     ).fetchone()
     if found is None:
         raise HttpError("404 Not Found", "not_found", "Task not found.")
     with conn.transaction():
         row = conn.execute(
             f"SELECT {COLUMNS}, next_occurrence_owed_since FROM tasks "  # noqa: S608
-            "WHERE id = %s LIMIT 21 FOR UPDATE",
+            "WHERE id = %s FOR UPDATE",
             [task_id],
         ).fetchone()
         task = task_dict(row[:-1])  # type: ignore[index]
@@ -320,6 +317,7 @@ def complete(conn: psycopg.Connection[Any], user_id: str, task_id: int, *, compl
                 completed=completed, completed_at=instant(at) if completed else None, updated_at=instant(at)
             )
             shot = snapshot(task)
+            events = []
             if completed:
                 names = (
                     "completed_at",
@@ -332,9 +330,10 @@ def complete(conn: psycopg.Connection[Any], user_id: str, task_id: int, *, compl
                 )
                 payload = {"task_id": task_id, **{name: shot[name] for name in names}}
                 payload["parent_task_id"] = task["parent_task_id"]
-                emit(conn, "task-events", "task.completed", task, payload, at)
+                events.append(("task-events", "task.completed", payload))
             changed = {"task_id": task_id, "changed": ["completed", "completed_at"], "task": shot}
-            emit(conn, "task-updates", "task.updated", task, changed, at)
+            events.append(("task-updates", "task.updated", changed))
+            emit(conn, events, task, at)
     return task
 
 

@@ -72,30 +72,20 @@ def emit_tasks_created(*, tasks: list[Task], at: datetime) -> None:
     emit_many([*(_created(task) for task in tasks), *scheduled], at=at)
 
 
-def _task_updated_payload(task: Task, changed: list[str]) -> dict[str, Any]:
-    return {"task_id": task.id, "changed": changed, "task": task_snapshot(task)}
+def _updated(task: Task, changed: list[str]) -> NewEvent:
+    payload = {"task_id": task.id, "changed": changed, "task": task_snapshot(task)}
+    return NewEvent(
+        topic=TASK_UPDATES, event_type=TASK_UPDATED, task_id=task.id, user_id=task.user_id, payload=payload
+    )
 
 
 def emit_task_updated(*, task: Task, changed: list[str], at: datetime) -> None:
-    payload = _task_updated_payload(task, changed)
-    _emit(topic=TASK_UPDATES, event_type=TASK_UPDATED, task=task, payload=payload, at=at)
+    emit_many([_updated(task, changed)], at=at)
 
 
 def emit_tasks_updated(*, tasks: list[Task], changed: list[str], at: datetime) -> None:
     """`task.updated` of each task, the same change at the same instant: one insert for the batch."""
-    emit_many(
-        [
-            NewEvent(
-                topic=TASK_UPDATES,
-                event_type=TASK_UPDATED,
-                task_id=task.id,
-                user_id=task.user_id,
-                payload=_task_updated_payload(task, changed),
-            )
-            for task in tasks
-        ],
-        at=at,
-    )
+    emit_many([_updated(task, changed) for task in tasks], at=at)
 
 
 def emit_task_deleted(*, task: Task, at: datetime) -> None:
@@ -117,10 +107,17 @@ def task_completed_payload(task: Task) -> dict[str, Any]:
     }
 
 
-def emit_task_completed(*, task: Task, at: datetime) -> None:
-    _emit(
-        topic=TASK_EVENTS, event_type=TASK_COMPLETED, task=task, payload=task_completed_payload(task), at=at
+def emit_task_completion(*, task: Task, changed: list[str], at: datetime) -> None:
+    """A completion's events in one insert: `task.completed` (unless the task was reopened), then
+    `task.updated`."""
+    completed = NewEvent(
+        topic=TASK_EVENTS,
+        event_type=TASK_COMPLETED,
+        task_id=task.id,
+        user_id=task.user_id,
+        payload=task_completed_payload(task),
     )
+    emit_many([*([completed] if task.completed else []), _updated(task, changed)], at=at)
 
 
 def _scheduled(task: Task) -> NewEvent:

@@ -338,9 +338,7 @@ def _record_completion(task: Task, *, completed: bool, skipped: bool, at: dateti
     task.next_occurrence_owed_since = at if completed and task.recurring_pattern else None
     task.updated_at = at
     statements.update(task, fields=[*changed, "next_occurrence_owed_since", "updated_at"])
-    if completed:
-        events.emit_task_completed(task=task, at=at)
-    events.emit_task_updated(task=task, changed=changed, at=at)
+    events.emit_task_completion(task=task, changed=changed, at=at)
 
 
 @transaction.atomic(savepoint=False)  # a delivery batch's hot path: its transaction, no savepoint
