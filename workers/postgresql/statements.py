@@ -2,12 +2,12 @@
 placeholders where each request's own values go (the caller, a task's id, the time), then only bound and run.
 
 The ORM builds and compiles a query's SQL every time it runs one: for a page of the task list and its count,
-about 0.9 ms of CPU, a fifth of the request; for a task locked by its id, about 0.6 ms (measured in-process). Yet
-the SQL is the same for every user; only a few values change. `Prepared` describes such a query: a builder
-of its queryset and the values to bind. Built once with a `Bound` placeholder for each value, it compiles to
-a `Statement`, kept in a bounded cache under the key its caller gives; each run binds the values and turns
-the rows into what the ORM would have made of them: dicts through the same converters (`from_db_value`) for
-a `values()` query, model instances (`Model.from_db`) for a query of a model. The SQL is the ORM's own, so
+about 0.9 ms of CPU, a fifth of the request; for a task locked by its id, about 0.6 ms (in-process). Yet the
+SQL is the same for every user; only a few values change. `Prepared` describes such a query: a builder of its
+queryset and the values to bind. Built once with a `Bound` placeholder for each value, it compiles to a
+`Statement`, kept in a bounded cache under the key its caller gives; each run binds the values and turns the
+rows into what the ORM would have made of them: dicts through the same converters (`from_db_value`) for a
+`values()` query, model instances (`Model.from_db`) for a query of a model. The SQL is the ORM's own, so
 plans and results stay as they were, and a value that is bound is never part of what is cached: one user's
 statement serves another only with the other's id bound.
 
@@ -165,7 +165,8 @@ class Statement:
             {field.attname: defaults.get(field.attname) or Bound(field.attname, field) for field in fields}
         )
         query = InsertQuery(model)
-        query.insert_values(fields, [template], raw=True)  # type: ignore[list-item]  # raw: the template's values
+        # raw: the template's values as they are (no pre_save: the instance's ran in insert()).
+        query.insert_values(fields, [template], raw=True)  # type: ignore[list-item]  # a template, no model
         compiler = query.get_compiler(using=using)
         compiler.returning_fields = meta.db_returning_fields
         ((sql, params),) = compiler.as_sql()
