@@ -110,6 +110,17 @@ class Prepared:
         return True
 
 
+Converters = tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+
+
+def _converters(compiler: SQLCompiler, expressions: list[Any]) -> Converters:
+    """What the ORM applies to each column of a row it reads (`from_db_value`, the backend's), by position."""
+    return tuple(
+        (position, tuple(functions), expression)
+        for position, (functions, expression) in compiler.get_converters(expressions).items()
+    )
+
+
 @dataclass(frozen=True)
 class Statement:
     """A query's SQL and parameters, with a `_Slot` where each bound value goes; its rows become what the
@@ -118,7 +129,7 @@ class Statement:
     sql: str
     params: tuple[Any, ...]
     names: tuple[str, ...]  # the columns' names: a row's keys (`values()`), or the model's attnames
-    converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+    converters: Converters
     using: str
     model: type[Model] | None  # None: rows are dicts
     locks: bool  # SELECT ... FOR UPDATE: only inside a transaction, as the ORM requires
@@ -138,15 +149,11 @@ class Statement:
             names = tuple(expression.target.attname for expression, _, _ in selected)
         else:
             raise ValueError("a statement runs a values() query, or a query of one model's own fields")
-        converters = compiler.get_converters([expression for expression, _, _ in selected])
         return cls(
             sql=sql,
             params=tuple(params),
             names=names,
-            converters=tuple(
-                (position, tuple(functions), expression)
-                for position, (functions, expression) in converters.items()
-            ),
+            converters=_converters(compiler, [expression for expression, _, _ in selected]),
             using=queryset.db,
             model=model,
             locks=bool(queryset.query.select_for_update),
@@ -162,7 +169,12 @@ class Statement:
         meta = model._meta
         fields = _inserted_fields(model)
         template = _Template(
-            {field.attname: defaults.get(field.attname) or Bound(field.attname, field) for field in fields}
+            {
+                field.attname: defaults[field.attname]
+                if field.attname in defaults
+                else Bound(field.attname, field)
+                for field in fields
+            }
         )
         query = InsertQuery(model)
         # raw: the template's values as they are (no pre_save: the instance's ran in insert()).
@@ -171,15 +183,11 @@ class Statement:
         compiler.returning_fields = meta.db_returning_fields
         ((sql, params),) = compiler.as_sql()
         returned = [field.get_col(meta.db_table) for field in meta.db_returning_fields]
-        converters = compiler.get_converters(returned)
         return cls(
             sql=sql,
             params=tuple(params),
             names=tuple(field.attname for field in meta.db_returning_fields),
-            converters=tuple(
-                (position, tuple(functions), expression)
-                for position, (functions, expression) in converters.items()
-            ),
+            converters=_converters(compiler, returned),
             using=using,
             model=None,
             locks=False,
