@@ -41,7 +41,7 @@ def request_fingerprint(*, method: str, path: str, body: Any) -> str:
 def _stored(*, user_id: str, key: str) -> IdempotencyKey | None:
     """The response stored under the user's key, if any (every keyed create asks: a statement compiled
     once)."""
-    found = Prepared(
+    stored: IdempotencyKey | None = Prepared(
         key="tasks_app.idempotency_key",
         build=lambda user_id, key: IdempotencyKey.objects.filter(user_id=user_id, key=key),
         values={"user_id": user_id, "key": key},
@@ -49,8 +49,8 @@ def _stored(*, user_id: str, key: str) -> IdempotencyKey | None:
             "user_id": IdempotencyKey._meta.get_field("user").target_field,
             "key": IdempotencyKey._meta.get_field("key"),
         },
-    ).results()
-    return found[0] if found else None
+    ).first()
+    return stored
 
 
 def _replay(stored: IdempotencyKey, fingerprint: str) -> Outcome:

@@ -90,40 +90,39 @@ def task_list_prepared(
     )
 
 
-def task_get(*, user_id: str, task_id: int) -> Task:
-    """The caller's task, without its user; another user's task is as missing as one that never existed.
-
-    Every request about one task reads it: a statement compiled once (workers/postgresql/statements.py)."""
-    found = Prepared(
-        key="tasks_app.task_get",
+def task_find(*, user_id: str, task_id: int) -> Task | None:
+    """The user's task, without its user, or None (deleted, or never theirs): another user's task is as
+    missing as one that never existed. Every request about one task reads it: a statement compiled once
+    (workers/postgresql/statements.py)."""
+    task: Task | None = Prepared(
+        key="tasks_app.task_find",
         build=lambda user_id, task_id: Task.objects.filter(user_id=user_id, pk=task_id),
         values={"user_id": user_id, "task_id": task_id},
         fields={"user_id": _USER_ID, "task_id": _TASK_ID},
-    ).results()
-    if not found:
+    ).first()
+    return task
+
+
+def task_get(*, user_id: str, task_id: int) -> Task:
+    """The caller's task (task_find), or Task.DoesNotExist."""
+    task = task_find(user_id=user_id, task_id=task_id)
+    if task is None:
         raise Task.DoesNotExist("No such task of this user.")
-    task: Task = found[0]
     return task
 
 
 def task_locked(*, task_id: int) -> Task:
     """The task's current row, locked until the transaction ends (concurrent writes of it queue up): what
     every write of a task starts with, so a statement compiled once."""
-    found = Prepared(
+    task: Task | None = Prepared(
         key="tasks_app.task_locked",
         build=lambda task_id: Task.objects.select_for_update().filter(pk=task_id),
         values={"task_id": task_id},
         fields={"task_id": _TASK_ID},
-    ).results()
-    if not found:
+    ).first()
+    if task is None:
         raise Task.DoesNotExist("No such task.")
-    task: Task = found[0]
     return task
-
-
-def task_find(*, user_id: str, task_id: int) -> Task | None:
-    """The user's task, or None (deleted, or never theirs); without its user, for a representation."""
-    return Task.objects.filter(user_id=user_id, pk=task_id).first()
 
 
 def task_series(*, task: Task) -> QuerySet[Task]:
@@ -146,13 +145,12 @@ def occurrence_due_exists(*, parent_task_id: int, due_date: datetime, exclude_ta
 
 def user_get(*, user_id: str) -> UserProfile:
     """The user (their time zone reads every input): a statement compiled once."""
-    found = Prepared(
+    user: UserProfile | None = Prepared(
         key="tasks_app.user_get",
         build=lambda user_id: UserProfile.objects.filter(pk=user_id),
         values={"user_id": user_id},
         fields={"user_id": UserProfile._meta.pk},
-    ).results()
-    if not found:
+    ).first()
+    if user is None:
         raise UserProfile.DoesNotExist("No such user.")
-    user: UserProfile = found[0]
     return user

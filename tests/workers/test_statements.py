@@ -307,12 +307,21 @@ def test_an_insert_that_breaks_a_constraint_rolls_its_transaction_back(two_users
     statements.insert(first)
     assert first.created_at is not None  # the database's default, returned
     with pytest.raises(IntegrityError), transaction.atomic():
-        statements.insert(Task(user=user, title="made, then undone"))
+        made = Task(user=user, title="made, then undone", created_at=NOW, updated_at=NOW)
+        statements.insert(made)
+        assert made.pk is not None  # in the block, before the key's insert fails
         again = IdempotencyKey(
             user=user, key="k", request_fingerprint="g", response_status=201, response_body={}
         )
         statements.insert(again)
     assert not Task.objects.filter(title="made, then undone").exists()
+    # Caught inside the block, the failure still dooms it, as a failed save() does: Django refuses the next
+    # query itself (the block is marked for rollback), rather than PostgreSQL's aborted transaction.
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            statements.insert(again)
+        with pytest.raises(TransactionManagementError, match="end of the 'atomic' block"):
+            Task.objects.count()
 
 
 def test_an_insert_refuses_what_it_cannot_bind(two_users):

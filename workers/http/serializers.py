@@ -3,7 +3,7 @@
 cursors.py)."""
 
 import copy
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import IntegerField, QuerySet, Subquery
@@ -49,24 +49,21 @@ class CountingPaginator(Paginator):  # type: ignore[type-arg]  # generic only in
 
     def page(self, number: Any) -> Page[Any]:
         rows = self.object_list
-        if isinstance(rows, Prepared):
-            return self._prepared_page(rows, number)
-        if not isinstance(rows, QuerySet) or rows.query.distinct or rows.query.combinator:
+        prepared = rows if isinstance(rows, Prepared) else None
+        if prepared is None and (
+            not isinstance(rows, QuerySet) or rows.query.distinct or rows.query.combinator
+        ):
             return super().page(number)
         number = self._positive(number)
         bottom = (number - 1) * self.per_page
         if bottom > self.MAX_OFFSET:  # past any last page, and past what OFFSET takes: 404 after a count
+            if prepared is not None:
+                self.object_list = prepared.queryset()
             return super().page(number)
-        return self._counted_page(list(self._window(rows, bottom)), number)
-
-    def _prepared_page(self, prepared: Prepared, number: Any) -> Page[Any]:
-        """A page of a prepared list: its window and count run as a statement compiled once for the list's
-        shape and this window (workers/postgresql/statements.py). An empty page is counted by the ORM."""
-        number = self._positive(number)
-        bottom = (number - 1) * self.per_page
-        if bottom > self.MAX_OFFSET:
-            self.object_list = prepared.queryset()
-            return super().page(number)
+        if prepared is None:  # a query (checked above)
+            return self._counted_page(list(self._window(cast("QuerySet[Any, Any]", rows), bottom)), number)
+        # A prepared list: the window and its count as a statement compiled once for the list's shape and
+        # this window (workers/postgresql/statements.py). An empty page is counted by the ORM.
         window = statement(
             (prepared.key, bottom, self.per_page),
             lambda: self._window(prepared.build(**prepared.placeholders()), bottom),

@@ -20,6 +20,7 @@ prepares them for saving (`get_db_prep_save`), and the save signals are sent as 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from threading import Lock
 from typing import Any, cast
 
@@ -98,6 +99,11 @@ class Prepared:
         if not self._in_range():
             return []
         return statement(self.key, lambda: self.build(**self.placeholders())).results(self.values)
+
+    def first(self) -> Any | None:
+        """The first of `results()`, or None: a lookup of one row by its key."""
+        found = self.results()
+        return found[0] if found else None
 
     def _in_range(self) -> bool:
         operations = connections[DEFAULT_DB_ALIAS].ops
@@ -284,6 +290,12 @@ def statement(key: Hashable, build: Callable[[], QuerySet[Any, Any]]) -> Stateme
     return _cache.get(key, lambda: Statement.compile(build()))
 
 
+def _refuse_expressions(values: Iterable[Any]) -> None:
+    """A statement binds values: an expression in a field (F(), Now()) is for the ORM's save()."""
+    if any(hasattr(value, "resolve_expression") for value in values):
+        raise ValueError("a statement binds values; an expression in a field is for the ORM's save()")
+
+
 class _Template:
     """What an INSERT is compiled from in place of an instance: an attribute per column, its placeholder."""
 
@@ -300,12 +312,13 @@ def _columns(model: type[Model], names: Sequence[str]) -> list["Field[Any, Any]"
     return columns
 
 
-def _inserted_fields(model: type[Model]) -> list["Field[Any, Any]"]:
+@cache
+def _inserted_fields(model: type[Model]) -> tuple["Field[Any, Any]", ...]:
     """The columns an INSERT of a new instance writes (Model._save_table's, the primary key left out)."""
     meta = model._meta
-    return [
+    return tuple(
         field for field in meta.local_concrete_fields if not field.generated and field is not meta.auto_field
-    ]
+    )
 
 
 def insert(instance: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -322,8 +335,7 @@ def insert(instance: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
     signals.pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
     values = {field.attname: field.pre_save(instance, add=True) for field in _inserted_fields(model)}
     defaults = {name: value for name, value in values.items() if isinstance(value, DatabaseDefault)}
-    if any(hasattr(value, "resolve_expression") for name, value in values.items() if name not in defaults):
-        raise ValueError("insert() binds values; an expression in a field is for the ORM's save()")
+    _refuse_expressions(value for name, value in values.items() if name not in defaults)
     compiled = _cache.get(
         ("insert", meta.label, frozenset(defaults), using),
         lambda: Statement.compile_insert(model, defaults, using),
@@ -348,12 +360,9 @@ def update(instance: Model, *, fields: Sequence[str], using: str = DEFAULT_DB_AL
     signals.pre_save.send(
         sender=model, instance=instance, raw=False, using=using, update_fields=update_fields
     )
-    values = {"pk": instance.pk}
-    for field in _columns(model, names):
-        value = field.pre_save(instance, add=False)
-        if hasattr(value, "resolve_expression"):
-            raise ValueError("update() binds values; an expression in a field is for the ORM's save()")
-        values[field.attname] = value
+    values = {field.attname: field.pre_save(instance, add=False) for field in _columns(model, names)}
+    _refuse_expressions(values.values())
+    values["pk"] = instance.pk
     compiled = _cache.get(
         ("update", model._meta.label, names, using), lambda: Statement.compile_update(model, names, using)
     )
