@@ -80,13 +80,17 @@ def task_list_prepared(
     *, user_id: str, filters: TaskFilters, now: datetime, fields: Sequence[str]
 ) -> Prepared:
     """task_list's `values(*fields)`, for a paginator to run as a statement compiled once for these filters
-    and fields, whoever the user is and whatever the time (workers/postgresql/statements.py)."""
+    and fields, whoever the user is and whatever the time (workers/postgresql/statements.py).
+
+    A search is counted by a window over its matches: no index serves it, so it reads each of the user's
+    rows, and the window makes it do so once for the page and its count, not twice (docs/operations.md)."""
     fields = tuple(fields)
     return Prepared(
         key=("tasks_app.task_list", filters, fields),
         build=lambda user_id, now: task_list(user_id=user_id, filters=filters, now=now).values(*fields),
         values={"user_id": user_id, "now": now},
         fields={"user_id": _USER_ID, "now": Task._meta.get_field("due_date")},
+        count_by_window=bool(filters.search),
     )
 
 

@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.support.factories import TaskFactory
 
@@ -72,6 +74,37 @@ def test_a_page_and_its_count_are_one_statement(api, user, django_assert_num_que
 def test_an_empty_list_is_one_empty_page(api, user):
     assert api.get("tasks").json() == {"count": 0, "next": None, "previous": None, "results": []}
     assert api.get("tasks", page=2).status_code == 404
+
+
+def test_an_empty_page_is_one_statement_with_no_count_apart(api, user, django_assert_num_queries):
+    """An empty first page is an empty list, and an empty later page is past the last: neither is counted."""
+    api.get("tasks")  # the first request syncs the token's claims
+    with django_assert_num_queries(1):
+        assert api.get("tasks", search="nothing like it").json()["count"] == 0
+    TaskFactory.create_batch(3, user=user)
+    with django_assert_num_queries(1):
+        past = api.get("tasks", page_size=3, page=2)
+    assert past.status_code == 404
+    assert past.json()["error"] == {"code": "not_found", "message": "Invalid page.", "details": {}}
+    with django_assert_num_queries(1):
+        assert api.get("tasks", page_size=2, page=2).json()["count"] == 3
+
+
+def test_a_search_reads_the_users_rows_once_for_its_page_and_count(api, user):
+    """No index serves a search: the page and its count share one pass over the rows (a window), where the
+    other lists count by a subquery an index answers."""
+    TaskFactory.create_batch(3, user=user, title="an invoice")
+    TaskFactory.create_batch(2, user=user, title="a receipt")
+    api.get("tasks")  # the first request syncs the token's claims
+    with CaptureQueriesContext(connection) as queries:
+        page = api.get("tasks", search="INVOICE", page_size=2, page=2).json()
+    assert (page["count"], len(page["results"])) == (3, 1)
+    [query] = queries.captured_queries
+    assert "COUNT(*) OVER ()" in query["sql"]
+    assert query["sql"].count("LIKE") == 2  # title or description, once
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get("tasks", priority="high").status_code == 200
+    assert "OVER" not in queries.captured_queries[0]["sql"]
 
 
 def test_a_page_number_past_any_offset_is_a_404(api, user):

@@ -146,7 +146,9 @@ def test_the_statement_is_the_orms_sql_so_its_plans_are_the_same(two_users, filt
     paginator = CountingPaginator(prepared, 2)  # type: ignore[arg-type]  # a Prepared list, not a sequence
     paginator.page(1)
     statement = statements.statement((prepared.key, 0, 2), lambda: pytest.fail("not kept"))
-    sql, params = paginator._window(prepared.queryset(), 0).query.sql_with_params()
+    sql, params = paginator._window(
+        prepared.queryset(), 0, by_window=prepared.count_by_window
+    ).query.sql_with_params()
     assert statement.sql.replace("= (%s)", "= %s").replace("< (%s)", "< %s") == sql
     bound = [
         prepared.values[param.name] if isinstance(param, statements._Slot) else param

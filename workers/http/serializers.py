@@ -6,7 +6,7 @@ import copy
 from typing import Any, cast
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import IntegerField, QuerySet, Subquery
+from django.db.models import Count, IntegerField, QuerySet, Subquery, Window
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 
@@ -37,8 +37,8 @@ class _Count(Subquery):
 class CountingPaginator(Paginator):  # type: ignore[type-arg]  # generic only in django-stubs
     """Django's paginator, but a page of a query counts the whole list in the same statement, as a subquery:
     one round trip and one query to compile instead of two, and the same plans as the two queries apart (the
-    count is not a window over the page's rows, which would read every matching row in full). Only an empty
-    page (an empty list, or a number past the last) asks for the count apart.
+    count is not a window over the page's rows, which would read every matching row in full). An empty page
+    needs no count: an empty first page is an empty list, and any other is past the last page.
 
     Given a `Prepared` list (workers/postgresql/statements.py) instead of a query, it runs the page and its
     count as a statement compiled once for the list's shape and the page's window, bound to this request's
@@ -63,29 +63,38 @@ class CountingPaginator(Paginator):  # type: ignore[type-arg]  # generic only in
         if prepared is None:  # a query (checked above)
             return self._counted_page(list(self._window(cast("QuerySet[Any, Any]", rows), bottom)), number)
         # A prepared list: the window and its count as a statement compiled once for the list's shape and
-        # this window (workers/postgresql/statements.py). An empty page is counted by the ORM.
+        # this window (workers/postgresql/statements.py).
         window = statement(
             (prepared.key, bottom, self.per_page),
-            lambda: self._window(prepared.build(**prepared.placeholders()), bottom),
+            lambda: self._window(
+                prepared.build(**prepared.placeholders()), bottom, by_window=prepared.count_by_window
+            ),
         )
-        page = window.results(prepared.values)
-        if not page:
-            self.object_list = prepared.queryset()  # what counts an empty page (Paginator.count)
-        return self._counted_page(page, number)
+        return self._counted_page(window.results(prepared.values), number)
 
-    def _window(self, rows: QuerySet[Any, Any], bottom: int) -> QuerySet[Any, Any]:
-        """The rows of the page from `bottom`, each with the count of the whole list."""
-        counted = rows.annotate(**{self.TOTAL: _Count(rows.order_by().values("pk"))})
+    def _window(
+        self, rows: QuerySet[Any, Any], bottom: int, *, by_window: bool = False
+    ) -> QuerySet[Any, Any]:
+        """The rows of the page from `bottom`, each with the count of the whole list: a subquery, or with
+        `by_window` `count(*) OVER ()`, which makes PostgreSQL read every matching row before the page's."""
+        total = Window(Count("*")) if by_window else _Count(rows.order_by().values("pk"))
+        counted = rows.annotate(**{self.TOTAL: total})
         window: QuerySet[Any, Any] = counted[bottom : bottom + self.per_page]
         return window
 
     def _counted_page(self, page: list[Any], number: int) -> Page[Any]:
+        # Paginator.count is a cached property: each branch gives its value, or needs none.
         if page:
-            # Paginator.count is a cached property: this is its value.
             self.count = pop_annotation(page[0], self.TOTAL)
             for row in page[1:]:
                 pop_annotation(row, self.TOTAL)
-        return Page(page, self.validate_number(number), self)  # past the last: EmptyPage
+        elif number == 1:
+            self.count = 0  # no row from the first on: the list is empty
+        else:
+            # No row from this page's first on: the list ends before it, so the page is past the last one,
+            # whatever the count (Paginator.validate_number's answer, without counting).
+            raise EmptyPage(self.error_messages["no_results"])
+        return Page(page, self.validate_number(number), self)
 
     def _positive(self, number: Any) -> int:
         """Paginator.validate_number without its upper bound (which would count)."""

@@ -81,6 +81,10 @@ class Prepared:
     build: Callable[..., QuerySet[Any, Any]]
     values: Mapping[str, Any]
     fields: Mapping[str, "Field[Any, Any]"]
+    # For a paginator (workers/http/serializers.py), how to count the whole list beside a page: False, by a
+    # subquery (an index counts it without reading the rows); True, by a window over the matching rows, for
+    # a filter that reads every row anyway (they are then read once, not twice).
+    count_by_window: bool = False
 
     def queryset(self) -> QuerySet[Any, Any]:
         """The query with this run's values, as the ORM runs it (for what a statement does not serve)."""
