@@ -137,6 +137,23 @@ def test_rows_are_converted_as_the_orm_converts_them(two_users):
     assert {"before_due": 1800} in [reminder for row in rows for reminder in row["reminders"]]
 
 
+def test_a_json_column_reads_as_the_orm_reads_it_whatever_it_holds():
+    """The statement decodes JSON without `json.loads`'s layers; numbers beyond 64 bits, floats, text and
+    nesting come back exactly as the ORM gives them."""
+    user = UserProfileFactory()
+    held = [{"n": 10**30, "x": -1.25, "text": '\u00e9\u2028 \\ "', "nested": [[], {}, None, True]}]
+    task = TaskFactory(user=user, reminders=held)
+    prepared = selectors.task_list_prepared(
+        user_id=user.id, filters=selectors.TaskFilters(), now=NOW, fields=("id", "reminders")
+    )
+    rows, _ = page(prepared, 1, 50)
+    assert (
+        rows
+        == list(Task.objects.filter(pk=task.pk).values("id", "reminders"))
+        == [{"id": task.pk, "reminders": held}]
+    )
+
+
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda filters: repr(filters)[12:-1] or "none")
 def test_the_statement_is_the_orms_sql_so_its_plans_are_the_same(two_users, filters):
     """The ORM's statement with its values, but for the parentheses the ORM puts around a placeholder: the
