@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.core.paginator import EmptyPage
 from django.db import DatabaseError, IntegrityError, OperationalError, connections, transaction
+from django.db.models import JSONField
 from django.db.models.functions import Now
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
@@ -152,6 +153,19 @@ def test_a_json_column_reads_as_the_orm_reads_it_whatever_it_holds():
         == list(Task.objects.filter(pk=task.pk).values("id", "reminders"))
         == [{"id": task.pk, "reminders": held}]
     )
+
+
+def test_a_json_field_that_decodes_in_its_own_way_keeps_its_way():
+    class Tagged(JSONField):
+        def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+            return ("tagged", super().from_db_value(value, expression, connection))
+
+    loader = statements._json_loader(Tagged().from_db_value)
+    assert loader('{"a": 1}', None, None) == ("tagged", {"a": 1})
+    plain = statements._json_loader(JSONField().from_db_value)
+    assert plain('{"a": 1}', None, None) == {"a": 1}
+    assert plain(" [1] ", None, None) == [1]  # what raw_decode does not read whole, the field reads
+    assert plain("not json", None, None) == "not json"  # as the field gives it back
 
 
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda filters: repr(filters)[12:-1] or "none")

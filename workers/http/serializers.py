@@ -76,7 +76,7 @@ class CountingPaginator(Paginator):  # type: ignore[type-arg]  # generic only in
         self, rows: QuerySet[Any, Any], bottom: int, *, by_window: bool = False
     ) -> QuerySet[Any, Any]:
         """The rows of the page from `bottom`, each with the count of the whole list: a subquery, or with
-        `by_window` `count(*) OVER ()`, which makes PostgreSQL read every matching row before the page's."""
+        `by_window` a `count(*) OVER ()` (PostgreSQL then reads every matching row before the page's)."""
         total = Window(Count("*")) if by_window else _Count(rows.order_by().values("pk"))
         counted = rows.annotate(**{self.TOTAL: total})
         window: QuerySet[Any, Any] = counted[bottom : bottom + self.per_page]

@@ -138,9 +138,10 @@ def _json_loader(function: Callable[..., Any]) -> Callable[..., Any]:
     """`function`, or for a JSONField's `from_db_value` without a decoder of its own, the same decoding
     without `json.loads`'s layers (`raw_decode`: 1.4 µs down to 0.4 µs for an empty list, the `reminders` of
     most tasks of a page). Anything it does not read whole, and what is not text, goes to the field's own
-    `from_db_value`: the result is always the field's."""
+    `from_db_value`: the result is always the field's. A field that decodes in its own way keeps its way."""
     field = getattr(function, "__self__", None)
-    if not isinstance(field, JSONField) or field.decoder is not None:
+    own = getattr(function, "__func__", None) is JSONField.from_db_value
+    if not own or not isinstance(field, JSONField) or field.decoder is not None:
         return function
 
     def load(value: Any, expression: Any, connection: Any) -> Any:
