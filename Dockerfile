@@ -96,4 +96,4 @@ EXPOSE 8000 8001 5555
 
 # No HEALTHCHECK: Kubernetes probes the processes (/health/live, /health/ready on the API and live updates).
 
-CMD ["gunicorn", "todo_project.wsgi", "-c", "python:todo_project.gunicorn_conf", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "2", "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "20"]
+CMD ["gunicorn", "todo_project.wsgi", "-c", "python:todo_project.gunicorn_conf", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "3", "--threads", "3", "--access-logfile", "-", "--graceful-timeout", "20"]

@@ -8,7 +8,7 @@ Run from the repository root: `.venv/bin/python bench/api.py [--before PATH] [--
    and seeds 1,000 users with 100 tasks each through COPY; a re-run finds the seed and skips it. Each run
    first undoes what earlier runs changed (created tasks, completions, outbox rows, idempotency keys).
 2. Serves, one at a time and each under the same gunicorn settings (the Procfile's worker set-up unless
-   `--server` names another; `--choose-server` first tries SERVER_CONFIGS A B C C B A, keeps the fastest):
+   `--server` names another; `--choose-server` first tries SERVER_CONFIGS A B C D D C B A, keeps the fastest):
    ours (`todo_project.wsgi`), the floor (`api_floor:application`: the same JWT check, SQL and JSON bytes
    with PyJWT, psycopg and orjson) and with `--before PATH` the wsgi module of another checkout (a `git
    worktree` of the commit to compare with). Rounds go A B B A (A B C C B A), so drift on a shared machine
@@ -46,7 +46,11 @@ from typing import Any, NamedTuple
 
 import jwt
 import psycopg
-from harness import Process, free_port  # bench/ is on the path of a script run from it
+from harness import (
+    Process,
+    free_port,
+    procfile_gunicorn_workers,
+)  # bench/ is on the path of a script run from it
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / ".cache" / "logs"  # bench-api-gunicorn.log: the server's log of the last run
@@ -79,7 +83,7 @@ SEED_END = datetime(2026, 1, 1, tzinfo=UTC)
 
 CONCURRENCY = 16
 TRIAL_SECONDS = 2.5  # per load (list, then create) per trial round
-TRIAL_ORDER = (0, 1, 2, 2, 1, 0)  # indexes into SERVER_CONFIGS
+TRIAL_ORDER = (0, 1, 2, 3, 3, 2, 1, 0)  # indexes into SERVER_CONFIGS
 HEALTH_DEADLINE_SECONDS = 30.0
 STOP_GRACE_SECONDS = 15.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -240,15 +244,17 @@ SERVER_CONFIGS = (
         "gthread, 2 workers x 4 threads", ("--worker-class", "gthread", "--workers", "2", "--threads", "4")
     ),
     # More processes, fewer threads each: fewer requests share a process's GIL when a few clients' connections
-    # land unevenly, at more CPU per request (docs/operations.md, "Indexes of the task list").
+    # land unevenly, at more CPU per request with 4 workers (docs/operations.md, "The gunicorn set-up").
+    ServerConfig(
+        "gthread, 3 workers x 3 threads", ("--worker-class", "gthread", "--workers", "3", "--threads", "3")
+    ),
     ServerConfig(
         "gthread, 4 workers x 2 threads", ("--worker-class", "gthread", "--workers", "4", "--threads", "2")
     ),
 )
 
-# Kept unless another set-up is clearly faster: keep-alive connections, slow clients tie up a thread, not a
-# process, and it is what the Procfile runs.
-PREFERRED_SERVER = SERVER_CONFIGS[1]
+# The Procfile's: kept unless another set-up is clearly faster.
+PREFERRED_SERVER = next(config for config in SERVER_CONFIGS if config.args == procfile_gunicorn_workers())
 NOISE_PERCENT = 10
 
 
@@ -715,9 +721,9 @@ def trial(config: ServerConfig, tokens: dict[str, str]) -> TrialResult:
 
 
 def choose_server(tokens: dict[str, str]) -> ServerConfig:
-    """Try each set-up (A B C C B A) and keep the highest geometric mean of list and create throughput.
+    """Try each set-up (A B C D D C B A) and keep the highest geometric mean of list and create throughput.
 
-    Within NOISE_PERCENT of each other the preferred set-up (gthread, as in the Procfile) is kept, so
+    Within NOISE_PERCENT of each other the preferred set-up (the Procfile's) is kept, so
     that re-runs on a busy machine do not flip between the two.
     """
     runs: dict[ServerConfig, list[TrialResult]] = {config: [] for config in SERVER_CONFIGS}

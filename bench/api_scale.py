@@ -13,7 +13,7 @@ filtered list and search under 20 ms p99.
    vocabulary (Zipf-distributed), 0-3 tags, priorities (low 30%, medium 50%, high 20%), ~30% completed,
    ~20% without a due date and the others spread around their creation. Then VACUUM ANALYZE. A re-run
    finds the seed and skips it; the benchmark itself writes nothing.
-2. Starts gunicorn `todo_project.wsgi` with the Procfile's settings (gthread, 2 workers x 4 threads; DEBUG
+2. Starts gunicorn `todo_project.wsgi` with the Procfile's settings (its gunicorn worker set-up; DEBUG
    off, without the access log) on a free port and always stops it (harness.Process); the same for
    bench/api_floor.py. Their logs: .cache/logs/bench-api-scale-gunicorn-{ours,floor}.log.
 3. Rounds (3 by default): each round runs every scenario for `--seconds` with 4 closed-loop clients
@@ -237,8 +237,8 @@ def subjects() -> Subjects:
 
 @contextmanager
 def running_server(config: api.ServerConfig, target: api.Target = api.OURS) -> Iterator[api.Server]:
-    """gunicorn as the Procfile's `web` (gthread, 2 workers x 4 threads, unless `--server` says another
-    set-up) serving `target` on a free port; stopped whatever happens."""
+    """gunicorn as the Procfile's `web` (its worker set-up unless `--server` says another) serving `target`
+    on a free port; stopped whatever happens."""
     port = free_port()
     command = [
         str(api.BIN / "gunicorn"),

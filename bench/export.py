@@ -8,8 +8,8 @@ nothing.
    series of five (a first task and four occurrences linked to it), 30% completed, most with tags, due
    dates, one or three reminders and a description. A re-run finds the seed and skips it; each run first
    deletes what earlier imports made.
-2. Each run starts gunicorn as the Procfile does (`-c python:todo_project.gunicorn_conf`, gthread, 2
-   workers x 4 threads, DEBUG off) on a free port, warms both workers up (a few small exports at once),
+2. Each run starts gunicorn as the Procfile does (`-c python:todo_project.gunicorn_conf` and its worker
+   set-up, DEBUG off) on a free port, warms the workers up (a few small exports at once),
    then exports 10,000 and 100,000 tasks, each read to the end by a streaming client, and imports the
    two files into fresh users (one request each, the file streamed from disk). It always stops the server
    (harness.Process). The server's log: .cache/logs/bench-export-gunicorn.log.
@@ -37,7 +37,15 @@ from typing import BinaryIO
 
 import jwt
 import psycopg
-from harness import ADMIN_DSN, Process, ensure_database, free_port, say, stop_on_sigterm
+from harness import (
+    ADMIN_DSN,
+    Process,
+    ensure_database,
+    free_port,
+    procfile_gunicorn_workers,
+    say,
+    stop_on_sigterm,
+)
 from psycopg.types.json import Jsonb
 
 from tasks_app.reminders import ReminderSpec, store  # plain Python: the stored shape of a task's reminders
@@ -220,12 +228,7 @@ def running_server() -> Iterator[Server]:
         "python:todo_project.gunicorn_conf",
         "--bind",
         f"127.0.0.1:{port}",
-        "--worker-class",
-        "gthread",
-        "--workers",
-        "2",
-        "--threads",
-        "4",
+        *procfile_gunicorn_workers(),
         "--graceful-timeout",
         "20",
         "--log-level",
@@ -385,12 +388,13 @@ class Import(SendRequest):
 
 
 def warm_up(server: Server) -> None:
-    """Both workers run the code paths once first (a small export each, two at a time so that both serve):
-    the measured requests then show what they cost, not what loading the code does."""
+    """Every worker runs the code paths once first (small exports, as many at a time as there are workers,
+    so that each serves): the measured requests then show what they cost, not what loading the code does."""
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(2) as pool:
-        for _ in pool.map(lambda _: Export(owner(WARM_UP_SIZE), None)(server.port), range(4)):
+    workers = max(1, len(server.workers()))
+    with ThreadPoolExecutor(workers) as pool:
+        for _ in pool.map(lambda _: Export(owner(WARM_UP_SIZE), None)(server.port), range(2 * workers)):
             pass
 
 

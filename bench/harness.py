@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:
 
 from tests.support.ports import free_port as free_port  # noqa: E402 - needs the repository on the path; re-exported
 from tests.support.processes import ManagedProcess  # noqa: E402
+from tests.support.system import procfile_command  # noqa: E402
 
 ADMIN_DSN = "postgresql://todo:todo@127.0.0.1:5432/todo"
 STARTUP_SECONDS = 60.0
@@ -40,6 +41,18 @@ PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)[ /]")  # Django's log format a
 
 def say(text: str) -> None:
     print(text, flush=True)
+
+
+GUNICORN_WORKER_FLAGS = ("--worker-class", "--workers", "--threads")
+
+
+def procfile_gunicorn_workers() -> tuple[str, ...]:
+    """The worker set-up of the Procfile's `web` (gunicorn's --worker-class, --workers and --threads, as
+    given there): the benchmarks serve the API as `make run` does unless told otherwise."""
+    args = procfile_command("web")
+    return tuple(
+        part for flag in GUNICORN_WORKER_FLAGS if flag in args for part in (flag, args[args.index(flag) + 1])
+    )
 
 
 def use_environment(database: str, *, topic_prefix: str, broker: str, **extra: str) -> None:

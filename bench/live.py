@@ -5,8 +5,8 @@ Run from the repository root: `.venv/bin/python bench/live.py [--streams N --use
 --steps N,N,... --step-seconds N --clients N]` (about 4 to 5 minutes with the defaults). It prints figures
 and asserts nothing.
 
-The path of a change (docs/live-updates.md): the API (gunicorn `todo_project.wsgi`, gthread 2 workers x 4
-threads as the Procfile's `web`, without its access log) commits the change and its event (outbox) -> the
+The path of a change (docs/live-updates.md): the API (gunicorn `todo_project.wsgi` with the Procfile's worker
+set-up, without its access log) commits the change and its event (outbox) -> the
 relay (`manage.py run_outbox_relay`) publishes it to Kafka -> the `task-updates` bridge (`manage.py
 run_bridge task-updates`) reads the task and appends the message to the user's Redis stream (XADD), naming
 the user on `live:wake` -> the live-updates server (`manage.py run_live_updates`, Django ASGI under
@@ -130,6 +130,7 @@ from harness import (
     free_port,
     percentile,
     proc_stat,
+    procfile_gunicorn_workers,
     reset_database,
     say,
     spread,
@@ -167,8 +168,8 @@ DRAIN_STALL_SECONDS = 17.0
 DRAIN_MAX_SECONDS = 60.0
 READY_TIMEOUT_PER_1000 = 30.0  # seconds the clients get to open 1,000 streams
 THREADS_SETTLE_SECONDS = 30.0  # after a phase, how long the live server's threads may take to go back
-# As the Procfile's `web` (2 gthread workers x 4 threads), without its access log.
-GUNICORN_ARGS = ("--worker-class", "gthread", "--workers", "2", "--threads", "4", "--graceful-timeout", "20")
+# As the Procfile's `web`, without its access log.
+GUNICORN_ARGS = (*procfile_gunicorn_workers(), "--graceful-timeout", "20")
 
 
 # --- shared by the roles ----------------------------------------------------------------------------------
@@ -1343,7 +1344,7 @@ def orchestrate(args: argparse.Namespace) -> None:
             stack = start_stack(processes)
             say(
                 f"system up after {time.monotonic() - started:.1f} s: {users:,} users with {SEEDED_TASKS} "
-                f"open tasks each; gunicorn {' '.join(GUNICORN_ARGS[:6])}, one live-updates server, "
+                f"open tasks each; gunicorn {' '.join(GUNICORN_ARGS[:-2])}, one live-updates server, "
                 f"{args.clients} stream-holder processes, one load generator"
             )
             warm = Phase("warm-up", WARMUP_STREAMS, min(args.users, 10), args.rate, WARMUP_SECONDS)

@@ -867,7 +867,7 @@ def test_network_policies_deny_ingress_and_let_in_only_whom_they_name(profile):
             "matchLabels": {"kubernetes.io/metadata.name": values["networkPolicy"]["prometheusNamespace"]}
         }
     }
-    for name, port in (("relay", 9101), ("worker", 9120), ("beat", 9123), ("web", 9110), ("web", 9111)):
+    for name, port in (("relay", 9101), ("worker", 9120), ("beat", 9123), ("web", 9110), ("web", 9111), ("web", 9112)):
         assert sources(name, port) == [prometheus], name
     assert controller not in sources("relay", 9101)
 

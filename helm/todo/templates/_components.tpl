@@ -12,9 +12,9 @@ The workloads, one per long-running Procfile process (its name is the component 
 {{- $components := list -}}
 
 {{- $components = append $components (dict
-  "name" "web" "image" "backend" "kind" "http" "port" 8000 "appPort" 8000 "metricsPorts" (list 9110 9111)
-  "command" (list "gunicorn" "todo_project.wsgi" "-c" "python:todo_project.gunicorn_conf" "--bind" "0.0.0.0:8000" "--worker-class" "gthread" "--workers" "2" "--threads" "4" "--access-logfile" "-" "--graceful-timeout" "20")
-  "env" (dict "METRICS_PORT_RANGE" "9110-9111")
+  "name" "web" "image" "backend" "kind" "http" "port" 8000 "appPort" 8000 "metricsPorts" (list 9110 9111 9112)
+  "command" (list "gunicorn" "todo_project.wsgi" "-c" "python:todo_project.gunicorn_conf" "--bind" "0.0.0.0:8000" "--worker-class" "gthread" "--workers" "3" "--threads" "3" "--access-logfile" "-" "--graceful-timeout" "20")
+  "env" (dict "METRICS_PORT_RANGE" "9110-9112")
   "livenessPath" "/health/live" "readinessPath" "/health/ready" "djangoHost" true
   "replicas" $v.web.replicas "autoscaling" $v.web.autoscaling "resources" $v.web.resources "spread" true) -}}
 
