@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
 
 from tests.support.ports import free_port as free_port  # noqa: E402 - needs the repository on the path; re-exported
 from tests.support.processes import ManagedProcess  # noqa: E402
-from tests.support.system import procfile_command  # noqa: E402
+from tests.support.procfile import procfile_command  # noqa: E402
 
 ADMIN_DSN = "postgresql://todo:todo@127.0.0.1:5432/todo"
 STARTUP_SECONDS = 60.0

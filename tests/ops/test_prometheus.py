@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from tests.support.paths import ROOT
+from tests.support.procfile import procfile
 from tests.support.prometheus import (
     ALERT_TESTS,
     ALERTS,
@@ -17,7 +18,6 @@ from tests.support.prometheus import (
     load_yaml,
     promtool,
 )
-from tests.support.system import procfile
 
 WEB_METRICS_PORTS = range(9110, 9120)  # METRICS_PORT_RANGE's default: gunicorn's workers take the first ones
 WITHOUT_METRICS = {"flower", "ui"}  # Flower and Next.js export none of the platform's metrics

@@ -13,8 +13,8 @@ import pytest
 
 from tests.support.paths import ROOT
 from tests.support.ports import free_port
+from tests.support.procfile import procfile
 from tests.support.prometheus import alert_rules, recorded_names
-from tests.support.system import procfile
 from tests.support.waiting import wait_for
 
 SCRIPT = ROOT / "scripts" / "prometheus.sh"

@@ -17,30 +17,12 @@ import psycopg
 from tests.support.paths import ROOT
 from tests.support.ports import free_port, free_ports
 from tests.support.processes import ManagedProcess, process_env, test_database_url
+from tests.support.procfile import procfile
 from tests.support.smtp import SmtpSink
 from tests.support.waiting import wait_for
 from todo_project.worker_metrics import worker_metrics_dir
 
 FRONTEND = ROOT / "frontend"
-
-
-def procfile() -> dict[str, str]:
-    entries = {}
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        name, _, command = line.partition(":")
-        if command.strip() and not line.startswith("#"):
-            entries[name.strip()] = command.strip()
-    return entries
-
-
-def procfile_command(name: str) -> list[str]:
-    """The Procfile's command for `name`, without its metrics port: a `make run` on this machine may hold
-    the port, and the tests that run one process alone need none."""
-    args = shlex.split(procfile()[name])
-    if "--metrics-port" in args:
-        at = args.index("--metrics-port")
-        del args[at : at + 2]
-    return args
 
 
 def answers(url: str) -> bool:

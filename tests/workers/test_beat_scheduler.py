@@ -20,7 +20,7 @@ from django_celery_beat.models import PeriodicTask
 
 from tests.support.processes import ManagedProcess, wait_for_log
 from tests.support.processes import test_database_url as database_url
-from tests.support.system import procfile_command
+from tests.support.procfile import procfile_command
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.processes]

@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.paths import ROOT
 from tests.support.processes import ManagedProcess, celery_worker, process_env
-from tests.support.system import procfile_command
+from tests.support.procfile import procfile_command
 from tests.support.waiting import wait_for
 from workers.liveness import DEFAULT_MAX_AGE_SECONDS, TOUCH_EVERY_SECONDS, Heartbeat
 

@@ -21,10 +21,10 @@ from django.db import connections
 
 from tasks_app.models import Task
 from tests.support.processes import ManagedProcess, process_env, wait_for_log
+from tests.support.procfile import procfile_command
 from tests.support.reminders import enqueued_task
 from tests.support.smtp import SmtpSink
 from tests.support.stack import Stack
-from tests.support.system import procfile_command
 from tests.support.waiting import wait_for
 from workers.events.models import OutboxEvent
 
