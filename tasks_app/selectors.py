@@ -1,11 +1,11 @@
 """Reads: tasks of one user, filtered and sorted; every query is scoped to the caller."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, Field, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Lower
 
@@ -76,20 +76,47 @@ def task_list(*, user_id: Any, filters: TaskFilters, now: Any) -> QuerySet[Task]
     return tasks.order_by(*_ordering(filters.sort))
 
 
+# The filters whose values are any text or instant: bound, so that one statement serves every value (in the
+# key, each search or date would compile a statement of its own and push the common ones out of the cache).
+# The others (completed, priority, overdue, sort) take a few values each and stay in the SQL: a partial
+# index's condition (`NOT completed`) must be there for the planner to use it.
+_BOUND_FILTERS: dict[str, "Field[Any, Any]"] = {
+    "search": Task._meta.get_field("title"),
+    "tags": Task._meta.get_field("tags"),
+    "due_before": Task._meta.get_field("due_date"),
+    "due_after": Task._meta.get_field("due_date"),
+}
+
+
 def task_list_prepared(
     *, user_id: str, filters: TaskFilters, now: datetime, fields: Sequence[str]
 ) -> Prepared:
-    """task_list's `values(*fields)`, for a paginator to run as a statement compiled once for these filters
-    and fields, whoever the user is and whatever the time (workers/postgresql/statements.py).
+    """task_list's `values(*fields)`, for a paginator to run as a statement compiled once for the shape of
+    these filters and fields, whoever the user is, whatever the time and the searched text, tags or dates
+    (workers/postgresql/statements.py).
 
     A search is counted by a window over its matches: no index serves it, so it reads each of the user's
     rows, and the window makes it do so once for the page and its count, not twice (docs/operations.md)."""
     fields = tuple(fields)
+    given = {
+        name: list(value) if isinstance(value, tuple) else value
+        for name in _BOUND_FILTERS
+        if (value := getattr(filters, name))  # an empty search or no tags filter nothing
+    }
+    # The SQL's shape: the filters without the bound values, and which of those are given.
+    shape = (replace(filters, search="", tags=(), due_before=None, due_after=None), tuple(given))
+
+    def build(user_id: Any, now: Any, **bound: Any) -> QuerySet[Any, Any]:
+        rows: QuerySet[Any, Any] = task_list(
+            user_id=user_id, filters=replace(filters, **bound), now=now
+        ).values(*fields)
+        return rows
+
     return Prepared(
-        key=("tasks_app.task_list", filters, fields),
-        build=lambda user_id, now: task_list(user_id=user_id, filters=filters, now=now).values(*fields),
-        values={"user_id": user_id, "now": now},
-        fields={"user_id": _USER_ID, "now": Task._meta.get_field("due_date")},
+        key=("tasks_app.task_list", shape, fields),
+        build=build,
+        values={"user_id": user_id, "now": now, **given},
+        fields={"user_id": _USER_ID, "now": Task._meta.get_field("due_date"), **_BOUND_FILTERS},
         count_by_window=bool(filters.search),
     )
 

@@ -108,7 +108,7 @@ def test_one_statement_serves_every_user_with_their_own_rows(two_users):
 
 def test_the_cached_statement_holds_no_value_it_was_run_with(two_users):
     first, _ = two_users
-    filters = selectors.TaskFilters(overdue=True, tags=("work",))
+    filters = selectors.TaskFilters(overdue=True, tags=("work",), priority="high", search="pear")
     prepared = selectors.task_list_prepared(user_id=first.id, filters=filters, now=NOW, fields=("id",))
     page(prepared, 1, 2)
 
@@ -116,16 +116,41 @@ def test_the_cached_statement_holds_no_value_it_was_run_with(two_users):
         raise AssertionError("the page's statement was not kept")
 
     statement = statements.statement((prepared.key, 0, 2), compiled_again)  # the page's window: 0, 2 rows
-    assert first.id not in statement.sql
-    assert first.id not in statement.params
-    assert NOW not in statement.params
-    assert "work" in statement.params  # a filter's value is part of the key, so it may be part of the SQL
+    for value in (first.id, "work", "pear"):
+        assert value not in statement.sql
+    for value in (first.id, NOW, ["work"], "pear"):
+        assert value not in statement.params
+    assert "high" in statement.params  # a filter of a few values is part of the key, so of the SQL
     assert sorted(param.name for param in statement.params if isinstance(param, statements._Slot)) == [
         "now",
-        "now",
+        "search",
+        "search",
+        "tags",
         "user_id",
-        "user_id",
-    ]  # each twice: the page's rows and its count
+    ]  # a search is counted by a window over its page: one statement, its text matched in two columns
+
+
+def test_one_statement_serves_every_searched_text_tag_and_date(two_users):
+    """Searches, tags and dates take any value: bound, not compiled into a statement each, so that a stream
+    of them neither compiles every request nor pushes the common statements out of the cache."""
+    first, _ = two_users
+    varied = [
+        [selectors.TaskFilters(search=text, sort="title") for text in ("apple", "PEAR", "50%_\\", "ripe")],
+        [selectors.TaskFilters(tags=tags) for tags in (("work",), ("home",), ("work", "home"), ("none",))],
+        [
+            selectors.TaskFilters(due_before=NOW + timedelta(days=days), due_after=NOW - timedelta(days=days))
+            for days in (0, 1, 2, 5)
+        ],
+    ]
+    for filters_of_one_shape in varied:
+        compiled_before = statements._cache.compiled
+        for filters in filters_of_one_shape:
+            orm = selectors.task_list(user_id=first.id, filters=filters, now=NOW).values(*TASK_OUTPUT_FIELDS)
+            prepared = selectors.task_list_prepared(
+                user_id=first.id, filters=filters, now=NOW, fields=TASK_OUTPUT_FIELDS
+            )
+            assert page(prepared, 1, 50) == page(orm, 1, 50)
+        assert statements._cache.compiled - compiled_before <= 1  # none if an earlier test made it
 
 
 def test_rows_are_converted_as_the_orm_converts_them(two_users):
@@ -170,8 +195,11 @@ def test_a_json_field_that_decodes_in_its_own_way_keeps_its_way():
 
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda filters: repr(filters)[12:-1] or "none")
 def test_the_statement_is_the_orms_sql_so_its_plans_are_the_same(two_users, filters):
-    """The ORM's statement with its values, but for the parentheses the ORM puts around a placeholder: the
-    indexes tests/tasks_app/test_task_list_indexes.py holds the list to serve the statement alike."""
+    """The ORM's SQL: character for character (but for the parentheses the ORM puts around a placeholder)
+    where every value is a placeholder of the ORM's too; where a searched text, tags or a date is bound
+    instead of written in, the ORM's SQL for a value given at run time, which PostgreSQL plans with the same
+    constants. Either way the plan is the ORM query's (tests/tasks_app/test_task_list_indexes.py holds that
+    one to its indexes), index conditions and filters included."""
     first, _ = two_users
     prepared = selectors.task_list_prepared(user_id=first.id, filters=filters, now=NOW, fields=("id",))
     paginator = CountingPaginator(prepared, 2)  # type: ignore[arg-type]  # a Prepared list, not a sequence
@@ -180,12 +208,18 @@ def test_the_statement_is_the_orms_sql_so_its_plans_are_the_same(two_users, filt
     sql, params = paginator._window(
         prepared.queryset(), 0, by_window=prepared.count_by_window
     ).query.sql_with_params()
-    assert statement.sql.replace("= (%s)", "= %s").replace("< (%s)", "< %s") == sql
-    bound = [
-        prepared.values[param.name] if isinstance(param, statements._Slot) else param
-        for param in statement.params
-    ]
-    assert bound == list(params)
+    connection = connections["default"]
+    bound = statement._bound(prepared.values, connection)
+    if not (filters.search or filters.tags or filters.due_before or filters.due_after):
+        assert statement.sql.replace("= (%s)", "= %s").replace("< (%s)", "< %s") == sql
+        assert bound == list(params)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a plan with the indexes, as a large table has
+        plans = []
+        for query, values in ((statement.sql, bound), (sql, params)):
+            cursor.execute(f"EXPLAIN (COSTS OFF) {query}", values)
+            plans.append([line for (line,) in cursor.fetchall()])
+    assert plans[0] == plans[1]
 
 
 def test_the_least_recently_used_statement_goes_first_when_the_cache_is_full(two_users, monkeypatch):
