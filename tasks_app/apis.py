@@ -172,10 +172,14 @@ class TaskCursorListApi(UserApi):
         },
     )
     def get(self, request: Request, user_id: str) -> Response:
-        filters = _filters(request, TaskCursorFilterSerializer)
-        tasks = selectors.task_list(user_id=user_id, filters=filters, now=timezone.now())
+        tasks = selectors.task_list_prepared(
+            user_id=user_id,
+            filters=_filters(request, TaskCursorFilterSerializer),
+            now=timezone.now(),
+            fields=TASK_OUTPUT_FIELDS,
+        )
         paginator = CursorPagination()
-        page = paginator.paginate_queryset(tasks.values(*TASK_OUTPUT_FIELDS), request)
+        page = paginator.paginate_queryset(tasks, request)  # a statement compiled once for the list's shape
         return paginator.get_paginated_response(task_rows_output(page))
 
 

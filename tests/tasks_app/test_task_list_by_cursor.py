@@ -10,10 +10,11 @@ import pytest
 from django.db import connection
 from rest_framework.request import Request
 
-from tasks_app.selectors import SORT_FIELDS, TaskFilters, task_list
+from tasks_app.selectors import SORT_FIELDS, TaskFilters, task_list, task_list_prepared
 from tests.support.api import Api
 from tests.support.factories import TaskFactory, UserProfileFactory, make_token
 from workers.http.cursors import CursorPagination
+from workers.postgresql import statements
 
 pytestmark = pytest.mark.django_db
 
@@ -204,25 +205,72 @@ def test_bad_filters_are_a_400_as_in_the_page_form(api, tasks):
     assert set(response.json()["error"]["details"]) == {"sort", "page_size"}
 
 
-def test_a_page_at_a_place_reads_the_index_from_that_place(user, rf):
+def the_query(user_id: str) -> Any:
+    return task_list(user_id=user_id, filters=TaskFilters(), now=NOW).values("id")
+
+
+def the_statement(user_id: str, sort: str = "-created_at") -> Any:
+    return task_list_prepared(user_id=user_id, filters=TaskFilters(sort=sort), now=NOW, fields=("id",))
+
+
+def paged(rows: Any, rf: Any, **params: Any) -> tuple[list[int], dict[str, str | None]]:
+    """One page of `rows` read by cursor: its ids and its links' cursors."""
+    paginator = CursorPagination()
+    page = paginator.paginate_queryset(rows, Request(rf.get("/", params)))
+    links = paginator.get_paginated_response([]).data
+    return [row["id"] for row in page], {
+        way: None if links[way] is None else parse_qs(urlsplit(links[way]).query).get("cursor", [""])[0]
+        for way in ("next", "previous")
+    }
+
+
+def walked(rows: Any, rf: Any) -> list[list[int]]:
+    """Every page of `rows`, two at a time: forwards to the last, then backwards to the first."""
+    pages = []
+    ids, links = paged(rows, rf, page_size=2)
+    pages.append(ids)
+    for way in ("next", "previous"):
+        while links[way] is not None:
+            ids, links = paged(rows, rf, page_size=2, cursor=links[way])
+            pages.append(ids)
+            assert len(pages) < 50, "the links go round in a circle"
+    return pages
+
+
+@pytest.mark.parametrize("sort", SORTS)
+def test_a_statement_compiled_once_reads_what_the_query_reads(tasks, user, rf, sort):
+    """The API reads by cursor through a statement compiled once for the list's shape (a Prepared list, the
+    cursor's keys bound): page for page, both ways, what the ORM's query gives, NULLs and ties included."""
+    query = task_list(user_id=user.id, filters=TaskFilters(sort=sort), now=NOW).values("id")
+    assert walked(the_statement(user.id, sort), rf) == walked(query, rf)
+
+
+def test_one_statement_serves_every_place_of_every_user(tasks, user, rf):
+    walked(the_statement(user.id), rf)
+    compiled_before = statements._cache.compiled
+    other = UserProfileFactory()
+    TaskFactory.create_batch(7, user=other)
+    assert len(walked(the_statement(other.id), rf)) == 7  # 4 pages forwards, 3 back
+    assert statements._cache.compiled == compiled_before
+
+
+@pytest.mark.parametrize("rows", [the_query, the_statement], ids=["query", "statement"])
+def test_a_page_at_a_place_reads_the_index_from_that_place(user, rf, rows):
     """The default list's index is read from the cursor's row on (created_at is in the index condition), not
     from the user's newest task with the place as a mere filter; in order, with no sort. (As in
     test_task_list_indexes.py, the planner is told to avoid anything but an index on a table this small.)"""
     TaskFactory.create_batch(5, user=user)
-    queryset = task_list(user_id=user.id, filters=TaskFilters(), now=NOW).values("id")
-    first = CursorPagination()
-    first.paginate_queryset(queryset, Request(rf.get("/", {"page_size": 2})))
-    token = parse_qs(urlsplit(first.get_paginated_response([]).data["next"]).query)["cursor"][0]
+    _, links = paged(rows(user.id), rf, page_size=2)
 
-    statements: list[tuple[str, Any]] = []
+    executed: list[tuple[str, Any]] = []
 
     def capture(execute, sql, params, many, context):
-        statements.append((sql, params))
+        executed.append((sql, params))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(capture):
-        CursorPagination().paginate_queryset(queryset, Request(rf.get("/", {"cursor": token})))
-    ((sql, params),) = statements
+        paged(rows(user.id), rf, cursor=links["next"])
+    ((sql, params),) = executed
     with connection.cursor() as cursor:
         for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
             cursor.execute(f"SET LOCAL {setting} = off")  # the test's transaction ends them

@@ -223,7 +223,7 @@ def test_the_statement_is_the_orms_sql_so_its_plans_are_the_same(two_users, filt
 
 
 def test_the_least_recently_used_statement_goes_first_when_the_cache_is_full(two_users, monkeypatch):
-    monkeypatch.setattr(statements, "_cache", statements._Cache(size=2))
+    monkeypatch.setattr(statements, "_cache", statements.ShapeCache[statements.Statement](size=2))
     first, _ = two_users
     shapes = [selectors.TaskFilters(priority=priority) for priority in ("low", "medium", "high")]
     for filters in (shapes[0], shapes[1], shapes[0], shapes[2], shapes[0]):

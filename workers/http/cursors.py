@@ -9,7 +9,11 @@ breaking ties. This paginator takes the ordering from the query itself: any numb
 
 A cursor holds the keys of the row a page ended on and which way to read, signed (django.core.signing, a
 salt of its own) so that a client can neither forge nor garble one: a cursor it did not get from a page, or
-one made for another ordering, is a 400, never a failing query."""
+one made for another ordering, is a 400, never a failing query.
+
+Given a `Prepared` list (workers/postgresql/statements.py), a page runs as a statement compiled once for the
+list's shape and the cursor's (which way it reads, which of its keys are NULL, the page size), the keys'
+values bound as the list's own are."""
 
 import hashlib
 from dataclasses import dataclass
@@ -33,12 +37,14 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from workers.http.serializers import MAX_PAGE_SIZE, PAGE_SIZE, pop_annotation
+from workers.postgresql.statements import STATEMENTS_CACHED, Prepared, ShapeCache
 
 CURSOR_PARAM = "cursor"
 PAGE_SIZE_PARAM = "page_size"
 INVALID_CURSOR = "Not a cursor of this list: follow the `next` or `previous` link of a page."
 _SALT = "workers.http.cursors"
 _KEY = "cursor_key_{}"  # the annotations that carry each row's keys; taken off the rows
+_BOUND = "cursor_at_{}"  # the values of a cursor's keys, bound in a Prepared list's statement
 
 
 @dataclass(frozen=True)
@@ -75,27 +81,35 @@ class CursorPagination:
         self.default_page_size = page_size
         self.max_page_size = max_page_size
 
-    def paginate_queryset(self, queryset: QuerySet[Any], request: Request) -> list[Any]:
-        keys = _keys(queryset)
+    def paginate_queryset(self, rows: "QuerySet[Any] | Prepared", request: Request) -> list[Any]:
+        """The page the request's cursor points at. Given a `Prepared` list (workers/postgresql/statements.py)
+        instead of a query, the page runs as a statement compiled once for the list's shape, the way the
+        cursor reads and the page size, with the cursor's keys bound like the list's own values."""
+        if isinstance(rows, Prepared):
+            prepared = rows
+            ordering = _orderings.get(
+                prepared.key, lambda: _Ordering.of(prepared.build(**prepared.placeholders()))
+            )
+        else:
+            ordering = _Ordering.of(rows)
+        keys = ordering.keys
         self.base_url = request.build_absolute_uri()
-        self.ordering = _fingerprint(keys)
+        self.ordering = ordering.fingerprint
         cursor = self._cursor(request, keys)
         size = self._page_size(request)
-        rows_query = queryset.annotate(**{_KEY.format(i): key.order.expression for i, key in enumerate(keys)})
+        if isinstance(rows, Prepared):
+            page = _prepared_page(rows, keys, cursor, size)
+        else:
+            page = list(_page_query(rows, keys, cursor, size))
+        more = len(page) > size
+        page = page[:size]
         if cursor.backwards:
-            rows_query = rows_query.reverse()  # every key read the other way, NULLs too: nearest first
-        if cursor.keys is not None:
-            rows_query = rows_query.filter(_beyond(keys, cursor.keys, backwards=cursor.backwards))
-        rows = list(rows_query[: size + 1])
-        more = len(rows) > size
-        rows = rows[:size]
-        if cursor.backwards:
-            rows.reverse()
-        edges = [tuple(pop_annotation(row, _KEY.format(i)) for i in range(len(keys))) for row in rows]
+            page.reverse()
+        edges = [tuple(pop_annotation(row, _KEY.format(i)) for i in range(len(keys))) for row in page]
         self.next, self.previous = _neighbours(
             cursor, edges[0] if edges else None, edges[-1] if edges else None, more
         )
-        return rows
+        return page
 
     def get_paginated_response(self, results: list[Any]) -> Response:
         return Response(
@@ -162,6 +176,59 @@ def _neighbours(
         return None, before
     # Nothing left before the cursor's row: the page after this one is the list's first.
     return Cursor(last) if last is not None else Cursor(None), before
+
+
+def _page_query(queryset: QuerySet[Any], keys: list[_Key], cursor: Cursor, size: int) -> QuerySet[Any]:
+    """The rows of the page at `cursor` and one more (is there a next page?), nearest first, each with its
+    keys (annotations, taken off later)."""
+    rows = queryset.annotate(**{_KEY.format(i): key.order.expression for i, key in enumerate(keys)})
+    if cursor.backwards:
+        rows = rows.reverse()  # every key read the other way, NULLs too: nearest first
+    if cursor.keys is not None:
+        rows = rows.filter(_beyond(keys, cursor.keys, backwards=cursor.backwards))
+    page: QuerySet[Any] = rows[: size + 1]
+    return page
+
+
+def _prepared_page(prepared: Prepared, keys: list[_Key], cursor: Cursor, size: int) -> list[Any]:
+    """_page_query of a Prepared list as a statement: the SQL depends on the list's shape, the way the cursor
+    reads, which of its keys are NULL (IS NULL, not a comparison) and the size; the other keys are bound."""
+    at = {_BOUND.format(i): value for i, value in enumerate(cursor.keys or ()) if value is not None}
+    nulls = None if cursor.keys is None else tuple(value is None for value in cursor.keys)
+
+    def build(**bound: Any) -> QuerySet[Any]:
+        placed = (
+            None
+            if nulls is None
+            else tuple(None if null else bound[_BOUND.format(i)] for i, null in enumerate(nulls))
+        )
+        rows = prepared.build(**{name: bound[name] for name in prepared.values})
+        return _page_query(rows, keys, Cursor(placed, cursor.backwards), size)
+
+    page: list[Any] = Prepared(
+        key=("workers.http.cursors", prepared.key, cursor.backwards, nulls, size),
+        build=build,
+        values={**prepared.values, **at},
+        fields={**prepared.fields, **{_BOUND.format(i): key.output_field for i, key in enumerate(keys)}},
+    ).results()
+    return page
+
+
+@dataclass(frozen=True)
+class _Ordering:
+    """The keys of a query's ordering, and the fingerprint a cursor carries of it."""
+
+    keys: list[_Key]
+    fingerprint: str
+
+    @classmethod
+    def of(cls, queryset: QuerySet[Any]) -> "_Ordering":
+        keys = _keys(queryset)
+        return cls(keys, _fingerprint(keys))
+
+
+# The orderings of Prepared lists, by the list's key (its shape): made once, as its statements are.
+_orderings: ShapeCache[_Ordering] = ShapeCache(STATEMENTS_CACHED)
 
 
 def _keys(queryset: QuerySet[Any]) -> list[_Key]:

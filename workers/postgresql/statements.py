@@ -288,32 +288,32 @@ class Statement:
             yield row
 
 
-class _Cache:
-    """The statements of one process, least recently used first; a key holds nothing but what the caller put
-    in it (no value of the run that compiled it)."""
+class ShapeCache[T]:
+    """What is made once for each shape of a query (its statement; a paginator's view of its ordering), least
+    recently used first, per process; a key holds nothing but what the caller put in it (no value of the run
+    that made it)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.compiled = 0  # how many statements were compiled (a test's measure of reuse)
-        self._statements: OrderedDict[Hashable, Statement] = OrderedDict()
+        self.compiled = 0  # how many entries were made (a test's measure of reuse)
+        self._entries: OrderedDict[Hashable, T] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, key: Hashable, compile_: Callable[[], Statement]) -> Statement:
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
         with self._lock:
-            found = self._statements.get(key)
-            if found is not None:
-                self._statements.move_to_end(key)
-                return found
-        compiled = compile_()  # outside the lock: two threads may both compile a new shape
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        made = make()  # outside the lock: two threads may both make a new shape's
         with self._lock:
             self.compiled += 1
-            self._statements[key] = compiled
-            while len(self._statements) > self.size:
-                self._statements.popitem(last=False)
-        return compiled
+            self._entries[key] = made
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return made
 
 
-_cache = _Cache(STATEMENTS_CACHED)
+_cache: ShapeCache[Statement] = ShapeCache(STATEMENTS_CACHED)
 
 
 def statement(key: Hashable, build: Callable[[], QuerySet[Any, Any]]) -> Statement:
