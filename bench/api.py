@@ -600,12 +600,16 @@ def create_maker(tokens: dict[str, str], **fields: Any) -> RequestMaker:
     return make
 
 
-def list_maker(tokens: dict[str, str], query: str, route: str = "tasks") -> RequestMaker:
+def list_maker(
+    tokens: dict[str, str], query: str | Callable[[random.Random], str], route: str = "tasks"
+) -> RequestMaker:
+    """GETs of the list of a random user, with `query` (or one made for each request)."""
     users = list(tokens)
 
     def make(rng: random.Random) -> Request:
         user_id = rng.choice(users)
-        return Request("GET", f"/api/{user_id}/{route}?{query}", tokens[user_id])
+        params = query(rng) if callable(query) else query
+        return Request("GET", f"/api/{user_id}/{route}?{params}", tokens[user_id])
 
     return make
 

@@ -24,6 +24,8 @@ filtered list and search under 20 ms p99.
    - filtered: `?tag=work&priority=high&completed=false` (default sort);
    - search: `?search=invoice` (a word in about 3% of the tasks);
    - search by cursor: `/tasks/cursor?search=invoice`, its first page (no count);
+   - typed: a search of a word of the vocabulary, in a random mix of cases for each request (a text the
+     server has mostly not seen before: each would compile a statement if its text were not bound);
    - bare: the list scenario served by bench/api_floor.py (no Django: the same JWT check, user sync, SQL
      and JSON bytes) under the same gunicorn set-up, a second server started beside the first: what the
      route costs on these cores without a framework, the bound of the goal.
@@ -317,7 +319,17 @@ def scenarios(tokens: dict[str, str], seconds: float) -> list[api.Scenario]:
             seconds,
             MAX_REQUESTS,
         ),
+        api.Scenario(
+            "typed    ?search=<a new text each request>", api.list_maker(users, typed), seconds, MAX_REQUESTS
+        ),
     ]
+
+
+def typed(rng: random.Random) -> str:
+    """A search as users type them: a word of the vocabulary in a random mix of cases, so that nearly every
+    request searches a text no request did before, and finds what the word finds (the search ignores case)."""
+    word = rng.choice(WORDS)
+    return "search=" + "".join(letter.upper() if rng.random() < 0.5 else letter for letter in word)
 
 
 def bare_scenario(tokens: dict[str, str], seconds: float) -> api.Scenario:
