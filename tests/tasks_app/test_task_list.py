@@ -6,7 +6,10 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.exceptions import ValidationError
 
+from tasks_app.selectors import TaskFilters
+from tasks_app.serializers import _remembered_filters, task_filters
 from tests.support.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +186,33 @@ def test_bad_filters_are_a_400_naming_the_parameter(api, params, field):
     response = api.get("tasks", **params)
     assert response.status_code == 400
     assert field in response.json()["error"]["details"]
+
+
+def test_a_repeated_query_reuses_its_validated_filters_and_lists_the_same(api, tasks):
+    query = {"tag": ["work"], "priority": "high", "sort": "title"}
+    first = ids(api.get("tasks", **query))
+    hits = _remembered_filters.cache_info().hits
+
+    again = ids(api.get("tasks", **query))
+
+    assert first == again == [tasks["apple"].id]
+    assert _remembered_filters.cache_info().hits == hits + 1
+
+
+def test_remembered_filters_do_not_depend_on_the_order_of_the_parameters():
+    one = task_filters({"tag": ["home", "work"], "priority": "medium", "completed": "false"})
+    other = task_filters({"completed": "false", "priority": "medium", "tag": ["home", "work"]})
+
+    assert one is other  # the same remembered value
+    assert one == TaskFilters(completed=False, priority="medium", tags=("home", "work"))
+    assert task_filters({"tag": ["work", "home"]}).tags == ("work", "home")  # the tags' order is kept
+
+
+def test_invalid_filters_are_refused_every_time_not_remembered(api):
+    responses = [api.get("tasks", priority="urgent") for _ in range(2)]
+
+    assert [response.status_code for response in responses] == [400, 400]
+    assert responses[0].json() == responses[1].json()
+    with pytest.raises(ValidationError) as error:
+        task_filters({"tag": [{"not": "a tag"}]})  # no query string gives this (the assistant's JSON could)
+    assert "tag" in error.value.detail
