@@ -67,11 +67,13 @@ MIDDLEWARE = [
     "workers.http.metrics.RequestMetricsMiddleware",  # first: it counts what the others answer too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # admin and Swagger UI assets under gunicorn
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's sessions, CSRF, signed-in user and messages, each skipped by an API request that brings its
+    # token (workers/http/middleware.py).
+    "workers.http.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "workers.http.middleware.CsrfViewMiddleware",
+    "workers.http.middleware.AuthenticationMiddleware",
+    "workers.http.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
