@@ -42,7 +42,7 @@ def _jwks_client(url: str, refresh_cooldown: float) -> jwt.PyJWKClient:
     )
 
 
-def _verification_key(token: str, algorithm: str) -> Any:
+def _verification_key(header: dict[str, Any], algorithm: str) -> Any:
     if algorithm in SYMMETRIC_ALGORITHMS:
         if not settings.BETTER_AUTH_SECRET:
             raise AuthenticationFailed("HS256 tokens are not accepted by this server.")
@@ -52,7 +52,8 @@ def _verification_key(token: str, algorithm: str) -> Any:
             raise AuthenticationFailed(f"{algorithm} tokens are not accepted by this server.")
         try:
             client = _jwks_client(settings.JWKS_URL, settings.JWKS_REFRESH_COOLDOWN_SECONDS)
-            return client.get_signing_key_from_jwt(token).key
+            # The key named by the header read once above (get_signing_key_from_jwt would parse it again).
+            return client.get_signing_key(header.get("kid")).key  # type: ignore[arg-type]
         except jwt.PyJWKClientConnectionError as error:
             logger.warning("JWKS fetch failed: %s", type(error).__name__)
             raise AuthenticationFailed("The signing keys could not be fetched.") from error
@@ -70,7 +71,7 @@ def verify_token(token: str) -> dict[str, Any]:
     algorithm = header.get("alg")
     if not isinstance(algorithm, str):
         raise AuthenticationFailed("The token's algorithm is not accepted.")
-    key = _verification_key(token, algorithm)
+    key = _verification_key(header, algorithm)
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
