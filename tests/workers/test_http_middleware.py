@@ -36,3 +36,10 @@ def test_a_browser_page_with_an_authorization_header_still_has_its_session_and_c
     assert response.status_code == 200
     assert hasattr(response.wsgi_request, "session")
     assert "csrftoken" in response.cookies
+
+
+def test_an_empty_authorization_header_is_no_token_and_goes_through_them(user):
+    response = Client().get(f"/api/{user.id}/tasks", headers={"Authorization": ""})
+
+    assert response.status_code == 401
+    assert hasattr(response.wsgi_request, "session")

@@ -20,7 +20,9 @@ API_PREFIX = "/api/"
 
 
 def authenticated_by_token(request: HttpRequest) -> bool:
-    return "HTTP_AUTHORIZATION" in request.META and request.path_info.startswith(API_PREFIX)
+    """An API request with a non-empty `Authorization` header: JwtAuthentication accepts or refuses it (an
+    empty header is no credential, and the next authenticator, a session, may still be asked)."""
+    return bool(request.META.get("HTTP_AUTHORIZATION")) and request.path_info.startswith(API_PREFIX)
 
 
 class SkippedByTokenRequests:
