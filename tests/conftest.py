@@ -98,6 +98,17 @@ def _empty_test_broker() -> None:
     redis.Redis.from_url(settings.LIVE_UPDATES_REDIS_URL).flushdb()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The suite reuses its database between runs (`--reuse-db`), so a run that was killed inside a
+    transactional test (Ctrl-C, a timeout) leaves that test's rows behind; the next run would find them in
+    tests that count rows. Every run starts from empty tables, as a freshly created database would."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture
 def user(db):
     from tests.support.factories import UserProfileFactory
