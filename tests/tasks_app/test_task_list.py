@@ -208,6 +208,26 @@ def test_remembered_filters_do_not_depend_on_the_order_of_the_parameters():
     assert task_filters({"tag": ["work", "home"]}).tags == ("work", "home")  # the tags' order is kept
 
 
+def test_the_pages_of_one_list_share_its_remembered_filters(api, tasks):
+    first = api.get("tasks", tag="work", page_size=1, page=1)
+    misses = _remembered_filters.cache_info().misses
+
+    pages = [api.get("tasks", tag="work", page_size=1, page=number) for number in (2, 3)]
+
+    assert [response.status_code for response in pages] == [200, 200]
+    assert len({ids(response)[0] for response in [first, *pages]}) == 3
+    assert _remembered_filters.cache_info().misses == misses  # a new page is no new entry
+
+
+def test_a_bad_page_is_refused_with_every_bad_field_named(api):
+    remembered = api.get("tasks", priority="high", page="x")
+    both = api.get("tasks", priority="urgent", page="0")
+
+    assert remembered.status_code == both.status_code == 400
+    assert set(remembered.json()["error"]["details"]) == {"page"}
+    assert set(both.json()["error"]["details"]) == {"priority", "page"}
+
+
 def test_invalid_filters_are_refused_every_time_not_remembered(api):
     responses = [api.get("tasks", priority="urgent") for _ in range(2)]
 

@@ -92,14 +92,14 @@ def test_a_prepared_page_is_the_orms_page_for_each_user_and_time(two_users, filt
 
 
 def test_one_statement_serves_every_user_with_their_own_rows(two_users):
-    compiled_before = statements._cache.compiled
+    made_before = statements._cache.made
     pages = {}
     for user in two_users:
         prepared = selectors.task_list_prepared(
             user_id=user.id, filters=selectors.TaskFilters(priority="low"), now=NOW, fields=TASK_OUTPUT_FIELDS
         )
         pages[user.id] = page(prepared, 1, 49)
-    assert statements._cache.compiled - compiled_before <= 1  # none if an earlier test made it
+    assert statements._cache.made - made_before <= 1  # none if an earlier test made it
     for user in two_users:
         rows, count = pages[user.id]
         assert count == 2
@@ -143,14 +143,14 @@ def test_one_statement_serves_every_searched_text_tag_and_date(two_users):
         ],
     ]
     for filters_of_one_shape in varied:
-        compiled_before = statements._cache.compiled
+        made_before = statements._cache.made
         for filters in filters_of_one_shape:
             orm = selectors.task_list(user_id=first.id, filters=filters, now=NOW).values(*TASK_OUTPUT_FIELDS)
             prepared = selectors.task_list_prepared(
                 user_id=first.id, filters=filters, now=NOW, fields=TASK_OUTPUT_FIELDS
             )
             assert page(prepared, 1, 50) == page(orm, 1, 50)
-        assert statements._cache.compiled - compiled_before <= 1  # none if an earlier test made it
+        assert statements._cache.made - made_before <= 1  # none if an earlier test made it
 
 
 def test_rows_are_converted_as_the_orm_converts_them(two_users):
@@ -229,10 +229,10 @@ def test_the_least_recently_used_statement_goes_first_when_the_cache_is_full(two
     for filters in (shapes[0], shapes[1], shapes[0], shapes[2], shapes[0]):
         prepared = selectors.task_list_prepared(user_id=first.id, filters=filters, now=NOW, fields=("id",))
         page(prepared, 1, 50)
-    assert statements._cache.compiled == 3  # low, medium, high; low kept in use, medium pushed out
+    assert statements._cache.made == 3  # low, medium, high; low kept in use, medium pushed out
     prepared = selectors.task_list_prepared(user_id=first.id, filters=shapes[1], now=NOW, fields=("id",))
     page(prepared, 1, 50)
-    assert statements._cache.compiled == 4
+    assert statements._cache.made == 4
 
 
 def fields_of(instance: Any) -> dict[str, Any]:
@@ -357,12 +357,12 @@ def test_what_an_insert_leaves_out_the_database_fills_and_returns_as_in_create(t
 def test_an_insert_compiles_once_for_each_set_of_database_defaults(two_users):
     user = two_users[0]
     given = {"user": user, "request_fingerprint": "f", "response_status": 201, "response_body": {}}
-    compiled_before = statements._cache.compiled
+    made_before = statements._cache.made
     for number in range(3):
         statements.insert(IdempotencyKey(key=f"dated {number}", created_at=NOW, **given))
     for number in range(3):
         statements.insert(IdempotencyKey(key=f"undated {number}", **given))  # created_at: the default
-    assert statements._cache.compiled - compiled_before <= 2  # none if an earlier test made them
+    assert statements._cache.made - made_before <= 2  # none if an earlier test made them
     keys = IdempotencyKey.objects.filter(user=user)
     assert keys.filter(key__startswith="dated", created_at=NOW).count() == 3
     assert keys.filter(key__startswith="undated").exclude(created_at=NOW).count() == 3

@@ -16,7 +16,9 @@ list's shape and the cursor's (which way it reads, which of its keys are NULL, t
 values bound as the list's own are."""
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.core import signing
@@ -85,22 +87,23 @@ class CursorPagination:
         """The page the request's cursor points at. Given a `Prepared` list (workers/postgresql/statements.py)
         instead of a query, the page runs as a statement compiled once for the list's shape, the way the
         cursor reads and the page size, with the cursor's keys bound like the list's own values."""
+        fetch: Callable[[list[_Key], Cursor, int], list[Any]]
         if isinstance(rows, Prepared):
             prepared = rows
             ordering = _orderings.get(
                 prepared.key, lambda: _Ordering.of(prepared.build(**prepared.placeholders()))
             )
+            fetch = partial(_prepared_page, prepared)
         else:
-            ordering = _Ordering.of(rows)
+            query = rows
+            ordering = _Ordering.of(query)
+            fetch = lambda keys, cursor, size: list(_page_query(query, keys, cursor, size))  # noqa: E731
         keys = ordering.keys
         self.base_url = request.build_absolute_uri()
         self.ordering = ordering.fingerprint
         cursor = self._cursor(request, keys)
         size = self._page_size(request)
-        if isinstance(rows, Prepared):
-            page = _prepared_page(rows, keys, cursor, size)
-        else:
-            page = list(_page_query(rows, keys, cursor, size))
+        page = fetch(keys, cursor, size)
         more = len(page) > size
         page = page[:size]
         if cursor.backwards:

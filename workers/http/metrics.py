@@ -81,10 +81,10 @@ class RequestMetricsMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         seconds = time.perf_counter() - started
-        method = request.method if request.method in METHODS else None
+        method = request.method if request.method in METHODS else INVALID_METHOD
         transport = "https" if request.is_secure() else "http"
         by_method, by_view, by_status, latency = _labelled(
-            _view(request), transport, method or INVALID_METHOD, response.status_code
+            _view(request), transport, method, response.status_code
         )
         by_method.inc()
         by_view.inc()

@@ -295,7 +295,7 @@ class ShapeCache[T]:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.compiled = 0  # how many entries were made (a test's measure of reuse)
+        self.made = 0  # how many entries were made (a test's measure of reuse)
         self._entries: OrderedDict[Hashable, T] = OrderedDict()
         self._lock = Lock()
 
@@ -306,7 +306,7 @@ class ShapeCache[T]:
                 return self._entries[key]
         made = make()  # outside the lock: two threads may both make a new shape's
         with self._lock:
-            self.compiled += 1
+            self.made += 1
             self._entries[key] = made
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
