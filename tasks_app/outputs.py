@@ -1,13 +1,17 @@
 """The task as the API shows it, built as plain data: TaskOutputSerializer's shape at a fraction of its cost.
 
 DRF's serializer walks 20 field objects per task (about half the CPU of a list of 50, bench/api.py); this
-builds the same dict directly. TaskOutputSerializer stays what documents the shape in the OpenAPI schema,
-and tests/tasks_app/test_outputs.py holds the two to the same output.
+builds the same dict directly. A page of a list goes further: its rows are encoded to JSON once, by orjson,
+which writes their instants in C (a third of a list's CPU went to formatting seven instants a task in
+Python). TaskOutputSerializer stays what documents the shape in the OpenAPI schema, and
+tests/tasks_app/test_outputs.py holds the three to the same bytes.
 """
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from tasks_app.models import Task
 from tasks_app.reminders import reminders_output
@@ -82,5 +86,43 @@ def task_output(task: Task) -> dict[str, Any]:
     return task_row_output(vars(task))
 
 
-def task_rows_output(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [task_row_output(row) for row in rows]
+def task_rows_output(rows: Iterable[Mapping[str, Any]]) -> orjson.Fragment | list[dict[str, Any]]:
+    """The representations of a page of tasks (rows of `values(*TASK_OUTPUT_FIELDS)`), as JSON written once
+    for the page (the renderer puts the fragment in place, workers/http/renderers.py).
+
+    orjson writes an instant in UTC as AwareDateTimeField does (ISO 8601, `Z`, microseconds when there are
+    any); each instant is put in UTC first (the database's are already). Text orjson refuses (a lone
+    surrogate, which PostgreSQL never returns) leaves the page as plain data, for the renderer to fail on
+    as DRF does."""
+    page = [_with_instants(row) for row in rows]
+    try:
+        return orjson.Fragment(orjson.dumps(page, option=orjson.OPT_UTC_Z))
+    except orjson.JSONEncodeError:
+        return [
+            {name: _instant(value) if name in _INSTANTS else value for name, value in task.items()}
+            for task in page
+        ]
+
+
+_INSTANTS = frozenset(
+    (
+        "completed_at",
+        "due_date",
+        "recurring_end_date",
+        "next_occurrence",
+        "reminder_at",
+        "created_at",
+        "updated_at",
+    )
+)
+
+
+def _with_instants(row: Mapping[str, Any]) -> dict[str, Any]:
+    """task_row_output's dict with the instants left as datetimes in UTC, for orjson to write."""
+    task = {name: row[name] for name in TASK_OUTPUT_FIELDS}
+    for name in _INSTANTS:
+        value = task[name]
+        if value is not None and value.tzinfo is not UTC:
+            task[name] = value.astimezone(UTC)
+    task["reminders"] = reminders_output(row["reminders"], row["due_date"])
+    return task

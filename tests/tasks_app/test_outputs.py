@@ -1,5 +1,6 @@
 """The fast task representation (tasks_app/outputs.py) is TaskOutputSerializer's, value for value and in
-the same key order, and the JSON renderer writes what DRF's would."""
+the same key order; a page of them, written by orjson, renders to the serializer's bytes; and the JSON
+renderer writes what DRF's would."""
 
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -11,6 +12,7 @@ from rest_framework.renderers import JSONRenderer
 
 from tasks_app.models import Task
 from tasks_app.outputs import TASK_OUTPUT_FIELDS, task_output, task_rows_output
+from tasks_app.reminders import ReminderSpec, store
 from tasks_app.serializers import TaskOutputSerializer
 from tests.support.factories import TaskFactory
 from workers.http.renderers import OrjsonRenderer
@@ -48,8 +50,41 @@ def test_a_task_with_every_field_set_reads_as_the_serializer_shows_it() -> None:
     assert list(task_output(task).items()) == list(expected.items())
     fresh = Task.objects.get(pk=task.pk)
     assert list(task_output(fresh).items()) == list(TaskOutputSerializer(fresh).data.items())
-    (row,) = task_rows_output(Task.objects.filter(pk=task.pk).values(*TASK_OUTPUT_FIELDS))
-    assert list(row.items()) == list(expected.items())
+    rows = Task.objects.filter(pk=task.pk).values(*TASK_OUTPUT_FIELDS)
+    assert _page(task_rows_output(rows)) == JSONRenderer().render({"results": [expected]})
+
+
+def _page(results: object) -> bytes:
+    return OrjsonRenderer().render({"results": results})
+
+
+def test_a_page_renders_as_the_serializer_shows_its_tasks_and_indents_as_drf() -> None:
+    due = datetime(2026, 5, 1, 7, 15, tzinfo=UTC)
+    spec = ReminderSpec(before_due=timedelta(hours=1))
+    first = TaskFactory(due_date=due, reminders=store([spec], due_date=due, done=[]).reminders)
+    TaskFactory(user=first.user, completed=True, completed_at=datetime(2026, 5, 2, 0, 0, 0, 7, tzinfo=UTC))
+    TaskFactory(user=first.user, title="é ✓ 😀 \u2028", tags=[])
+    tasks = Task.objects.filter(user=first.user).order_by("pk")
+    expected = [TaskOutputSerializer(task).data for task in tasks]
+
+    page = task_rows_output(tasks.values(*TASK_OUTPUT_FIELDS))
+
+    assert _page(page) == JSONRenderer().render({"results": expected})
+    media_type = "application/json; indent=2"
+    indented = OrjsonRenderer().render({"results": page}, media_type)
+    assert indented == JSONRenderer().render({"results": expected}, media_type)
+
+
+def test_a_page_with_text_orjson_refuses_fails_as_in_drf() -> None:
+    task = TaskFactory()
+    row = {**Task.objects.values(*TASK_OUTPUT_FIELDS).get(pk=task.pk), "title": "\ud800"}
+    expected = {**TaskOutputSerializer(task).data, "title": "\ud800"}
+
+    page = task_rows_output([row])
+
+    assert page == [expected]
+    with pytest.raises(UnicodeEncodeError):
+        _page(page)
 
 
 def test_a_task_with_nothing_optional_reads_as_the_serializer_shows_it() -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+import orjson
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
@@ -114,7 +115,8 @@ class CursorPagination:
         )
         return page
 
-    def get_paginated_response(self, results: list[Any]) -> Response:
+    def get_paginated_response(self, results: list[Any] | orjson.Fragment) -> Response:
+        """The page's items, or their JSON written already (tasks_app/outputs.py), with its links."""
         return Response(
             {"next": self._link(self.next), "previous": self._link(self.previous), "results": results}
         )
