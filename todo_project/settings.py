@@ -345,6 +345,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "DEFAULT_RENDERER_CLASSES": ["workers.http.renderers.OrjsonRenderer"],  # DRF's bytes, faster
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "workers.http.negotiation.JsonFirstNegotiation",  # DRF's, short-cut
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "todo_project.api_errors.api_exception_handler",
