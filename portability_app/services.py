@@ -190,7 +190,7 @@ class _Import:
                 parent_task=parent,
                 at=self.at,
             )
-        except IntegrityError as error:  # task_create's savepoint is rolled back; the import goes on checking
+        except IntegrityError as error:  # the import goes on checking, with no query: it all rolls back
             if _constraint(error) != ONE_OCCURRENCE_PER_DUE_DATE:
                 raise
             self.fail(

@@ -128,7 +128,7 @@ def user_profile_update(*, user: UserProfile, timezone: str, at: datetime) -> Us
     return user
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # the API's create runs it inside its idempotency transaction
 def task_create(
     *,
     user: UserProfile,
@@ -148,7 +148,10 @@ def task_create(
 ) -> Task:
     """Insert a task and its `task.created` (and `reminder.scheduled`) events in one transaction.
 
-    A reminder falling at an instant in `reminders_done` is done already (sent, or passed).
+    A reminder falling at an instant in `reminders_done` is done already (sent, or passed). Inside a caller's
+    transaction it takes no savepoint (two round trips a create): after its IntegrityError the caller's
+    transaction can only roll back (the import queries nothing more); a caller that must go on puts it in
+    an `atomic()` of its own.
     """
     stored = task_reminders.store(reminders, due_date=due_date, done=reminders_done)
     task = Task(
