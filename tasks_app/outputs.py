@@ -3,8 +3,8 @@
 DRF's serializer walks 20 field objects per task (about half the CPU of a list of 50, bench/api.py); this
 builds the same dict directly. A page of a list goes further: its rows are encoded to JSON once, by orjson,
 which writes their instants in C (building and encoding a page of 50 took a quarter of its request's CPU
-with seven instants a task formatted in Python). TaskOutputSerializer stays what documents the shape in the OpenAPI schema, and
-tests/tasks_app/test_outputs.py holds the three to the same bytes.
+with seven instants a task formatted in Python). TaskOutputSerializer stays what documents the shape in
+the OpenAPI schema, and tests/tasks_app/test_outputs.py holds the three to the same bytes.
 """
 
 from collections.abc import Iterable, Mapping
