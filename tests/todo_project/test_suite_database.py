@@ -16,13 +16,18 @@ from tests.support.paths import ROOT
 pytestmark = pytest.mark.processes
 
 MODULE = "tests/support/killed_run.py"
+# A child run empties its Redis databases as it starts: not this run's, which later tests use.
+CHILD_REDIS = {
+    "TEST_CELERY_BROKER_URL": settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/6",
+    "TEST_LIVE_UPDATES_REDIS_URL": settings.LIVE_UPDATES_REDIS_URL.rsplit("/", 1)[0] + "/7",
+}
 
 
 def _pytest(test: str, database: str, *options: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pytest", f"{MODULE}::{test}", *options],
         cwd=ROOT,
-        env={**os.environ, "TEST_DATABASE_NAME": database},
+        env={**os.environ, "TEST_DATABASE_NAME": database, **CHILD_REDIS},
         capture_output=True,
         text=True,
         timeout=240,
