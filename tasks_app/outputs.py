@@ -44,64 +44,9 @@ TASK_OUTPUT_FIELDS = (
 
 
 def _instant(value: datetime | None) -> str | None:
-    """As AwareDateTimeField shows it: ISO 8601 in UTC with a `Z`, microseconds when there are any."""
-    if value is None:
-        return None
-    if value.tzinfo is not UTC:  # what the database returns is in UTC already
-        value = value.astimezone(UTC)
-    return value.isoformat()[:-6] + "Z"  # in place of its "+00:00"
-
-
-def task_row_output(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A task's representation from its columns: a row of `values(*TASK_OUTPUT_FIELDS)`, or a model's
-    attributes (`vars(task)`)."""
-    return {
-        "id": row["id"],
-        "user_id": row["user_id"],
-        "title": row["title"],
-        "description": row["description"],
-        "completed": row["completed"],
-        "completed_at": _instant(row["completed_at"]),
-        "skipped": row["skipped"],
-        "priority": row["priority"],
-        "tags": list(row["tags"]),
-        "due_date": _instant(row["due_date"]),
-        "timezone": row["timezone"],
-        "recurring_pattern": row["recurring_pattern"],
-        "recurring_end_date": _instant(row["recurring_end_date"]),
-        "recurrence_anchor": row["recurrence_anchor"],
-        "next_occurrence": _instant(row["next_occurrence"]),
-        "parent_task_id": row["parent_task_id"],
-        "reminder_at": _instant(row["reminder_at"]),
-        "reminder_sent": row["reminder_sent"],
-        "reminders": reminders_output(row["reminders"], row["due_date"]),
-        "created_at": _instant(row["created_at"]),
-        "updated_at": _instant(row["updated_at"]),
-    }
-
-
-def task_output(task: Task) -> dict[str, Any]:
-    """A task's representation, as TaskOutputSerializer(task).data."""
-    # A model's instance dict holds its concrete fields by attribute name (`user_id`, `parent_task_id`).
-    return task_row_output(vars(task))
-
-
-def task_rows_output(rows: Iterable[Mapping[str, Any]]) -> orjson.Fragment | list[dict[str, Any]]:
-    """The representations of a page of tasks (rows of `values(*TASK_OUTPUT_FIELDS)`), as JSON written once
-    for the page (the renderer puts the fragment in place, workers/http/renderers.py).
-
-    orjson writes an instant in UTC as AwareDateTimeField does (ISO 8601, `Z`, microseconds when there are
-    any); each instant is put in UTC first (the database's are already). Text orjson refuses (a lone
-    surrogate, which PostgreSQL never returns) leaves the page as plain data, for the renderer to fail on
-    as DRF does."""
-    page = [_with_instants(row) for row in rows]
-    try:
-        return orjson.Fragment(orjson.dumps(page, option=orjson.OPT_UTC_Z))
-    except orjson.JSONEncodeError:
-        return [
-            {name: _instant(value) if name in _INSTANTS else value for name, value in task.items()}
-            for task in page
-        ]
+    """An instant in UTC (`_with_instants`) as AwareDateTimeField shows it: ISO 8601 with a `Z`, microseconds
+    when there are any."""
+    return None if value is None else value.isoformat()[:-6] + "Z"  # in place of its "+00:00"
 
 
 _INSTANTS = frozenset(
@@ -126,3 +71,34 @@ def _with_instants(row: Mapping[str, Any]) -> dict[str, Any]:
             task[name] = value.astimezone(UTC)
     task["reminders"] = reminders_output(row["reminders"], row["due_date"])
     return task
+
+
+def task_row_output(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A task's representation from its columns: a row of `values(*TASK_OUTPUT_FIELDS)`, or a model's
+    attributes (`vars(task)`)."""
+    task = _with_instants(row)
+    for name in _INSTANTS:
+        task[name] = _instant(task[name])
+    task["tags"] = list(task["tags"])  # not the model's own list
+    return task
+
+
+def task_output(task: Task) -> dict[str, Any]:
+    """A task's representation, as TaskOutputSerializer(task).data."""
+    # A model's instance dict holds its concrete fields by attribute name (`user_id`, `parent_task_id`).
+    return task_row_output(vars(task))
+
+
+def task_rows_output(rows: Iterable[Mapping[str, Any]]) -> orjson.Fragment | list[dict[str, Any]]:
+    """The representations of a page of tasks (rows of `values(*TASK_OUTPUT_FIELDS)`), as JSON written once
+    for the page (the renderer puts the fragment in place, workers/http/renderers.py).
+
+    orjson writes an instant in UTC as AwareDateTimeField does (ISO 8601, `Z`, microseconds when there are
+    any); each instant is put in UTC first (the database's are already). Text orjson refuses (a lone
+    surrogate, which PostgreSQL never returns) leaves the page as plain data, for the renderer to fail on
+    as DRF does."""
+    rows = list(rows)
+    try:
+        return orjson.Fragment(orjson.dumps([_with_instants(row) for row in rows], option=orjson.OPT_UTC_Z))
+    except orjson.JSONEncodeError:
+        return [task_row_output(row) for row in rows]

@@ -16,7 +16,6 @@ list's shape and the cursor's (which way it reads, which of its keys are NULL, t
 values bound as the list's own are."""
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -88,7 +87,6 @@ class CursorPagination:
         """The page the request's cursor points at. Given a `Prepared` list (workers/postgresql/statements.py)
         instead of a query, the page runs as a statement compiled once for the list's shape, the way the
         cursor reads and the page size, with the cursor's keys bound like the list's own values."""
-        fetch: Callable[[list[_Key], Cursor, int], list[Any]]
         if isinstance(rows, Prepared):
             prepared = rows
             ordering = _orderings.get(
@@ -96,9 +94,8 @@ class CursorPagination:
             )
             fetch = partial(_prepared_page, prepared)
         else:
-            query = rows
-            ordering = _Ordering.of(query)
-            fetch = lambda keys, cursor, size: list(_page_query(query, keys, cursor, size))  # noqa: E731
+            ordering = _Ordering.of(rows)
+            fetch = partial(_queried_page, rows)
         keys = ordering.keys
         self.base_url = request.build_absolute_uri()
         self.ordering = ordering.fingerprint
@@ -193,6 +190,10 @@ def _page_query(queryset: QuerySet[Any], keys: list[_Key], cursor: Cursor, size:
         rows = rows.filter(_beyond(keys, cursor.keys, backwards=cursor.backwards))
     page: QuerySet[Any] = rows[: size + 1]
     return page
+
+
+def _queried_page(queryset: QuerySet[Any], keys: list[_Key], cursor: Cursor, size: int) -> list[Any]:
+    return list(_page_query(queryset, keys, cursor, size))
 
 
 def _prepared_page(prepared: Prepared, keys: list[_Key], cursor: Cursor, size: int) -> list[Any]:
