@@ -228,46 +228,45 @@ def create_task(conn: psycopg.Connection[Any], environ: dict[str, Any], user_id:
         if stored is not None:
             return f"{stored[4]} Replayed", stored[5]
     at = datetime.now(tz=UTC)
-    with conn.transaction():
+    with conn.transaction():  # one transaction, no savepoint: task_create() joins the idempotency one's
         zone = conn.execute(
             "SELECT id, email, name, timezone, created_at, updated_at FROM users WHERE id = %s",
             [user_id],
         ).fetchone()[3]  # type: ignore[index]
-        with conn.transaction():
-            row = conn.execute(
-                "INSERT INTO tasks (user_id, title, description, completed, completed_at, skipped, priority, "
-                "tags, due_date, timezone, created_at, updated_at, recurring_pattern, recurring_end_date, "
-                "recurrence_anchor, next_occurrence, parent_task_id, reminder_at, reminder_sent, "
-                "next_occurrence_owed_since) "
-                "VALUES (%s, %s, '', false, NULL, false, %s, (%s)::varchar(50)[], %s, %s, %s, %s, NULL, "
-                "NULL, 'due', NULL, NULL, NULL, false, NULL) RETURNING id",
-                [user_id, title, priority, tags, due_date, zone, at, at],
-            ).fetchone()
-            task = {
-                "id": row[0],  # type: ignore[index]
-                "user_id": user_id,
-                "title": title,
-                "description": "",
-                "completed": False,
-                "completed_at": None,
-                "skipped": False,
-                "priority": priority,
-                "tags": tags,
-                "due_date": instant(due_date),
-                "timezone": zone,
-                "recurring_pattern": None,
-                "recurring_end_date": None,
-                "recurrence_anchor": "due",
-                "next_occurrence": None,
-                "parent_task_id": None,
-                "reminder_at": None,
-                "reminder_sent": False,
-                "reminders": [],
-                "created_at": instant(at),
-                "updated_at": instant(at),
-            }
-            payload = {"task_id": task["id"], "task": snapshot(task)}
-            emit(conn, [("task-updates", "task.created", payload)], task, at)
+        row = conn.execute(
+            "INSERT INTO tasks (user_id, title, description, completed, completed_at, skipped, priority, "
+            "tags, due_date, timezone, created_at, updated_at, recurring_pattern, recurring_end_date, "
+            "recurrence_anchor, next_occurrence, parent_task_id, reminder_at, reminder_sent, "
+            "next_occurrence_owed_since) "
+            "VALUES (%s, %s, '', false, NULL, false, %s, (%s)::varchar(50)[], %s, %s, %s, %s, NULL, "
+            "NULL, 'due', NULL, NULL, NULL, false, NULL) RETURNING id",
+            [user_id, title, priority, tags, due_date, zone, at, at],
+        ).fetchone()
+        task = {
+            "id": row[0],  # type: ignore[index]
+            "user_id": user_id,
+            "title": title,
+            "description": "",
+            "completed": False,
+            "completed_at": None,
+            "skipped": False,
+            "priority": priority,
+            "tags": tags,
+            "due_date": instant(due_date),
+            "timezone": zone,
+            "recurring_pattern": None,
+            "recurring_end_date": None,
+            "recurrence_anchor": "due",
+            "next_occurrence": None,
+            "parent_task_id": None,
+            "reminder_at": None,
+            "reminder_sent": False,
+            "reminders": [],
+            "created_at": instant(at),
+            "updated_at": instant(at),
+        }
+        payload = {"task_id": task["id"], "task": snapshot(task)}
+        emit(conn, [("task-updates", "task.created", payload)], task, at)
         if key:
             conn.execute(
                 "INSERT INTO idempotency_keys (user_id, key, request_fingerprint, response_status, "
