@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -448,33 +449,36 @@ def task_filters(
 
     The filters depend on the parameters alone, and a client asks for its lists with the same few queries
     over and over: valid ones are remembered (the last FILTERS_REMEMBERED of each form), so a repeated
-    query costs a lookup instead of the serializer's 0.1 ms. Where a list is (`page`, `cursor`) is no part
-    of its filters: it is validated on its own each time, so paging through a list reuses one entry instead
-    of pushing others out with each page. Invalid parameters are validated whole each time, so the 400 names
-    every field at fault.
+    query costs a lookup instead of the serializer's 0.1 ms. What changes from one request to the next
+    without changing the list's shape is no part of that key: where a list is (`page`, `cursor`) and the
+    searched text, which a search box sends anew with each key typed. Each is validated on its own each
+    time by its field, so paging through a list or typing a search reuses one entry instead of pushing
+    others out. Invalid parameters are validated whole each time, so the 400 names every field at fault.
     """
-    paging = {name: params[name] for name in PAGING if name in params}
+    apart = {name: params[name] for name in VALIDATED_APART if name in params}
     try:
         key = tuple(
             sorted(
                 (name, tuple(value), True) if isinstance(value, list) else (name, value, False)
                 for name, value in params.items()
-                if name not in PAGING
+                if name not in VALIDATED_APART
             )
         )
         hash(key)
     except TypeError:  # a value no query string gives (the assistant's JSON): validated, not remembered
         return _validated_filters(form, params)
-    fields = _paging_fields(form)
+    fields = _fields_validated_apart(form)
     try:
-        for name, value in paging.items():
-            fields[name].run_validation(value)
+        values = {name: fields[name].run_validation(value) for name, value in apart.items()}
     except (serializers.ValidationError, KeyError):  # a bad value, or a name this form does not take
         return _validated_filters(form, params)
-    return _remembered_filters(form, key)
+    filters = _remembered_filters(form, key)
+    if values.get("search"):
+        filters = replace(filters, search=values["search"])
+    return filters
 
 
-PAGING = ("page", "cursor")
+VALIDATED_APART = ("page", "cursor", "search")
 FILTERS_REMEMBERED = 1024
 
 
@@ -487,10 +491,13 @@ def _remembered_filters(
 
 
 @lru_cache(maxsize=8)
-def _paging_fields(form: type[TaskFilterSerializer]) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-    """`form`'s paging fields, bound once: validating a value reads a field and changes nothing in it."""
+def _fields_validated_apart(
+    form: type[TaskFilterSerializer],
+) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+    """`form`'s fields validated apart from the key, bound once: validating a value reads a field and
+    changes nothing in it."""
     fields = form().fields
-    return {name: fields[name] for name in PAGING if name in fields}
+    return {name: fields[name] for name in VALIDATED_APART if name in fields}
 
 
 def _validated_filters(form: type[TaskFilterSerializer], params: Mapping[str, Any]) -> TaskFilters:

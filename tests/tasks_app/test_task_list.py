@@ -219,6 +219,33 @@ def test_the_pages_of_one_list_share_its_remembered_filters(api, tasks):
     assert _remembered_filters.cache_info().misses == misses  # a new page is no new entry
 
 
+def test_each_searched_text_shares_its_lists_remembered_filters(api, tasks):
+    """A search box sends a new text with each key typed: the texts are no new entries, and each still
+    filters by its own (trimmed) text."""
+    api.get("tasks", tag="work", search="a")
+    misses = _remembered_filters.cache_info().misses
+
+    typed = {text: ids(api.get("tasks", tag="work", search=text)) for text in ("ap", "  APPLE ", "err", "")}
+
+    assert typed == {
+        "ap": [tasks["Cherry"].id, tasks["apple"].id],
+        "  APPLE ": [tasks["Cherry"].id, tasks["apple"].id],
+        "err": [tasks["Cherry"].id],
+        "": [tasks["Elder"].id, tasks["Cherry"].id, tasks["apple"].id],
+    }
+    assert _remembered_filters.cache_info().misses == misses
+    assert task_filters({"tag": ["work"], "search": " err "}) == TaskFilters(tags=("work",), search="err")
+
+
+def test_a_bad_search_is_refused_with_every_bad_field_named(api):
+    remembered = api.get("tasks", priority="high", search="x" * 201)
+    both = api.get("tasks", priority="urgent", search="nul\x00")
+
+    assert remembered.status_code == both.status_code == 400
+    assert set(remembered.json()["error"]["details"]) == {"search"}
+    assert set(both.json()["error"]["details"]) == {"priority", "search"}
+
+
 def test_a_bad_page_is_refused_with_every_bad_field_named(api):
     remembered = api.get("tasks", priority="high", page="x")
     both = api.get("tasks", priority="urgent", page="0")
