@@ -80,10 +80,13 @@ def admin_connection() -> psycopg.Connection[Any]:
 
 
 def terminate(application_name: str) -> int:
-    """Ends every backend of the test database with that application name, as a restart would."""
+    """Ends every backend of the test database with that application name, as a restart would, and returns
+    once each has exited (pg_terminate_backend's timeout, in ms): the server has then said why and closed
+    the connection. Without the wait, it only signals them, and a request sent at once could still reach a
+    backend that had not yet ended."""
     with admin_connection() as admin:
         ended = admin.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM pg_stat_activity "
             "WHERE datname = current_database() AND application_name = %s",
             [application_name],
         ).fetchone()
