@@ -21,6 +21,7 @@ from workers.dead_letters.services import FailedEvent, dead_letter
 from workers.events.envelope import Envelope, build_envelope, parse_envelope, to_millis
 from workers.events.idempotency import record_processed_many
 from workers.kafka.clients import TASK_EVENTS
+from workers.postgresql import statements
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def occurrences_create_next(*, envelopes: Sequence[Envelope], now: datetime) -> 
             else:
                 owed.append((task, root, task.next_occurrence))
         task.next_occurrence_owed_since = None
-    Task.objects.bulk_update(tasks, ["next_occurrence", "next_occurrence_owed_since"])
+    statements.update_many(tasks, fields=["next_occurrence", "next_occurrence_owed_since"])
     there = {
         (occurrence.parent_task_id, occurrence.due_date): occurrence
         for occurrence in Task.objects.filter(

@@ -376,7 +376,7 @@ def tasks_mark_reminded(*, reminders: Iterable[tuple[int, datetime]], at: dateti
         )
         by_change.setdefault(change, []).append(task)
         marked.append(task)
-    Task.objects.bulk_update(marked, ["reminders", "reminder_at", "reminder_sent", "updated_at"])
+    statements.update_many(marked, fields=["reminders", "reminder_at", "reminder_sent", "updated_at"])
     for change, tasks in by_change.items():
         events.emit_tasks_updated(tasks=tasks, changed=list(change), at=at)
     return marked

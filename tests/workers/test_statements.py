@@ -426,3 +426,53 @@ def test_an_update_of_a_row_that_is_gone_fails_as_save_does(two_users):
     Task.objects.filter(pk=task.pk).delete()
     with pytest.raises(DatabaseError, match="did not affect any rows"):
         statements.update(task, fields=["title"])
+
+
+def test_an_update_of_many_writes_each_instances_own_values_in_one_round_trip(two_users):
+    """update_many() leaves the rows as bulk_update() does: each its own values of the fields named, nothing
+    else, JSON and NULLs included."""
+    tasks = list(Task.objects.filter(user=two_users[0]).order_by("pk")[:3])
+    before = {task.pk: row_of(task.pk) for task in tasks}
+    for number, task in enumerate(tasks):
+        task.reminders = [{"at": f"2026-06-0{number + 1}T09:00:00Z", "done": "2026-06-01T09:00:00Z"}]
+        task.reminder_sent = number != 1
+        task.updated_at = NOW + timedelta(minutes=number)
+        task.title = "changed, not named"
+    with CaptureQueriesContext(connections["default"]) as queries:
+        changed = statements.update_many(tasks, fields=["reminders", "reminder_sent", "updated_at"])
+    assert changed == 3
+    assert len(queries.captured_queries) == 1  # one executemany: its statements pipelined
+    for number, task in enumerate(tasks):
+        assert row_of(task.pk) == {
+            **before[task.pk],
+            "reminders": [{"at": f"2026-06-0{number + 1}T09:00:00Z", "done": "2026-06-01T09:00:00Z"}],
+            "reminder_sent": number != 1,
+            "updated_at": NOW + timedelta(minutes=number),
+        }
+    tasks[0].updated_at, tasks[1].reminders = None, []  # a NULL refused by the column rolls back the call
+    with pytest.raises(IntegrityError), transaction.atomic():
+        statements.update_many(tasks[:2], fields=["reminders", "updated_at"])
+    assert row_of(tasks[1].pk)["reminders"] != []
+
+
+def test_an_update_of_many_counts_only_the_rows_still_there(two_users):
+    tasks = list(Task.objects.filter(user=two_users[0]).order_by("pk")[:2])
+    Task.objects.filter(pk=tasks[0].pk).delete()
+    for task in tasks:
+        task.title = "renamed"
+    assert statements.update_many(tasks, fields=["title"]) == 1
+    assert row_of(tasks[1].pk)["title"] == "renamed"
+    assert statements.update_many([], fields=["title"]) == 0
+
+
+def test_an_update_of_many_refuses_what_it_cannot_bind(two_users):
+    task = Task.objects.filter(user=two_users[0]).first()
+    user = UserProfile.objects.get(pk=two_users[0].pk)
+    assert task is not None
+    with pytest.raises(ValueError, match="saved instances of one model"):
+        statements.update_many([task, user], fields=["updated_at"])
+    with pytest.raises(ValueError, match="saved instances of one model"):
+        statements.update_many([task, Task(user=two_users[0], title="new")], fields=["title"])
+    task.updated_at = Now()
+    with pytest.raises(ValueError, match="an expression in a field"):
+        statements.update_many([task], fields=["updated_at"])
