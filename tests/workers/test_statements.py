@@ -449,9 +449,9 @@ def test_an_update_of_many_writes_each_instances_own_values_in_one_round_trip(tw
             "reminder_sent": number != 1,
             "updated_at": NOW + timedelta(minutes=number),
         }
-    tasks[0].updated_at, tasks[1].reminders = None, []  # a NULL refused by the column rolls back the call
-    with pytest.raises(IntegrityError), transaction.atomic():
-        statements.update_many(tasks[:2], fields=["reminders", "updated_at"])
+    tasks[0].skipped, tasks[1].reminders = True, []  # skipped yet open: the check refuses the whole call
+    with pytest.raises(IntegrityError, match="tasks_skipped_completed"), transaction.atomic():
+        statements.update_many(tasks[:2], fields=["skipped", "reminders"])
     assert row_of(tasks[1].pk)["reminders"] != []
 
 
