@@ -436,10 +436,13 @@ def test_an_update_of_many_writes_each_instances_own_values_in_one_round_trip(tw
     for number, task in enumerate(tasks):
         task.reminders = [{"at": f"2026-06-0{number + 1}T09:00:00Z", "done": "2026-06-01T09:00:00Z"}]
         task.reminder_sent = number != 1
+        task.reminder_at = None if number == 1 else NOW
         task.updated_at = NOW + timedelta(minutes=number)
         task.title = "changed, not named"
     with CaptureQueriesContext(connections["default"]) as queries:
-        changed = statements.update_many(tasks, fields=["reminders", "reminder_sent", "updated_at"])
+        changed = statements.update_many(
+            tasks, fields=["reminders", "reminder_sent", "reminder_at", "updated_at"]
+        )
     assert changed == 3
     assert len(queries.captured_queries) == 1  # one executemany: its statements pipelined
     for number, task in enumerate(tasks):
@@ -447,6 +450,7 @@ def test_an_update_of_many_writes_each_instances_own_values_in_one_round_trip(tw
             **before[task.pk],
             "reminders": [{"at": f"2026-06-0{number + 1}T09:00:00Z", "done": "2026-06-01T09:00:00Z"}],
             "reminder_sent": number != 1,
+            "reminder_at": None if number == 1 else NOW,
             "updated_at": NOW + timedelta(minutes=number),
         }
     tasks[0].skipped, tasks[1].reminders = True, []  # skipped yet open: the check refuses the whole call
