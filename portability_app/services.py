@@ -4,7 +4,7 @@ Every task is created by `tasks_app.services.task_create`, so it writes `task.cr
 `reminder.scheduled`, for its pending reminders) to the outbox exactly as `POST /tasks` does; a reminder
 the file says was sent, or whose moment has passed, is created done. What the create service cannot take (a
 completion, the original creation time, a completed series' next occurrence) is
-then applied to the batch in one update with one `task.updated` per task naming those fields. No
+then applied to the batch in one round trip with one `task.updated` per task naming those fields. No
 `task.completed` is written and no occurrence is owed (`next_occurrence_owed_since` stays empty): a
 completion in the file is history, whose next occurrence is already in the file (or was never made), so the
 recurrence worker and its sweep never see it. docs/export.md has the whole contract.
@@ -21,27 +21,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from tasks_app import events
 from tasks_app.models import Task, UserProfile
 from tasks_app.reminders import ReminderSpec
 from tasks_app.services import ONE_OCCURRENCE_PER_DUE_DATE, task_create
+from workers.postgresql import statements
 
 IMPORT_BATCH = 500
 # An invalid document reports this many problems at most: enough to fix a file, bounded for a huge one.
 MAX_REPORTED_ERRORS = 20
 
-# Set on the new task when the file says so, one update for the batch.
+# Set on the new task when the file says so: the batch's tasks in one round trip (statements.update_many).
 _STATE_FIELDS = ("completed", "completed_at", "skipped", "next_occurrence", "created_at")
-# One statement for the batch (Django's bulk_update builds a CASE per field and row: 40 times slower here).
-_STATE_ROW = "(%s::bigint, %s::boolean, %s::timestamptz, %s::boolean, %s::timestamptz, %s::timestamptz)"
-_STATE_UPDATE = f"""
-    UPDATE {Task._meta.db_table} AS task
-    SET {", ".join(f"{name} = state.{name}" for name in _STATE_FIELDS)}
-    FROM (VALUES {{rows}}) AS state (id, {", ".join(_STATE_FIELDS)})
-    WHERE task.id = state.id
-"""  # noqa: S608 - the table and column names are ours, the values are parameters
 
 
 @dataclass(frozen=True)
@@ -205,7 +198,8 @@ class _Import:
         return task
 
     def _apply_state(self, created: list[tuple[Task, dict[str, Any]]]) -> None:
-        """The state task_create cannot take, as the file has it: one update, one `task.updated` each."""
+        """The state task_create cannot take, as the file has it: one round trip of updates, a `task.updated`
+        each."""
         by_change: dict[tuple[str, ...], list[Task]] = defaultdict(list)
         for task, data in created:
             wanted = {
@@ -222,11 +216,7 @@ class _Import:
             if changed:
                 by_change[changed].append(task)
         changed_tasks = [task for tasks in by_change.values() for task in tasks]
-        if changed_tasks:
-            rows = ", ".join([_STATE_ROW] * len(changed_tasks))
-            values = [getattr(task, name) for task in changed_tasks for name in ("pk", *_STATE_FIELDS)]
-            with connection.cursor() as cursor:
-                cursor.execute(_STATE_UPDATE.format(rows=rows), values)
+        statements.update_many(changed_tasks, fields=_STATE_FIELDS)
         for changed, tasks in by_change.items():
             events.emit_tasks_updated(tasks=tasks, changed=list(changed), at=self.at)
 
